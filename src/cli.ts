@@ -1,0 +1,89 @@
+/**
+ * npm run cli -- <command>
+ *   create-user <username> --password <p> [--admin] [--first-name F] [--last-name L]
+ *   token <username>                 prints a JWT for that user
+ *   load-users --count N --prefix P  creates P1..PN if missing; prints "<user_id> <token>" lines
+ *   migrate                          creates/migrates the database and exits
+ */
+import { parseArgs } from 'node:util'
+import { buildApp } from './app.js'
+import { loadConfig } from './config.js'
+
+const USAGE = `usage: npm run cli -- <command>
+  create-user <username> --password <p> [--admin] [--first-name F] [--last-name L]
+  token <username>
+  load-users --count N --prefix P
+  migrate`
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`)
+  process.exit(2)
+}
+
+async function main(argv: string[]) {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      password: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      'first-name': { type: 'string' },
+      'last-name': { type: 'string' },
+      count: { type: 'string' },
+      prefix: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  const [command, ...rest] = positionals
+  if (!command || values.help) fail(USAGE)
+
+  const { config } = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' })
+  const app = await buildApp(config)
+  try {
+    switch (command) {
+      case 'create-user': {
+        const [username] = rest
+        if (!username || !values.password) fail('usage: create-user <username> --password <p> [--admin]')
+        const result = await app.accounts.register({
+          username,
+          password: values.password,
+          firstName: values['first-name'],
+          lastName: values['last-name'],
+          isAdmin: values.admin,
+        })
+        if ('errors' in result) fail(Object.entries(result.errors).map(([f, m]) => `${f}: ${m}`).join('\n'))
+        process.stdout.write(`created user ${result.user.username} (id ${result.user.id}${result.user.isAdmin ? ', admin' : ''})\n`)
+        break
+      }
+      case 'token': {
+        const [username] = rest
+        if (!username) fail('usage: token <username>')
+        const user = app.accounts.findByUsername(username)
+        if (!user) fail(`no user ${username}`)
+        process.stdout.write(`${app.accounts.login(user, 'api').token}\n`)
+        break
+      }
+      case 'load-users': {
+        const count = Number(values.count)
+        if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count must be an integer from 1 to 1000000')
+        const prefix = values.prefix ?? 'load'
+        const started = performance.now()
+        const rows = app.accounts.loadUsers(count, prefix)
+        const out = rows.map((r) => `${r.id} ${r.token}`).join('\n')
+        process.stdout.write(out + '\n')
+        const seconds = (performance.now() - started) / 1000
+        process.stderr.write(`${rows.length} users ready in ${seconds.toFixed(2)} s (${Math.round(rows.length / seconds)}/s)\n`)
+        break
+      }
+      case 'migrate':
+        process.stdout.write(`database ${config.databasePath} is up to date\n`)
+        break
+      default:
+        fail(`unknown command ${command}\n${USAGE}`)
+    }
+  } finally {
+    await app.close()
+  }
+}
+
+main(process.argv.slice(2)).catch((err) => fail(`error: ${(err as Error).message}`))

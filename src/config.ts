@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+
+export interface Config {
+  env: 'development' | 'production' | 'test'
+  host: string
+  port: number
+  /** SQLite file path, or ':memory:' (tests). */
+  databasePath: string
+  jwtSecret: string
+  /** Lifetime of a login (cookie or API token), in seconds. */
+  tokenTtlSeconds: number
+  /** Origins besides the server's own that may open cookie-authenticated sockets. */
+  allowedOrigins: string[]
+  /** Set to use Redis pub/sub as the bus, so several processes serve one site. */
+  redisUrl: string | null
+  logLevel: LogLevel
+  /** Mark cookies Secure (on by default in production; behind TLS). */
+  cookieSecure: boolean
+  /** Trust X-Forwarded-* headers (behind a reverse proxy). */
+  trustProxy: boolean
+  ws: {
+    /** Largest client frame in bytes; bigger frames close the socket with 1009. */
+    maxPayload: number
+    /** Open sockets per user; the next one is closed with 4429. */
+    maxConnectionsPerUser: number
+    /** Client frames per second per socket before closing with 4429. */
+    maxFramesPerSecond: number
+    /** Interval of server pings; a socket that missed one pong is terminated. */
+    heartbeatMs: number
+    /** Unsent bytes a socket may hold before it is closed with 1013. */
+    maxBufferedBytes: number
+  }
+  /** Login and token endpoints: attempts per minute per IP. */
+  authRateLimitPerMinute: number
+}
+
+function int(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isFinite(n) || !Number.isInteger(n) || n < 0) {
+    throw new Error(`${name} must be a non-negative integer, got "${value}"`)
+  }
+  return n
+}
+
+function bool(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback
+  return ['1', 'true', 'yes', 'on'].includes(value.toLowerCase())
+}
+
+const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export interface LoadedConfig {
+  config: Config
+  /** Things worth telling the operator once the logger exists. */
+  warnings: string[]
+}
+
+/**
+ * Reads configuration from the environment with defaults that make
+ * `npm start` work on a fresh machine. Throws on values that cannot work.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): LoadedConfig {
+  const warnings: string[] = []
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development'
+  const databasePath = overrides.databasePath ?? env.DATABASE_PATH ?? resolve('data', 'app.db')
+
+  let jwtSecret = overrides.jwtSecret ?? env.JWT_SECRET ?? ''
+  if (!jwtSecret) {
+    if (nodeEnv === 'production') {
+      throw new Error('JWT_SECRET must be set when NODE_ENV=production (at least 32 random characters)')
+    }
+    jwtSecret = developmentSecret(databasePath, warnings)
+  } else if (jwtSecret.length < 32 && nodeEnv === 'production') {
+    throw new Error('JWT_SECRET must be at least 32 characters long')
+  }
+
+  const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')) as LogLevel
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+
+  const config: Config = {
+    env: nodeEnv,
+    host: env.HOST ?? '127.0.0.1',
+    port: int(env.PORT, 3000, 'PORT'),
+    databasePath,
+    jwtSecret,
+    tokenTtlSeconds: int(env.TOKEN_TTL_SECONDS, 12 * 3600, 'TOKEN_TTL_SECONDS'),
+    allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    redisUrl: env.REDIS_URL || null,
+    logLevel,
+    cookieSecure: bool(env.COOKIE_SECURE, nodeEnv === 'production'),
+    trustProxy: bool(env.TRUST_PROXY, false),
+    ws: {
+      maxPayload: int(env.WS_MAX_PAYLOAD, 16 * 1024, 'WS_MAX_PAYLOAD'),
+      maxConnectionsPerUser: int(env.WS_MAX_CONNECTIONS_PER_USER, 20, 'WS_MAX_CONNECTIONS_PER_USER'),
+      maxFramesPerSecond: int(env.WS_MAX_FRAMES_PER_SECOND, 30, 'WS_MAX_FRAMES_PER_SECOND'),
+      heartbeatMs: int(env.WS_HEARTBEAT_MS, 30_000, 'WS_HEARTBEAT_MS'),
+      maxBufferedBytes: int(env.WS_MAX_BUFFERED_BYTES, 1024 * 1024, 'WS_MAX_BUFFERED_BYTES'),
+    },
+    authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 10, 'AUTH_RATE_LIMIT_PER_MINUTE'),
+    ...overrides,
+  }
+  if (overrides.ws) config.ws = { ...config.ws, ...overrides.ws }
+  return { config, warnings }
+}
+
+/** A development secret generated once and kept next to the database file. */
+function developmentSecret(databasePath: string, warnings: string[]): string {
+  if (databasePath === ':memory:') return randomBytes(32).toString('base64url')
+  const file = join(dirname(resolve(databasePath)), '.jwt-secret')
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim()
+    if (kept.length >= 32) {
+      warnings.push(`JWT_SECRET is not set; using the development secret kept in ${file}`)
+      return kept
+    }
+  }
+  const secret = randomBytes(32).toString('base64url')
+  mkdirSync(dirname(file), { recursive: true })
+  writeFileSync(file, secret + '\n', { mode: 0o600 })
+  warnings.push(`JWT_SECRET is not set; generated a development secret and kept it in ${file}. Set JWT_SECRET in production.`)
+  return secret
+}

@@ -1,0 +1,3 @@
+// Every table of every domain, for drizzle-kit and for the typed client.
+export * from '../domains/accounts/schema.js'
+export * from '../domains/notifications/schema.js'

@@ -1,0 +1,36 @@
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { users } from '../accounts/schema.js'
+
+export const notifications = sqliteTable(
+  'notifications',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    message: text('message').notNull().default(''),
+    linkUrl: text('link_url'),
+    linkText: text('link_text'),
+    icon: text('icon'),
+    actorId: integer('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    /**
+     * Optional key that lets a domain update one unread notification instead of
+     * adding another (e.g. `like:post:4`); see notifications/service.ts.
+     */
+    groupKey: text('group_key'),
+    readAt: integer('read_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    // Listing, paging and `since=` replay: newest-first per user.
+    index('notifications_user_id_idx').on(t.userId, t.id),
+    // The unread count only touches this user's unread rows.
+    index('notifications_unread_idx').on(t.userId).where(sql`read_at IS NULL`),
+    index('notifications_group_idx').on(t.userId, t.groupKey).where(sql`group_key IS NOT NULL AND read_at IS NULL`),
+  ],
+)
+
+export type NotificationRow = typeof notifications.$inferSelect

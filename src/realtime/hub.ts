@@ -1,0 +1,373 @@
+/**
+ * The hub holds this process's sockets (userId -> sockets, sessionId -> sockets,
+ * topic -> sockets) and writes bus events to them. It never queries domain tables
+ * itself: counts, ids of broadcast rows and HTML fragments come from the functions
+ * it is given, so it stays the same for every domain.
+ */
+import { EventEmitter } from 'node:events'
+import type { WebSocket } from 'ws'
+import type { Bus, BusEvent, NotificationTemplate } from './bus.js'
+import {
+  CloseCode,
+  type Counts,
+  type NotificationDTO,
+  type NotificationFrame,
+  type ServerFrame,
+  type WithContent,
+} from './frames.js'
+
+export interface Client {
+  readonly socket: WebSocket
+  readonly userId: number
+  readonly sessionId: string
+  readonly topics: Set<string>
+  /** Answered the last heartbeat ping. */
+  alive: boolean
+  /** A count_update is owed but the socket was too far behind to take it. */
+  countsOwed: boolean
+  readonly expiresAtMs: number
+  expiryTimer: NodeJS.Timeout | null
+  frameWindowStart: number
+  framesInWindow: number
+}
+
+export interface HubOptions {
+  bus: Bus
+  /** Unread counts of a user, computed by the server at the moment of sending. */
+  counts(userId: number): Counts
+  /** The id of this user's row among a broadcast's rows (notify_all), or null. */
+  broadcastRowId(userId: number, fromId: number, toId: number): number | null
+  /** The HTML fragment (out-of-band swaps) a page needs for this frame, if any. */
+  renderContent(frame: ServerFrame, userId: number): string | undefined
+  maxConnectionsPerUser: number
+  maxBufferedBytes: number
+  heartbeatMs: number
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void }
+}
+
+/** Past this many unsent bytes a count update waits and is coalesced. */
+const COUNT_LOW_WATER = 64 * 1024
+/** Big fan-outs yield to the event loop after this many users. */
+const FANOUT_CHUNK = 500
+
+export interface HubStats {
+  sockets: number
+  users: number
+  topics: number
+  framesSent: number
+  dropped: Record<'slow' | 'closed', number>
+}
+
+export class Hub extends EventEmitter {
+  readonly users = new Map<number, Set<Client>>()
+  private readonly sessions = new Map<string, Set<Client>>()
+  private readonly topicClients = new Map<string, Set<Client>>()
+  private readonly owedCounts = new Set<Client>()
+  private readonly pendingCountUsers = new Set<number>()
+  private countFlushScheduled = false
+  private heartbeat: NodeJS.Timeout | null = null
+  private drainTimer: NodeJS.Timeout | null = null
+  private closing = false
+  readonly stats: HubStats = { sockets: 0, users: 0, topics: 0, framesSent: 0, dropped: { slow: 0, closed: 0 } }
+
+  constructor(private readonly opts: HubOptions) {
+    super()
+    opts.bus.onEvent((event) => this.deliver(event))
+    if (opts.heartbeatMs > 0) {
+      this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs)
+      this.heartbeat.unref()
+    }
+  }
+
+  // ------------------------------------------------------------ membership
+
+  /** Registers a socket; false (and nothing registered) when the user is at the cap. */
+  add(socket: WebSocket, userId: number, sessionId: string, expiresAtMs: number): Client | null {
+    let set = this.users.get(userId)
+    if (set && set.size >= this.opts.maxConnectionsPerUser) return null
+    const client: Client = {
+      socket,
+      userId,
+      sessionId,
+      topics: new Set(),
+      alive: true,
+      countsOwed: false,
+      expiresAtMs,
+      expiryTimer: null,
+      frameWindowStart: 0,
+      framesInWindow: 0,
+    }
+    const first = !set
+    if (!set) {
+      set = new Set()
+      this.users.set(userId, set)
+    }
+    set.add(client)
+    let bySession = this.sessions.get(sessionId)
+    if (!bySession) this.sessions.set(sessionId, (bySession = new Set()))
+    bySession.add(client)
+
+    const ttl = expiresAtMs - Date.now()
+    // setTimeout holds at most ~24.8 days; longer logins are checked at each heartbeat.
+    if (ttl < 2 ** 31 - 1) {
+      client.expiryTimer = setTimeout(() => this.close(client, CloseCode.unauthorized, 'token expired'), Math.max(0, ttl))
+      client.expiryTimer.unref()
+    }
+    socket.on('pong', () => {
+      client.alive = true
+    })
+    this.stats.sockets++
+    if (first) {
+      this.stats.users++
+      this.opts.bus.watch(`user:${userId}`)
+      this.emit('user_online', userId)
+    }
+    return client
+  }
+
+  remove(client: Client): void {
+    const set = this.users.get(client.userId)
+    if (!set || !set.delete(client)) return
+    if (client.expiryTimer) clearTimeout(client.expiryTimer)
+    this.owedCounts.delete(client)
+    const bySession = this.sessions.get(client.sessionId)
+    bySession?.delete(client)
+    if (bySession?.size === 0) this.sessions.delete(client.sessionId)
+    for (const topic of client.topics) this.unsubscribe(client, topic)
+    this.stats.sockets--
+    if (set.size === 0) {
+      this.users.delete(client.userId)
+      this.stats.users--
+      this.opts.bus.unwatch(`user:${client.userId}`)
+      this.emit('user_offline', client.userId)
+    }
+  }
+
+  subscribe(client: Client, topic: string): void {
+    if (client.topics.has(topic)) return
+    client.topics.add(topic)
+    let set = this.topicClients.get(topic)
+    if (!set) {
+      this.topicClients.set(topic, (set = new Set()))
+      this.stats.topics++
+      this.opts.bus.watch(`topic:${topic}`)
+    }
+    set.add(client)
+  }
+
+  unsubscribe(client: Client, topic: string): void {
+    client.topics.delete(topic)
+    const set = this.topicClients.get(topic)
+    if (!set) return
+    set.delete(client)
+    if (set.size === 0) {
+      this.topicClients.delete(topic)
+      this.stats.topics--
+      this.opts.bus.unwatch(`topic:${topic}`)
+    }
+  }
+
+  isOnline(userId: number): boolean {
+    return this.users.has(userId)
+  }
+
+  // ------------------------------------------------------------ sending
+
+  /** Serialises a frame (with its page fragment) for one user. */
+  encode(frame: ServerFrame, userId: number): string {
+    const content = this.opts.renderContent(frame, userId)
+    const framed: WithContent = content === undefined ? frame : { ...frame, content }
+    return JSON.stringify(framed)
+  }
+
+  /** Writes an encoded frame, closing with 1013 when the socket cannot keep up. */
+  sendRaw(client: Client, data: string): boolean {
+    const { socket } = client
+    if (socket.readyState !== 1) {
+      this.stats.dropped.closed++
+      return false
+    }
+    if (socket.bufferedAmount + data.length > this.opts.maxBufferedBytes) {
+      this.stats.dropped.slow++
+      this.close(client, CloseCode.tooSlow, 'client too slow')
+      return false
+    }
+    socket.send(data)
+    this.stats.framesSent++
+    return true
+  }
+
+  send(client: Client, frame: ServerFrame): boolean {
+    return this.sendRaw(client, this.encode(frame, client.userId))
+  }
+
+  sendToUser(userId: number, frame: ServerFrame): void {
+    const set = this.users.get(userId)
+    if (!set) return
+    const data = this.encode(frame, userId)
+    for (const client of set) this.sendRaw(client, data)
+  }
+
+  /**
+   * Sends a fresh count_update to every socket of the user. Several requests in
+   * one tick become one query and one frame; a socket that is behind gets it
+   * once it has drained.
+   */
+  pushCounts(userId: number): void {
+    if (!this.users.has(userId)) return
+    this.pendingCountUsers.add(userId)
+    if (this.countFlushScheduled) return
+    this.countFlushScheduled = true
+    setImmediate(() => {
+      this.countFlushScheduled = false
+      const userIds = [...this.pendingCountUsers]
+      this.pendingCountUsers.clear()
+      for (const id of userIds) this.flushCounts(id)
+    })
+  }
+
+  private flushCounts(userId: number): void {
+    const set = this.users.get(userId)
+    if (!set) return
+    let data: string | null = null
+    for (const client of set) {
+      if (client.socket.bufferedAmount > COUNT_LOW_WATER) {
+        client.countsOwed = true
+        this.owedCounts.add(client)
+        this.scheduleDrainCheck()
+        continue
+      }
+      data ??= this.encode({ type: 'count_update', ...this.opts.counts(userId) }, userId)
+      client.countsOwed = false
+      this.owedCounts.delete(client)
+      this.sendRaw(client, data)
+    }
+  }
+
+  private scheduleDrainCheck(): void {
+    if (this.drainTimer) return
+    this.drainTimer = setTimeout(() => {
+      this.drainTimer = null
+      const users = new Set<number>()
+      for (const client of this.owedCounts) users.add(client.userId)
+      for (const userId of users) this.flushCounts(userId)
+      if (this.owedCounts.size > 0) this.scheduleDrainCheck()
+    }, 100)
+    this.drainTimer.unref()
+  }
+
+  close(client: Client, code: number, reason: string): void {
+    const { socket } = client
+    if (socket.readyState === 0 || socket.readyState === 1) socket.close(code, reason)
+    // A socket that cannot even take its close frame goes after ws's closeTimeout.
+    this.remove(client)
+  }
+
+  closeSession(sessionId: string, code: number, reason: string): void {
+    const set = this.sessions.get(sessionId)
+    if (!set) return
+    for (const client of [...set]) this.close(client, code, reason)
+  }
+
+  /** Graceful shutdown: every socket closes with the given code (1012). */
+  closeAll(code: number, reason: string): void {
+    this.closing = true
+    for (const set of [...this.users.values()]) {
+      for (const client of [...set]) this.close(client, code, reason)
+    }
+  }
+
+  stop(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat)
+    if (this.drainTimer) clearTimeout(this.drainTimer)
+    this.heartbeat = null
+    this.drainTimer = null
+  }
+
+  get isClosing(): boolean {
+    return this.closing
+  }
+
+  // ------------------------------------------------------------ bus events
+
+  deliver(event: BusEvent): void {
+    try {
+      switch (event.type) {
+        case 'notify':
+          void this.fanOut(
+            event.recipients.filter(([userId]) => this.users.has(userId)),
+            event.template,
+          )
+          break
+        case 'notify_all': {
+          const recipients: Array<[number, number]> = []
+          for (const userId of this.users.keys()) {
+            const id = this.opts.broadcastRowId(userId, event.fromId, event.toId)
+            if (id !== null) recipients.push([userId, id])
+          }
+          void this.fanOut(recipients, event.template)
+          break
+        }
+        case 'counts':
+          for (const userId of event.userIds) this.pushCounts(userId)
+          break
+        case 'session_revoked':
+          this.closeSession(event.sessionId, CloseCode.unauthorized, 'logged out')
+          break
+        case 'frame':
+          for (const userId of event.userIds) this.sendToUser(userId, event.frame)
+          break
+        case 'topic': {
+          const set = this.topicClients.get(event.topic)
+          if (!set) break
+          const cache = new Map<number, string>()
+          for (const client of set) {
+            let data = cache.get(client.userId)
+            if (data === undefined) cache.set(client.userId, (data = this.encode(event.frame, client.userId)))
+            this.sendRaw(client, data)
+          }
+          break
+        }
+      }
+    } catch (err) {
+      this.opts.log.error({ err, event: event.type }, 'hub failed to deliver an event')
+    }
+  }
+
+  /** notification frames to many users, yielding to the event loop between chunks. */
+  private async fanOut(recipients: Array<[number, number]>, template: NotificationTemplate): Promise<void> {
+    for (let i = 0; i < recipients.length; i++) {
+      if (i > 0 && i % FANOUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))
+      const [userId, id] = recipients[i]!
+      if (!this.users.has(userId)) continue
+      const notification: NotificationDTO = { ...template, id, read: false }
+      const frame: NotificationFrame = { type: 'notification', notification, ...this.opts.counts(userId) }
+      this.sendToUser(userId, frame)
+    }
+  }
+
+  // ------------------------------------------------------------ heartbeat
+
+  private beat(): void {
+    const now = Date.now()
+    for (const set of [...this.users.values()]) {
+      for (const client of [...set]) {
+        if (!client.alive) {
+          client.socket.terminate()
+          this.remove(client)
+          continue
+        }
+        client.alive = false
+        if (client.expiresAtMs <= now) {
+          this.close(client, CloseCode.unauthorized, 'token expired')
+          continue
+        }
+        try {
+          client.socket.ping()
+        } catch {
+          this.remove(client)
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,29 @@
+/** Listens, and shuts down gracefully: sockets get 1012 and reconnect elsewhere. */
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app.js'
+import { loadConfig } from './config.js'
+
+let loaded
+try {
+  loaded = loadConfig()
+} catch (err) {
+  console.error(`Cannot start: ${(err as Error).message}`)
+  process.exit(1)
+}
+const { config, warnings } = loaded
+const app = await buildApp(config)
+for (const warning of warnings) app.log.warn(warning)
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'shutting down after an error')
+  else app.log.info({ signal }, 'shutting down')
+  await app.close()
+})
+
+try {
+  await app.listen({ port: config.port, host: config.host })
+  app.log.info(`serving http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port} (database ${config.databasePath}, ${app.bus.kind} bus)`)
+} catch (err) {
+  app.log.error({ err }, 'cannot listen')
+  process.exit(1)
+}

@@ -1,0 +1,174 @@
+/**
+ * Request plumbing shared by every domain's routes: who is calling (cookie or
+ * bearer token), CSRF for cookie-authenticated changes, the guards, and one
+ * error format: `{"error", "message"}` for API clients, an error page for browsers.
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Principal } from '../domains/accounts/service.js'
+
+export const AUTH_COOKIE = 'token'
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+  }
+}
+
+export const notFound = (what = 'Not found') => new HttpError(404, 'not_found', what)
+export const forbidden = (what = 'You are not allowed to do that') => new HttpError(403, 'forbidden', what)
+export const badRequest = (what: string) => new HttpError(400, 'invalid', what)
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+    /** How the principal was found: only 'cookie' requests need a CSRF token. */
+    authVia: 'cookie' | 'bearer' | null
+  }
+}
+
+/** API clients get JSON; browsers (and htmx) get HTML. */
+export function wantsJson(request: FastifyRequest): boolean {
+  if (request.url.startsWith('/api/')) return true
+  const accept = request.headers.accept ?? ''
+  return accept.includes('application/json') && !accept.includes('text/html')
+}
+
+export function isHtmx(request: FastifyRequest): boolean {
+  return request.headers['hx-request'] === 'true'
+}
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization
+  if (!header) return null
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  return match ? match[1]! : null
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export interface HttpPluginOptions {
+  resolveToken(token: string | null | undefined): Principal | null
+}
+
+export const httpPlugin = fp<HttpPluginOptions>(
+  async (app: FastifyInstance, { resolveToken }) => {
+    app.decorateRequest('principal', null)
+    app.decorateRequest('authVia', null)
+
+    app.addHook('onRequest', async (request) => {
+      const bearer = bearerToken(request)
+      if (bearer) {
+        request.principal = resolveToken(bearer)
+        request.authVia = request.principal ? 'bearer' : null
+        return
+      }
+      const cookie = request.cookies[AUTH_COOKIE]
+      if (cookie) {
+        request.principal = resolveToken(cookie)
+        request.authVia = request.principal ? 'cookie' : null
+      }
+    })
+
+    // Every change made through a browser (cookie or not yet logged in) carries a
+    // CSRF token: the form's `_csrf` field or the `x-csrf-token` header htmx sends.
+    // Bearer-token calls cannot be forged cross-site, so they need none.
+    app.addHook('preHandler', (request, reply, done) => {
+      if (!UNSAFE.has(request.method) || request.authVia === 'bearer' || request.routeOptions.config.csrf === false) {
+        return done()
+      }
+      app.csrfProtection(request, reply, done)
+    })
+
+    app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+      let status = error.statusCode ?? 500
+      let code = error instanceof HttpError ? error.code : 'internal'
+      let message = error.message
+      if (!(error instanceof HttpError)) {
+        if ((error as FastifyError).validation) {
+          status = 400
+          code = 'invalid'
+        } else if ((error as FastifyError).code?.startsWith('FST_CSRF')) {
+          status = 403
+          code = 'csrf'
+          message = 'Missing or invalid CSRF token; reload the page and try again'
+        } else if (status === 429) {
+          code = 'rate_limited'
+        } else if (status === 415) {
+          code = 'unsupported_media_type'
+        } else if (status === 413) {
+          code = 'too_large'
+        } else if (status >= 400 && status < 500) {
+          code = 'bad_request'
+        }
+      }
+      if (status >= 500) {
+        request.log.error({ err: error }, 'request failed')
+        message = 'Something went wrong on our side'
+      }
+      reply.status(status)
+      if (wantsJson(request)) return reply.send({ error: code, message })
+      return reply.view('error', { status, message, ...pageLocals(request, reply) })
+    })
+
+    app.setNotFoundHandler((request, reply) => {
+      reply.status(404)
+      if (wantsJson(request)) return reply.send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` })
+      return reply.view('error', { status: 404, message: 'There is no page at this address.', ...pageLocals(request, reply) })
+    })
+  },
+  { name: 'http', dependencies: ['@fastify/cookie', '@fastify/csrf-protection', '@fastify/view'] },
+)
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** false: this unsafe route is exempt from the CSRF check (it authenticates otherwise). */
+    csrf?: boolean
+  }
+}
+
+/** Data every page's layout needs (navbar, badge, CSRF token). */
+export function pageLocals(request: FastifyRequest, reply: FastifyReply) {
+  const user = request.principal?.user ?? null
+  const app = request.server
+  return {
+    user,
+    counts: user ? app.notifications.counts(user.id) : null,
+    csrfToken: reply.generateCsrf(),
+    path: request.url.split('?')[0],
+  }
+}
+
+/** Renders a page template inside the layout with the common locals. */
+export function renderPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+  return reply.view(template, { ...pageLocals(request, reply), ...data })
+}
+
+/** Guard: a logged-in user, else 401 (API) or a redirect to the login page. */
+export async function requireUser(request: FastifyRequest, reply: FastifyReply) {
+  if (request.principal) return
+  if (wantsJson(request)) throw new HttpError(401, 'unauthorized', 'Log in or send a valid bearer token')
+  const next = encodeURIComponent(request.url)
+  if (isHtmx(request)) {
+    reply.header('HX-Redirect', `/login?next=${next}`)
+    return reply.status(401).send('')
+  }
+  return reply.redirect(`/login?next=${next}`)
+}
+
+/** Guard: an admin, else 403 (after requireUser's 401). */
+export async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
+  await requireUser(request, reply)
+  if (reply.sent) return
+  if (!request.principal!.user.isAdmin) throw forbidden('Only administrators can do that')
+}
+
+/** The logged-in user of a guarded route. */
+export function currentUser(request: FastifyRequest) {
+  if (!request.principal) throw new HttpError(401, 'unauthorized', 'Log in or send a valid bearer token')
+  return request.principal.user
+}
