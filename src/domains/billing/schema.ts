@@ -1,0 +1,170 @@
+/**
+ * GST billing tables. Every row belongs to one user (the business); money is
+ * integer paise, rates basis points, quantities thousandths (see gst.ts).
+ */
+import { sql } from 'drizzle-orm'
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { users } from '../accounts/schema.js'
+
+/** The seller on this user's invoices. */
+export const billingProfiles = sqliteTable('billing_profiles', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  legalName: text('legal_name').notNull(),
+  gstin: text('gstin').notNull(),
+  stateCode: text('state_code').notNull(),
+  address: text('address').notNull().default(''),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export const billingCustomers = sqliteTable(
+  'billing_customers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** null for unregistered buyers (B2C) */
+    gstin: text('gstin'),
+    stateCode: text('state_code').notNull(),
+    address: text('address').notNull().default(''),
+    email: text('email').notNull().default(''),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('billing_customers_user_idx').on(t.userId, t.name)],
+)
+
+export const billingProducts = sqliteTable(
+  'billing_products',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** HSN (goods) or SAC (services) code */
+    hsn: text('hsn').notNull(),
+    unitPricePaise: integer('unit_price_paise').notNull(),
+    rateBps: integer('rate_bps').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    index('billing_products_user_idx').on(t.userId, t.name),
+    check('billing_products_rate_check', sql`${t.rateBps} IN (0, 25, 300, 500, 1200, 1800, 2800)`),
+    check('billing_products_price_check', sql`${t.unitPricePaise} >= 0`),
+  ],
+)
+
+/**
+ * The last invoice number used per business and financial year. Incremented in
+ * the same IMMEDIATE transaction that writes the invoice, so numbers are
+ * gapless and unique even with several processes on one database file.
+ */
+export const billingInvoiceCounters = sqliteTable(
+  'billing_invoice_counters',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** "2026-27" */
+    financialYear: text('financial_year').notNull(),
+    lastNumber: integer('last_number').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.financialYear] })],
+)
+
+export const billingInvoices = sqliteTable(
+  'billing_invoices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** 'draft' (no number yet) | 'issued' | 'paid'; "overdue" is issued past its due date */
+    status: text('status').notNull(),
+    /** INV/2026-27/0001; null while a draft */
+    number: text('number'),
+    financialYear: text('financial_year'),
+    sequence: integer('sequence'),
+    customerId: integer('customer_id')
+      .notNull()
+      .references(() => billingCustomers.id, { onDelete: 'restrict' }),
+    /** YYYY-MM-DD (India): the day it was issued (or drafted) */
+    invoiceDate: text('invoice_date').notNull(),
+    dueDate: text('due_date').notNull(),
+    /** State code of the place of supply */
+    placeOfSupply: text('place_of_supply').notNull(),
+    /** 'intra' (CGST + SGST) | 'inter' (IGST) */
+    supply: text('supply').notNull(),
+    // The parties as they were when the invoice was written: later edits of the
+    // profile or the customer do not change an invoice.
+    sellerName: text('seller_name').notNull(),
+    sellerGstin: text('seller_gstin').notNull(),
+    sellerStateCode: text('seller_state_code').notNull(),
+    sellerAddress: text('seller_address').notNull(),
+    buyerName: text('buyer_name').notNull(),
+    buyerGstin: text('buyer_gstin'),
+    buyerStateCode: text('buyer_state_code').notNull(),
+    buyerAddress: text('buyer_address').notNull(),
+    buyerEmail: text('buyer_email').notNull(),
+    notes: text('notes').notNull().default(''),
+    taxablePaise: integer('taxable_paise').notNull(),
+    discountPaise: integer('discount_paise').notNull(),
+    cgstPaise: integer('cgst_paise').notNull(),
+    sgstPaise: integer('sgst_paise').notNull(),
+    igstPaise: integer('igst_paise').notNull(),
+    roundOffPaise: integer('round_off_paise').notNull(),
+    totalPaise: integer('total_paise').notNull(),
+    issuedAt: integer('issued_at'),
+    paidAt: integer('paid_at'),
+    /** Set once, by whichever process first claims the overdue notification. */
+    overdueNotifiedAt: integer('overdue_notified_at'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('billing_invoices_number_idx').on(t.userId, t.number),
+    index('billing_invoices_user_idx').on(t.userId, t.id),
+    index('billing_invoices_customer_idx').on(t.customerId),
+    // The overdue scan only touches issued invoices not yet notified.
+    index('billing_invoices_overdue_idx').on(t.dueDate).where(sql`status = 'issued' AND overdue_notified_at IS NULL`),
+    check('billing_invoices_status_check', sql`${t.status} IN ('draft', 'issued', 'paid')`),
+  ],
+)
+
+export const billingInvoiceLines = sqliteTable(
+  'billing_invoice_lines',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    invoiceId: integer('invoice_id')
+      .notNull()
+      .references(() => billingInvoices.id, { onDelete: 'cascade' }),
+    position: integer('position').notNull(),
+    productId: integer('product_id')
+      .notNull()
+      .references(() => billingProducts.id, { onDelete: 'restrict' }),
+    /** product name and HSN/SAC as invoiced */
+    description: text('description').notNull(),
+    hsn: text('hsn').notNull(),
+    quantityMilli: integer('quantity_milli').notNull(),
+    unitPricePaise: integer('unit_price_paise').notNull(),
+    discountBps: integer('discount_bps').notNull(),
+    rateBps: integer('rate_bps').notNull(),
+    discountPaise: integer('discount_paise').notNull(),
+    taxablePaise: integer('taxable_paise').notNull(),
+    cgstPaise: integer('cgst_paise').notNull(),
+    sgstPaise: integer('sgst_paise').notNull(),
+    igstPaise: integer('igst_paise').notNull(),
+    totalPaise: integer('total_paise').notNull(),
+  },
+  (t) => [index('billing_invoice_lines_invoice_idx').on(t.invoiceId, t.position), index('billing_invoice_lines_product_idx').on(t.productId)],
+)
+
+export type BillingProfileRow = typeof billingProfiles.$inferSelect
+export type CustomerRow = typeof billingCustomers.$inferSelect
+export type ProductRow = typeof billingProducts.$inferSelect
+export type InvoiceRow = typeof billingInvoices.$inferSelect
+export type InvoiceLineRow = typeof billingInvoiceLines.$inferSelect
