@@ -25,6 +25,9 @@ import { createNotificationService, type NotificationService } from './domains/n
 import { createLocalBus, type Bus } from './realtime/bus.js'
 import { CloseCode } from './realtime/frames.js'
 import { Hub } from './realtime/hub.js'
+import { catchUpPlugin } from './realtime/catch-up.js'
+import { createRedisBus } from './realtime/redis-bus.js'
+import { operationsRoutes } from './web/metrics.js'
 import { FrameRouter, socketRoutes, TopicPolicy } from './realtime/socket-route.js'
 import { homeRoutes } from './web/home.js'
 import { httpPlugin } from './web/http.js'
@@ -68,7 +71,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   })
 
   const db = openDatabase(config.databasePath)
-  const bus = options.bus ?? createLocalBus()
+  const bus = options.bus ?? (config.redisUrl ? createRedisBus(config.redisUrl, app.log, { prefix: config.redisPrefix }) : createLocalBus())
   const views = createViews(config.env === 'production')
   const content = new PushContent(views)
 
@@ -144,6 +147,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountRoutes)
   await app.register(notificationRoutes)
   await app.register(adminRoutes)
+  await app.register(catchUpPlugin)
+  await app.register(operationsRoutes)
 
   app.get('/healthz', { logLevel: 'warn' }, async () => ({ ok: true, sockets: hub.stats.sockets }))
 

@@ -17,6 +17,8 @@ export interface Config {
   allowedOrigins: string[]
   /** Set to use Redis pub/sub as the bus, so several processes serve one site. */
   redisUrl: string | null
+  /** Prefix of every Redis channel, so several sites (or test runs) can share one Redis. */
+  redisPrefix: string
   logLevel: LogLevel
   /** Mark cookies Secure (on by default in production; behind TLS). */
   cookieSecure: boolean
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     tokenTtlSeconds: int(env.TOKEN_TTL_SECONDS, 12 * 3600, 'TOKEN_TTL_SECONDS'),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     redisUrl: env.REDIS_URL || null,
+    redisPrefix: env.REDIS_PREFIX || 'live:',
     logLevel,
     cookieSecure: bool(env.COOKIE_SECURE, nodeEnv === 'production'),
     trustProxy: bool(env.TRUST_PROXY, false),

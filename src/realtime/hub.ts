@@ -29,6 +29,8 @@ export interface Client {
   expiryTimer: NodeJS.Timeout | null
   frameWindowStart: number
   framesInWindow: number
+  /** Largest notification id written to this socket (initial, push, replay): a catch-up resumes after it. */
+  lastNotificationId: number
 }
 
 export interface HubOptions {
@@ -69,6 +71,8 @@ export class Hub extends EventEmitter {
   private drainTimer: NodeJS.Timeout | null = null
   private closing = false
   readonly stats: HubStats = { sockets: 0, users: 0, topics: 0, framesSent: 0, dropped: { slow: 0, closed: 0 } }
+  /** Metrics hook: an event was written to its sockets, `ms` after it was published. */
+  onDelivered: ((type: BusEvent['type'], ms: number) => void) | null = null
 
   constructor(private readonly opts: HubOptions) {
     super()
@@ -96,6 +100,7 @@ export class Hub extends EventEmitter {
       expiryTimer: null,
       frameWindowStart: 0,
       framesInWindow: 0,
+      lastNotificationId: 0,
     }
     const first = !set
     if (!set) {
@@ -198,6 +203,7 @@ export class Hub extends EventEmitter {
   }
 
   send(client: Client, frame: ServerFrame): boolean {
+    noteSent(client, frame)
     return this.sendRaw(client, this.encode(frame, client.userId))
   }
 
@@ -205,7 +211,10 @@ export class Hub extends EventEmitter {
     const set = this.users.get(userId)
     if (!set) return
     const data = this.encode(frame, userId)
-    for (const client of set) this.sendRaw(client, data)
+    for (const client of set) {
+      noteSent(client, frame)
+      this.sendRaw(client, data)
+    }
   }
 
   /**
@@ -297,16 +306,16 @@ export class Hub extends EventEmitter {
           void this.fanOut(
             event.recipients.filter(([userId]) => this.users.has(userId)),
             event.template,
-          )
-          break
+          ).then(() => this.onDelivered?.(event.type, Date.now() - event.at))
+          return
         case 'notify_all': {
           const recipients: Array<[number, number]> = []
           for (const userId of this.users.keys()) {
             const id = this.opts.broadcastRowId(userId, event.fromId, event.toId)
             if (id !== null) recipients.push([userId, id])
           }
-          void this.fanOut(recipients, event.template)
-          break
+          void this.fanOut(recipients, event.template).then(() => this.onDelivered?.(event.type, Date.now() - event.at))
+          return
         }
         case 'counts':
           for (const userId of event.userIds) this.pushCounts(userId)
@@ -329,6 +338,7 @@ export class Hub extends EventEmitter {
           break
         }
       }
+      this.onDelivered?.(event.type, Date.now() - event.at)
     } catch (err) {
       this.opts.log.error({ err, event: event.type }, 'hub failed to deliver an event')
     }
@@ -369,5 +379,14 @@ export class Hub extends EventEmitter {
         }
       }
     }
+  }
+}
+
+/** Remembers the newest notification id a socket has seen (for catch-up after a bus outage). */
+function noteSent(client: Client, frame: ServerFrame): void {
+  if (frame.type === 'notification') {
+    if (frame.notification.id > client.lastNotificationId) client.lastNotificationId = frame.notification.id
+  } else if (frame.type === 'initial') {
+    if (frame.last_id > client.lastNotificationId) client.lastNotificationId = frame.last_id
   }
 }
