@@ -1,0 +1,83 @@
+/**
+ * The core in a real browser: admin form -> A's toast and badge without reload,
+ * B unchanged; mark read in a second tab lowers the first tab's badge; after the
+ * socket drops the page reconnects with since= and gets what it missed, once.
+ */
+import t from 'tap'
+import { CloseCode } from '../../src/realtime/frames.js'
+import { createUser } from '../helper.js'
+import { badgeCount, framesOf, launchBrowser, loginPage, openTab, startApp, waitForFrame } from './browser.js'
+
+const XSS = '<img src=x onerror=alert(1)>'
+
+t.test('admin form pushes a toast and badge to A only; tabs stay in step; reconnect resumes', async (t) => {
+  const browser = await launchBrowser(t)
+  if (!browser) return
+  const s = await startApp(t)
+  const admin = await createUser(s.app, { admin: true })
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+
+  const a = await loginPage(browser, s, alice, { next: '/notifications' })
+  const b = await loginPage(browser, s, bob)
+  const dialogs: string[] = []
+  for (const page of [a.page, b.page]) page.on('dialog', (d) => (dialogs.push(d.message()), void d.dismiss()))
+  t.equal(await badgeCount(a.page), 0, 'A starts at 0')
+  t.equal(await badgeCount(b.page), 0, 'B starts at 0')
+
+  // The admin sends through the real form, in a third context.
+  const adm = await loginPage(browser, s, admin, { next: '/admin/notifications' })
+  await adm.page.check('input[name=target][value=user]')
+  await adm.page.fill('input[name=usernames]', alice.username)
+  await adm.page.fill('input[name=title]', XSS)
+  await adm.page.fill('textarea[name=message]', 'hello <b>there</b>')
+  await adm.page.click('#admin-send button[type=submit]')
+  await adm.page.waitForSelector('text=Sent to')
+  t.match(await adm.page.textContent('#admin-send .flash'), /Sent to 1 user\b/, 'admin sees how many were sent')
+
+  // A: toast (title as text), badge up, row prepended; all without reload.
+  const toast = a.page.locator('#toasts .toast').first()
+  await toast.waitFor()
+  t.equal(await toast.locator('.toast-title').textContent(), XSS, 'the toast shows the title as text')
+  t.equal(await a.page.locator('#toasts img, #notification-list img').count(), 0, 'no <img> was injected')
+  await a.page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '1')
+  t.equal(await badgeCount(a.page), 1, "A's badge went up without reload")
+  t.equal(await a.page.locator('#notification-list > li').count(), 1, 'the row was added to the open list')
+  const [pushed] = (await framesOf(a.page)).filter((f) => f.type === 'notification')
+  t.equal(pushed?.notification.title, XSS)
+
+  // B: nothing changed.
+  await b.page.waitForTimeout(300)
+  t.equal(await badgeCount(b.page), 0, "B's badge did not change")
+  t.equal(await b.page.locator('#toasts .toast').count(), 0, 'B got no toast')
+  t.same((await framesOf(b.page)).map((f) => f.type), ['initial'], 'B received only its initial frame')
+
+  // A marks it read in a second tab: the first tab's badge goes down.
+  const tab2 = await openTab(a.context, '/notifications')
+  t.equal(await badgeCount(tab2), 1, 'the second tab renders the badge on the server')
+  await tab2.click(`#notification-${pushed!.notification.id} button`)
+  await tab2.waitForFunction((id) => !document.querySelector(`#notification-${id}`)?.classList.contains('unread'), pushed!.notification.id)
+  await a.page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '0')
+  t.equal(await badgeCount(a.page), 0, "the first tab's badge went down")
+  t.equal(await badgeCount(tab2), 0, "the second tab's badge went down")
+  await tab2.close()
+
+  // The server drops A's socket (1012); a notification is created while it is down;
+  // the page reconnects with since= and gets it once.
+  const lastSeen = pushed!.notification.id as number
+  for (const client of [...(s.app.hub.users.get(alice.id) ?? [])]) s.app.hub.close(client, CloseCode.restarting, 'test restart')
+  const missed = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While you were away' })
+  const replayed = await waitForFrame(a.page, 'notification', {}, 10_000).then(async () =>
+    a.page.waitForFunction((id) => window.__frames.find((f) => f.type === 'notification' && f.notification.id === id), missed.ids[0]),
+  )
+  t.ok(replayed, 'the missed notification arrived after reconnecting')
+  await a.page.waitForTimeout(300)
+  const frames = await framesOf(a.page)
+  t.equal(frames.filter((f) => f.type === 'initial').length, 2, 'a second initial frame: the page reconnected')
+  t.equal(frames.filter((f) => f.type === 'notification' && f.notification.id === missed.ids[0]).length, 1, 'the missed one arrived once')
+  t.equal(frames.filter((f) => f.type === 'notification' && f.notification.id === lastSeen).length, 1, 'the one seen before was not replayed')
+  t.equal(await badgeCount(a.page), 1, 'badge counts the missed notification')
+  t.equal(await a.page.locator(`#toasts .toast[data-notification-id="${missed.ids[0]}"]`).count(), 1, 'one toast for it')
+  t.same((await framesOf(b.page)).map((f) => f.type), ['initial'], 'B still received nothing else')
+  t.same(dialogs, [], 'no script from user text ran (no alert)')
+})
