@@ -20,6 +20,8 @@ import { openDatabase, type Db } from './db/client.js'
 import { accountRoutes } from './domains/accounts/routes.js'
 import { createAccountService, type AccountService, type TokenClaims } from './domains/accounts/service.js'
 import { adminRoutes } from './domains/admin/routes.js'
+import { blogRoutes } from './domains/blog/routes.js'
+import { billingPlugin } from './domains/billing/routes.js'
 import { notificationRoutes } from './domains/notifications/routes.js'
 import { createNotificationService, type NotificationService } from './domains/notifications/service.js'
 import { createLocalBus, type Bus } from './realtime/bus.js'
@@ -147,6 +149,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountRoutes)
   await app.register(notificationRoutes)
   await app.register(adminRoutes)
+  await app.register(blogRoutes)
+  await app.register(billingPlugin, { now: options.now })
   await app.register(catchUpPlugin)
   await app.register(operationsRoutes)
 
