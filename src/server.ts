@@ -1,6 +1,9 @@
 /** Listens, and shuts down gracefully: sockets get 1012 and reconnect elsewhere. */
 import closeWithGrace from 'close-with-grace'
+import cluster from 'node:cluster'
+import { availableParallelism } from 'node:os'
 import { buildApp } from './app.js'
+import { clusterProblem, runPrimary, workerCount } from './cluster.js'
 import { loadConfig } from './config.js'
 
 let loaded
@@ -11,19 +14,38 @@ try {
   process.exit(1)
 }
 const { config, warnings } = loaded
-const app = await buildApp(config)
-for (const warning of warnings) app.log.warn(warning)
 
-closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-  if (err) app.log.error({ err }, 'shutting down after an error')
-  else app.log.info({ signal }, 'shutting down')
-  await app.close()
-})
-
+// WORKERS=N: this process becomes the primary of N workers (src/cluster.ts).
+let workers = 1
 try {
-  await app.listen({ port: config.port, host: config.host })
-  app.log.info(`serving http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port} (database ${config.databasePath}, ${app.bus.kind} bus)`)
+  workers = cluster.isPrimary ? workerCount(process.env.WORKERS, availableParallelism()) : 1
 } catch (err) {
-  app.log.error({ err }, 'cannot listen')
+  console.error(`Cannot start: ${(err as Error).message}`)
   process.exit(1)
+}
+const problem = clusterProblem(workers, config)
+if (problem) {
+  console.error(`Cannot start: ${problem}`)
+  process.exit(1)
+}
+if (workers > 1) runPrimary(workers, config)
+else await serve()
+
+async function serve() {
+  const app = await buildApp(config)
+  for (const warning of warnings) app.log.warn(warning)
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+  })
+
+  try {
+    await app.listen({ port: config.port, host: config.host })
+    app.log.info(`serving http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port} (database ${config.databasePath}, ${app.bus.kind} bus)`)
+  } catch (err) {
+    app.log.error({ err }, 'cannot listen')
+    process.exit(1)
+  }
 }
