@@ -23,6 +23,7 @@ import { adminRoutes } from './domains/admin/routes.js'
 import { blogRoutes } from './domains/blog/routes.js'
 import { billingPlugin } from './domains/billing/routes.js'
 import { notificationRoutes } from './domains/notifications/routes.js'
+import { socialPlugin } from './domains/social/routes.js'
 import { createNotificationService, type NotificationService } from './domains/notifications/service.js'
 import { createLocalBus, type Bus } from './realtime/bus.js'
 import { CloseCode } from './realtime/frames.js'
@@ -149,6 +150,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(accountRoutes)
   await app.register(notificationRoutes)
   await app.register(adminRoutes)
+  await app.register(socialPlugin)
   await app.register(blogRoutes)
   await app.register(billingPlugin, { now: options.now })
   await app.register(catchUpPlugin)

@@ -1,0 +1,219 @@
+/**
+ * Turns what a person typed (form or JSON strings) into checked billing inputs,
+ * or field errors keyed by input name. Pure: ownership and existence checks
+ * (is this customer yours?) are the service's.
+ */
+import type { FieldErrors } from '../accounts/service.js'
+import {
+  GST_RATES_BPS,
+  formatPercent,
+  gstinError,
+  isGstRate,
+  isIsoDate,
+  isStateCode,
+  normaliseGstin,
+  parseRupees,
+  parseScaled,
+} from './gst.js'
+
+export type Checked<T> = { value: T } | { errors: FieldErrors }
+
+const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '').trim()
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+
+/** Upper bounds that keep every product of amounts exact (see gst.ts). */
+export const MAX_PRICE_PAISE = 100_000_000_00 // ₹10 crore
+export const MAX_QUANTITY_MILLI = 10_000_000 // 10,000 units
+export const MAX_LINES = 100
+
+function requiredText(errors: FieldErrors, name: string, value: string, label: string, max: number) {
+  if (!value) errors[name] = `${label} is required.`
+  else if (value.length > max) errors[name] = `At most ${max} characters.`
+}
+
+function optionalText(errors: FieldErrors, name: string, value: string, max: number) {
+  if (value.length > max) errors[name] = `At most ${max} characters.`
+}
+
+function stateCode(errors: FieldErrors, name: string, value: string) {
+  if (!isStateCode(value)) errors[name] = 'Choose a state.'
+}
+
+/** A GSTIN must be valid and name the same state as the party. */
+function gstin(errors: FieldErrors, name: string, value: string, state: string, required: boolean): string | null {
+  if (!value) {
+    if (required) errors[name] = 'A GSTIN is required.'
+    return null
+  }
+  const problem = gstinError(value)
+  if (problem) errors[name] = problem
+  else if (isStateCode(state) && value.slice(0, 2) !== state) errors[name] = `This GSTIN is registered in state ${value.slice(0, 2)}, not ${state}.`
+  return value
+}
+
+// ---------------------------------------------------------------- profile
+
+export interface ProfileInput {
+  legalName: string
+  gstin: string
+  stateCode: string
+  address: string
+}
+
+export function checkProfile(body: Record<string, unknown>): Checked<ProfileInput> {
+  const errors: FieldErrors = {}
+  const legalName = str(body.legal_name)
+  const stateCodeValue = str(body.state_code)
+  const address = str(body.address)
+  requiredText(errors, 'legal_name', legalName, 'The legal name', 200)
+  stateCode(errors, 'state_code', stateCodeValue)
+  const g = gstin(errors, 'gstin', normaliseGstin(str(body.gstin)), stateCodeValue, true)
+  optionalText(errors, 'address', address, 1000)
+  if (Object.keys(errors).length) return { errors }
+  return { value: { legalName, gstin: g!, stateCode: stateCodeValue, address } }
+}
+
+// ---------------------------------------------------------------- customers
+
+export interface CustomerInput {
+  name: string
+  gstin: string | null
+  stateCode: string
+  address: string
+  email: string
+}
+
+export function checkCustomer(body: Record<string, unknown>): Checked<CustomerInput> {
+  const errors: FieldErrors = {}
+  const name = str(body.name)
+  const stateCodeValue = str(body.state_code)
+  const address = str(body.address)
+  const email = str(body.email)
+  requiredText(errors, 'name', name, 'A name', 200)
+  stateCode(errors, 'state_code', stateCodeValue)
+  const g = gstin(errors, 'gstin', normaliseGstin(str(body.gstin)), stateCodeValue, false)
+  optionalText(errors, 'address', address, 1000)
+  if (email && (email.length > 254 || !EMAIL.test(email))) errors.email = 'An email address like name@example.com.'
+  if (Object.keys(errors).length) return { errors }
+  return { value: { name, gstin: g, stateCode: stateCodeValue, address, email } }
+}
+
+// ---------------------------------------------------------------- products
+
+export interface ProductInput {
+  name: string
+  hsn: string
+  unitPricePaise: number
+  rateBps: number
+}
+
+export const RATE_CHOICES = GST_RATES_BPS.map((bps) => ({ bps, label: `${formatPercent(bps)} %` }))
+
+/** "18", "18%", "0.25" -> basis points, or null. */
+export function parseRate(text: string): number | null {
+  const bps = parseScaled(text.replace(/%$/, '').trim(), 2)
+  return bps !== null && isGstRate(bps) ? bps : null
+}
+
+export function checkProduct(body: Record<string, unknown>): Checked<ProductInput> {
+  const errors: FieldErrors = {}
+  const name = str(body.name)
+  const hsn = str(body.hsn).replace(/\s+/g, '')
+  const price = parseRupees(str(body.unit_price))
+  const rate = parseRate(str(body.rate))
+  requiredText(errors, 'name', name, 'A name', 200)
+  // HSN codes have 4, 6 or 8 digits; SAC codes 6 digits starting with 99.
+  if (!/^(\d{4}|\d{6}|\d{8})$/.test(hsn)) errors.hsn = 'An HSN/SAC code of 4, 6 or 8 digits.'
+  if (price === null || price > MAX_PRICE_PAISE) errors.unit_price = 'A price in rupees, like 1250 or 99.50.'
+  if (rate === null) errors.rate = `One of ${GST_RATES_BPS.map(formatPercent).join(', ')} %.`
+  if (Object.keys(errors).length) return { errors }
+  return { value: { name, hsn, unitPricePaise: price!, rateBps: rate! } }
+}
+
+// ---------------------------------------------------------------- invoices
+
+export interface InvoiceLineDraft {
+  /** the row of the form it came from */
+  row: number
+  productId: number
+  quantityMilli: number
+  /** null: the product's price */
+  unitPricePaise: number | null
+  discountBps: number
+}
+
+export interface InvoiceDraft {
+  customerId: number | null
+  /** null: the customer's state */
+  placeOfSupply: string | null
+  /** null: the default terms (see service) */
+  dueDate: string | null
+  notes: string
+  lines: InvoiceLineDraft[]
+}
+
+/** The form's raw values: one entry per line in each array. */
+export interface InvoiceForm {
+  customer_id?: string | number
+  place_of_supply?: string
+  due_date?: string
+  notes?: string
+  product_id?: string | number | Array<string | number>
+  quantity?: string | number | Array<string | number>
+  unit_price?: string | number | Array<string | number>
+  discount?: string | number | Array<string | number>
+}
+
+const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(str) : v === undefined ? [] : [str(v)])
+
+/** The lines as typed, aligned by position (every row posts all four fields). */
+export function formLines(form: InvoiceForm) {
+  const products = list(form.product_id)
+  const quantities = list(form.quantity)
+  const prices = list(form.unit_price)
+  const discounts = list(form.discount)
+  const n = Math.max(products.length, quantities.length, prices.length, discounts.length)
+  return Array.from({ length: n }, (_, i) => ({
+    product_id: products[i] ?? '',
+    quantity: quantities[i] ?? '',
+    unit_price: prices[i] ?? '',
+    discount: discounts[i] ?? '',
+  }))
+}
+
+/**
+ * Parses an invoice form. Rows with neither a product nor a quantity are blank
+ * and skipped; errors name the row: `line_0`, `line_1`, ... For the live preview
+ * (`partial: true`) bad rows are left out instead of failing the whole form.
+ */
+export function checkInvoice(form: InvoiceForm): { value: InvoiceDraft; errors: FieldErrors } {
+  const errors: FieldErrors = {}
+  const customer = str(form.customer_id)
+  const customerId = /^\d{1,12}$/.test(customer) ? Number(customer) : null
+  if (customerId === null) errors.customer_id = 'Choose a customer.'
+  const pos = str(form.place_of_supply)
+  if (pos && !isStateCode(pos)) errors.place_of_supply = 'Choose a state.'
+  const due = str(form.due_date)
+  if (due && !isIsoDate(due)) errors.due_date = 'A date like 2026-05-31.'
+  const notes = str(form.notes)
+  optionalText(errors, 'notes', notes, 2000)
+
+  const lines: InvoiceLineDraft[] = []
+  const rows = formLines(form)
+  rows.forEach((row, i) => {
+    if (!row.product_id && !row.quantity && !row.unit_price && !row.discount) return
+    const key = `line_${i}`
+    const productId = /^\d{1,12}$/.test(row.product_id) ? Number(row.product_id) : null
+    const quantityMilli = parseScaled(row.quantity || '1', 3)
+    const unitPricePaise = row.unit_price ? parseRupees(row.unit_price) : null
+    const discountBps = row.discount ? parseScaled(row.discount.replace(/%$/, ''), 2) : 0
+    if (productId === null) errors[key] = 'Choose a product.'
+    else if (quantityMilli === null || quantityMilli === 0 || quantityMilli > MAX_QUANTITY_MILLI) errors[key] = 'Quantity: a number above 0 (up to 3 decimals).'
+    else if (row.unit_price && (unitPricePaise === null || unitPricePaise > MAX_PRICE_PAISE)) errors[key] = 'Price: rupees, like 1250 or 99.50.'
+    else if (discountBps === null || discountBps > 10000) errors[key] = 'Discount: a percentage from 0 to 100.'
+    else lines.push({ row: i, productId, quantityMilli, unitPricePaise, discountBps })
+  })
+  if (!errors.customer_id && !lines.length && !Object.keys(errors).some((k) => k.startsWith('line_'))) errors.lines = 'Add at least one line.'
+  if (lines.length > MAX_LINES) errors.lines = `At most ${MAX_LINES} lines.`
+  return { value: { customerId, placeOfSupply: pos || null, dueDate: due || null, notes, lines }, errors }
+}
