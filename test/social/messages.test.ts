@@ -1,0 +1,230 @@
+import t from 'tap'
+import { Browser, buildTestApp, connectReady, createUser, type TestApp } from '../helper.js'
+import { api, befriend, sendHttp } from './fixtures/social.js'
+
+async function setup(t: { teardown(fn: () => unknown): void }) {
+  const s = await buildTestApp()
+  t.teardown(() => s.close())
+  const url = await s.listen()
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const carol = await createUser(s.app)
+  await befriend(s.app, alice, bob)
+  await befriend(s.app, alice, carol) // carol is alice's friend too, but not in alice+bob's conversation
+  return { s, url, alice, bob, carol }
+}
+
+const count = (s: TestApp, sql: string) => s.app.db.$client.prepare(sql).pluck().get() as number
+
+t.test('a message reaches every socket of both participants once, and no one else', async (t) => {
+  const { s, url, alice, bob, carol } = await setup(t)
+  const a1 = await connectReady(url, { token: alice.token })
+  const a2 = await connectReady(url, { token: alice.token })
+  const b = await connectReady(url, { token: bob.token })
+  const c = await connectReady(url, { token: carol.token })
+  await Promise.all([a1, a2, b, c].map((x) => x.client.quiet(100)))
+
+  const res = await sendHttp(s.app, alice, { recipient_id: bob.id }, 'hello <b>bob</b>', 'c-1')
+  t.equal(res.status, 201)
+  const m = res.body.message
+  t.match(m, { conversation_id: Number, client_id: 'c-1', content: 'hello <b>bob</b>', sender: { id: alice.id } })
+  for (const x of [a1, a2, b]) {
+    const f = await x.client.next('new_message')
+    t.same(f.data, m)
+    t.match(f.content, new RegExp(`hx-swap-oob="beforeend:#conversation-${m.conversation_id}-messages"`))
+    t.match(f.content, /hello &lt;b&gt;bob&lt;\/b&gt;/, 'the fragment escapes the text')
+    t.notMatch(f.content, /<b>bob/)
+  }
+  t.match((await a1.client.ofType('new_message'))[0]!.content, /class="message mine"/, 'the sender sees it as theirs')
+  const cu = await b.client.next('count_update')
+  t.equal(cu.unread_messages_count, 1, 'the recipient has one unread message')
+  t.match(cu.content, /id="msg-badge"[^>]*data-count="1"/)
+  t.same(await c.client.quiet(200), [], 'carol (not a participant) got nothing')
+  for (const x of [a1, a2, b]) t.equal(x.client.ofType('new_message').length, 1, 'exactly one new_message per socket')
+
+  // The snapshot on connect carries the message count too.
+  const b2 = await connectReady(url, { token: bob.token })
+  t.equal(b2.initial.unread_messages_count, 1)
+  const list = await api(s.app, bob, 'GET', '/api/conversations')
+  t.equal(list.body.conversations.length, 1)
+  t.match(list.body.conversations[0], { id: m.conversation_id, other: { id: alice.id, online: true }, unread_count: 1, last_message: { id: m.id } })
+  for (const x of [a1, a2, b, b2, c]) await x.client.close()
+})
+
+t.test('the same client_id is stored once: retried over HTTP, over the socket, and both at once', async (t) => {
+  const { s, url, alice, bob, carol } = await setup(t)
+  const a1 = await connectReady(url, { token: alice.token })
+  const a2 = await connectReady(url, { token: alice.token })
+  const b = await connectReady(url, { token: bob.token })
+  const c = await connectReady(url, { token: carol.token })
+  await Promise.all([a1, a2, b, c].map((x) => x.client.quiet(100)))
+
+  const first = await sendHttp(s.app, alice, { recipient_id: bob.id }, 'once', 'retry-1')
+  t.equal(first.status, 201)
+  const cid = first.body.message.conversation_id
+  await b.client.next('new_message')
+  await a2.client.next('new_message')
+
+  const second = await sendHttp(s.app, alice, { conversation_id: cid }, 'once', 'retry-1')
+  t.equal(second.status, 200, 'a repeat answers 200')
+  t.same(second.body.message, first.body.message, 'with the first message')
+
+  // The same id over the socket: only that socket hears back, with the first message.
+  a1.client.send({ type: 'send_message', conversation_id: cid, client_id: 'retry-1', content: 'once' })
+  const echoed = await a1.client.next('new_message')
+  t.equal(echoed.data.id, first.body.message.id)
+  t.same(await b.client.quiet(200, 'new_message'), [], 'the recipient does not get it twice')
+  t.same(await a2.client.quiet(0, 'new_message'), [], "the sender's other tab does not get it twice")
+  t.equal(count(s, "SELECT count(*) FROM messages WHERE client_id = 'retry-1'"), 1)
+
+  // Socket and HTTP at the same moment with a fresh client_id.
+  a1.client.send({ type: 'send_message', conversation_id: cid, client_id: 'race-1', content: 'race' })
+  const [http] = await Promise.all([sendHttp(s.app, alice, { conversation_id: cid }, 'race', 'race-1')])
+  t.ok([200, 201].includes(http.status), `HTTP answered ${http.status}`)
+  const pushed = await b.client.next('new_message')
+  t.equal(pushed.data.client_id, 'race-1')
+  t.equal(pushed.data.id, http.body.message.id, 'both paths name the same message')
+  await b.client.quiet(200)
+  t.equal(b.client.ofType('new_message').filter((f) => f.data.client_id === 'race-1').length, 1, 'the recipient got it once')
+  t.equal(count(s, "SELECT count(*) FROM messages WHERE client_id = 'race-1'"), 1, 'stored once')
+
+  // Many concurrent HTTP retries of one id.
+  const burst = await Promise.all(Array.from({ length: 8 }, () => sendHttp(s.app, alice, { conversation_id: cid }, 'burst', 'burst-1')))
+  t.same(burst.map((r) => r.status).sort(), [200, 200, 200, 200, 200, 200, 200, 201])
+  t.equal(new Set(burst.map((r) => r.body.message.id)).size, 1)
+  t.equal(count(s, "SELECT count(*) FROM messages WHERE client_id = 'burst-1'"), 1)
+
+  // client_ids are per sender: bob may use the same string.
+  const bobs = await sendHttp(s.app, bob, { conversation_id: cid }, 'mine', 'retry-1')
+  t.equal(bobs.status, 201)
+  t.not(bobs.body.message.id, first.body.message.id)
+  t.same(await c.client.quiet(100), [], 'carol got nothing at all')
+  for (const x of [a1, a2, b, c]) await x.client.close()
+})
+
+t.test('only participants read or post; only friends message', async (t) => {
+  const { s, url, alice, bob, carol } = await setup(t)
+  const dave = await createUser(s.app)
+  const first = await sendHttp(s.app, alice, { recipient_id: bob.id }, 'private', 'p-1')
+  const cid = first.body.message.conversation_id
+  const c = await connectReady(url, { token: carol.token })
+
+  const post = await sendHttp(s.app, carol, { conversation_id: cid }, 'let me in', 'x-1')
+  t.equal(post.status, 403)
+  t.equal(post.body.error, 'forbidden')
+  t.equal((await api(s.app, carol, 'GET', `/api/conversations/${cid}/messages`)).status, 403)
+  t.equal((await api(s.app, carol, 'POST', `/api/conversations/${cid}/read`)).status, 403)
+  t.equal((await api(s.app, carol, 'GET', `/api/conversations/999/messages`)).status, 404)
+
+  c.client.send({ type: 'send_message', conversation_id: cid, client_id: 'x-2', content: 'hi' })
+  t.equal((await c.client.next('error')).code, 'forbidden')
+  c.client.send({ type: 'typing', conversation_id: cid, is_typing: true })
+  t.equal((await c.client.next('error')).code, 'forbidden')
+  c.client.send({ type: 'send_message', conversation_id: cid, client_id: 'x-3', content: '' })
+  t.equal((await c.client.next('error')).code, 'invalid', 'schema: empty content')
+
+  const bc = new Browser(s.app)
+  await bc.login(carol.username, carol.password)
+  t.equal((await bc.get(`/messages/${cid}`)).statusCode, 403, 'the page is refused too')
+
+  const stranger = await sendHttp(s.app, dave, { recipient_id: alice.id }, 'hi', 'd-1')
+  t.equal(stranger.status, 403, 'strangers cannot message')
+  t.equal((await sendHttp(s.app, alice, { recipient_id: alice.id }, 'me', 'self-1')).status, 400)
+  t.equal((await sendHttp(s.app, alice, { recipient_id: bob.id }, '   ', 'blank-1')).status, 400, 'blank messages are refused')
+  t.equal((await api(s.app, alice, 'POST', '/api/messages', { content: 'x', client_id: 'n-1' })).status, 400, 'a recipient is required')
+
+  // After unfriending, the history stays readable but nobody can write.
+  await api(s.app, bob, 'DELETE', `/api/friends/${alice.id}`)
+  t.equal((await sendHttp(s.app, alice, { conversation_id: cid }, 'still?', 'u-1')).status, 403)
+  t.equal((await api(s.app, alice, 'GET', `/api/conversations/${cid}/messages`)).status, 200)
+  t.equal(count(s, 'SELECT count(*) FROM messages'), 1, 'nothing was written by the refused sends')
+  await c.client.close()
+})
+
+t.test('reading: count_update on all the reader tabs, "Seen" for the sender', async (t) => {
+  const { s, url, alice, bob, carol } = await setup(t)
+  const m1 = (await sendHttp(s.app, alice, { recipient_id: bob.id }, 'one', 'r-1')).body.message
+  await sendHttp(s.app, alice, { conversation_id: m1.conversation_id }, 'two', 'r-2')
+  const cid = m1.conversation_id
+  t.equal(s.app.notifications.counts(bob.id).unread_messages_count, 2)
+  t.equal(s.app.notifications.counts(alice.id).unread_messages_count, 0, 'your own messages are not unread')
+
+  const a = await connectReady(url, { token: alice.token })
+  const b1 = await connectReady(url, { token: bob.token })
+  const b2 = await connectReady(url, { token: bob.token })
+  const c = await connectReady(url, { token: carol.token })
+  t.equal(b1.initial.unread_messages_count, 2)
+  await Promise.all([a, b1, b2, c].map((x) => x.client.quiet(100)))
+
+  // Bob opens the conversation page: it renders read.
+  const bb = new Browser(s.app)
+  await bb.login(bob.username, bob.password)
+  const page = await bb.get(`/messages/${cid}`)
+  t.equal(page.statusCode, 200)
+  t.match(page.body, /id="msg-badge" class="badge empty" data-count="0"/, 'the page renders the lowered count')
+  t.match(page.body, new RegExp(`id="conversation-${cid}-messages"`))
+  t.match(page.body, /name="client_id" value="[0-9a-f-]{36}"/)
+  for (const x of [b1, b2]) t.equal((await x.client.next('count_update')).unread_messages_count, 0, 'every tab of the reader goes down')
+
+  const read = await a.client.next((f) => f.type === 'topic_event' && f.event === 'messages_read')
+  t.match(read.data, { conversation_id: cid, user_id: bob.id })
+  t.match(read.content, new RegExp(`<p id="seen-${cid}" class="seen" hx-swap-oob="true">Seen</p>`), 'the sender sees "Seen"')
+  t.same(await c.client.quiet(150), [], 'carol got nothing')
+  t.same(await a.client.quiet(0, 'count_update'), [], "the sender's counts did not change")
+
+  // Alice's page shows Seen; a new message hides it again until read.
+  const ba = new Browser(s.app)
+  await ba.login(alice.username, alice.password)
+  t.match((await ba.get(`/messages/${cid}`)).body, new RegExp(`<p id="seen-${cid}" class="seen">Seen</p>`))
+  await sendHttp(s.app, alice, { conversation_id: cid }, 'three', 'r-3')
+  const nm = await a.client.next('new_message')
+  t.match(nm.content, new RegExp(`<p id="seen-${cid}" class="seen" hidden hx-swap-oob="true">`))
+  t.equal((await api(s.app, bob, 'POST', `/api/conversations/${cid}/read`)).body.unread_messages_count, 0)
+  t.equal((await api(s.app, bob, 'POST', `/api/conversations/${cid}/read`)).status, 200, 'reading again is harmless')
+  for (const x of [a, b1, b2, c]) await x.client.close()
+})
+
+t.test('earlier messages load page by page; the list shows last message and unread counts', async (t) => {
+  const { s, alice, bob } = await setup(t)
+  let cid = 0
+  for (let i = 1; i <= 35; i++) {
+    const r = await sendHttp(s.app, i % 2 ? alice : bob, cid ? { conversation_id: cid } : { recipient_id: bob.id }, `message ${i}`, `m-${i}`)
+    cid = r.body.message.conversation_id
+  }
+  const page1 = await api(s.app, bob, 'GET', `/api/conversations/${cid}/messages`)
+  t.equal(page1.body.messages.length, 30)
+  t.equal(page1.body.has_more, true)
+  t.equal(page1.body.messages[29].content, 'message 35', 'oldest first, ending with the newest')
+  const page2 = await api(s.app, bob, 'GET', `/api/conversations/${cid}/messages?before=${page1.body.messages[0].id}`)
+  t.same(page2.body.messages.map((m: { content: string }) => m.content), [1, 2, 3, 4, 5].map((i) => `message ${i}`))
+  t.equal(page2.body.has_more, false)
+
+  const bb = new Browser(s.app)
+  await bb.login(bob.username, bob.password)
+  const html = (await bb.get(`/messages/${cid}`)).body
+  t.match(html, new RegExp(`hx-get="/messages/${cid}/earlier\\?before=${page1.body.messages[0].id}"`), 'a Load earlier button')
+  const earlier = await bb.get(`/messages/${cid}/earlier?before=${page1.body.messages[0].id}`, { 'hx-request': 'true' })
+  t.equal((earlier.body.match(/<li id="message-/g) ?? []).length, 5)
+  t.notMatch(earlier.body, /load-earlier/, 'no button once the start is reached')
+
+  const list = await bb.get('/messages')
+  t.match(list.body, new RegExp(`id="conversation-row-${cid}"`))
+  t.match(list.body, /message 35/)
+  // Sending reads what came before: alice's last message was the newest, so she has nothing unread;
+  // two more from bob are two unread.
+  t.equal(s.app.notifications.counts(alice.id).unread_messages_count, 0)
+  await sendHttp(s.app, bob, { conversation_id: cid }, 'extra 1', 'e-1')
+  await sendHttp(s.app, bob, { conversation_id: cid }, 'extra 2', 'e-2')
+  const ba = new Browser(s.app)
+  await ba.login(alice.username, alice.password)
+  t.match((await ba.get('/messages')).body, /<span class="badge" data-count="2">2<\/span>/)
+  t.equal(s.app.notifications.counts(alice.id).unread_messages_count, 2)
+
+  // The no-script form posts and redirects; the htmx/JS fallback gets the message partial.
+  await ba.get(`/messages/${cid}`)
+  const posted = await ba.post(`/messages/${cid}`, { content: 'from the form', client_id: 'form-1' })
+  t.equal(posted.statusCode, 303)
+  const fragment = await ba.post(`/messages/${cid}`, { content: 'from the form', client_id: 'form-1' }, { headers: { 'hx-request': 'true' } })
+  t.equal(fragment.statusCode, 200, 'same client_id again: the first message')
+  t.match(fragment.body, /<li id="message-\d+" class="message mine"/)
+})
