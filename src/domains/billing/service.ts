@@ -497,7 +497,8 @@ export function createBillingService({ db, bus, notifications, now = Date.now }:
         .select()
         .from(billingInvoices)
         .where(and(...where))
-        .orderBy(desc(billingInvoices.id))
+        // newest first: by date, then number (drafts, unnumbered, above), then id
+        .orderBy(desc(billingInvoices.invoiceDate), sql`${billingInvoices.sequence} IS NULL DESC`, desc(billingInvoices.sequence), desc(billingInvoices.id))
         .limit(Math.min(opts.limit ?? 200, 500))
         .all()
         .map((r) => ({ ...r, displayStatus: invoiceStatus(r, date) }))
