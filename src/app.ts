@@ -142,7 +142,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', maxAge: config.env === 'production' ? '1h' : 0 })
   const htmxDist = join(dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist')
   await app.register(fastifyStatic, { root: htmxDist, prefix: '/vendor/htmx/', decorateReply: false, allowedPath: (p) => p.endsWith('.js') })
-  await app.register(fastifyWebsocket, { options: { maxPayload: config.ws.maxPayload, perMessageDeflate: false } })
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: config.ws.maxPayload, perMessageDeflate: false },
+    // Graceful shutdown: the plugin's default preClose runs before ours and closes every
+    // socket without a code (clients saw 1005, not PROTOCOL.md's 1012); every socket gets 1012.
+    preClose: async () => {
+      hub.closeAll(CloseCode.restarting, 'server restarting')
+      for (const socket of app.websocketServer.clients) socket.close(CloseCode.restarting, 'server restarting')
+      await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()))
+    },
+  })
   await app.register(httpPlugin, { resolveToken: (token) => accounts.resolveToken(token) })
 
   await app.register(socketRoutes)
