@@ -49,9 +49,23 @@ export function renderMarkdown(source: string): string {
   return md.render(source)
 }
 
-/** Plain-text excerpt for lists: markdown punctuation is left as it is, and escaped by the view. */
+/** The words of a Markdown body without its markup (for excerpts; escaped by the view). */
+export function plainText(source: string): string {
+  const words: string[] = []
+  for (const token of md.parse(source, {})) {
+    if (token.type === 'fence' || token.type === 'code_block') words.push(token.content)
+    for (const child of token.children ?? []) {
+      if (child.type === 'text' || child.type === 'code_inline') words.push(child.content)
+      else if (child.type === 'softbreak' || child.type === 'hardbreak') words.push(' ')
+    }
+    if (token.type.endsWith('_close')) words.push(' ')
+  }
+  return words.join('')
+}
+
+/** A plain-text excerpt for lists. */
 export function excerpt(source: string, max = 220): string {
-  const flat = source.replace(/\s+/g, ' ').trim()
+  const flat = plainText(source).replace(/\s+/g, ' ').trim()
   return flat.length > max ? `${flat.slice(0, max - 1).trimEnd()}…` : flat
 }
 

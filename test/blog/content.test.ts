@@ -1,0 +1,33 @@
+import t from 'tap'
+import { commentMessage, excerpt, likeMessage, renderMarkdown, validateComment, validatePost } from '../../src/domains/blog/content.js'
+
+t.test('like and comment messages', async (t) => {
+  t.equal(likeMessage('bob', 1, 'Hello'), 'bob liked "Hello"')
+  t.equal(likeMessage('bob', 2, 'Hello'), 'bob and 1 other liked "Hello"')
+  t.equal(likeMessage('bob', 4, 'Hello'), 'bob and 3 others liked "Hello"')
+  t.equal(commentMessage('bob', 'Hello'), 'bob commented on "Hello"')
+  t.equal(commentMessage('bob', 'x'.repeat(100)), `bob commented on "${'x'.repeat(59)}…"`, 'long titles are cut')
+})
+
+t.test('post and comment validation', async (t) => {
+  t.same(validatePost({ title: '  Hi ', body: ' text \r\n' }), { post: { title: 'Hi', body: 'text' } })
+  t.same(validatePost({}), { errors: { title: 'A title is required.', body: 'Write something in the body.' } })
+  t.same(validatePost({ title: 'x'.repeat(201), body: 'y' }), { errors: { title: 'At most 200 characters.' } })
+  t.same(validatePost({ title: 'x', body: 'y'.repeat(20_001) }), { errors: { body: 'At most 20000 characters.' } })
+  t.same(validateComment({ body: '  ' }), { errors: { body: 'Write a comment first.' } })
+  t.same(validateComment({ body: ' ok ' }), { body: 'ok' })
+  t.same(validateComment({ body: 'z'.repeat(2001) }), { errors: { body: 'At most 2000 characters.' } })
+})
+
+t.test('Markdown: formatting yes, raw HTML and script URLs no', async (t) => {
+  t.equal(renderMarkdown('**b** _i_ `c`'), '<p><strong>b</strong> <em>i</em> <code>c</code></p>\n')
+  t.equal(renderMarkdown('<script>alert(1)</script>'), '<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>\n')
+  t.notMatch(renderMarkdown('[x](javascript:alert(1))'), /href=/)
+  t.notMatch(renderMarkdown('[x](JaVaScRiPt:alert(1))'), /href=/)
+  t.notMatch(renderMarkdown('[x](vbscript:msgbox)'), /href=/)
+  t.notMatch(renderMarkdown('<a href="javascript:alert(1)">x</a>'), /<a /)
+  t.notMatch(renderMarkdown('![x](x" onerror="alert(1))'), /onerror="/)
+  t.equal(renderMarkdown('https://example.com'), '<p><a href="https://example.com" rel="nofollow noopener ugc">https://example.com</a></p>\n')
+  t.equal(excerpt('# Title\n\nSome **bold** [link](https://x.y).'), 'Title Some bold link.')
+  t.equal(excerpt('word '.repeat(100), 20), 'word word word word…')
+})
