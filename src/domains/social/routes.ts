@@ -27,6 +27,7 @@ const ViewQuery = Type.Object({ view: Type.Optional(Type.String({ maxLength: 20 
 const SearchQuery = Type.Object({ q: Type.Optional(Type.String({ maxLength: 64 })) })
 const PageQuery = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1 })),
+  after: Type.Optional(Type.Integer({ minimum: 0 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
 })
 const ClientId = Type.String({ minLength: 1, maxLength: 64 })
@@ -332,6 +333,18 @@ export const socialPlugin = fp(
           hasMore: page.hasMore && page.messages.length > 0,
           viewerId: user.id,
         })
+      },
+    )
+
+    /** Messages after the last one a page shows: it catches up after its socket reconnected. */
+    app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof PageQuery> }>(
+      '/messages/:id/newer',
+      { ...guarded, schema: { params: IdParams, querystring: PageQuery } },
+      async (request, reply) => {
+        const user = currentUser(request)
+        const page = call(() => service.messages(user.id, request.params.id, { after: request.query.after ?? 0, limit: 100 }))
+        reply.type('text/html')
+        return page.messages.map((m) => app.realtime.content.partial('social/message', { m, viewerId: user.id })).join('')
       },
     )
 

@@ -159,6 +159,7 @@ export function createSocialService({ db, bus, notifications, isOnline }: Social
       'SELECT id, sender_id FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 1',
     ),
     page: s.prepare<[number, number, number], MessageSql>(`${MSG} WHERE m.conversation_id = ? AND m.id < ? ORDER BY m.id DESC LIMIT ?`),
+    after: s.prepare<[number, number, number], MessageSql>(`${MSG} WHERE m.conversation_id = ? AND m.id > ? ORDER BY m.id LIMIT ?`),
     // Walks conversation_members(user_id) then messages(conversation_id, id > last read): only unread rows.
     unreadTotal: s
       .prepare<[number, number], number>(
@@ -369,10 +370,21 @@ export function createSocialService({ db, bus, notifications, isOnline }: Social
       }
     },
 
-    /** Newest page of messages (oldest first), or the page before `before`. */
-    messages(userId: number, conversationId: number, opts: { before?: number; limit?: number } = {}): { messages: MessageDTO[]; hasMore: boolean } {
+    /**
+     * Newest page of messages (oldest first), or the page before `before`; with
+     * `after`, the messages that followed it (a page catching up after a reconnect).
+     */
+    messages(
+      userId: number,
+      conversationId: number,
+      opts: { before?: number; after?: number; limit?: number } = {},
+    ): { messages: MessageDTO[]; hasMore: boolean } {
       service.participantsFor(userId, conversationId)
       const limit = Math.min(Math.max(opts.limit ?? PAGE_SIZE, 1), 100)
+      if (opts.after !== undefined) {
+        const rows = q.after.all(conversationId, opts.after, limit + 1)
+        return { messages: rows.slice(0, limit).map(toMessage), hasMore: rows.length > limit }
+      }
       const rows = q.page.all(conversationId, opts.before ?? Number.MAX_SAFE_INTEGER, limit + 1)
       const hasMore = rows.length > limit
       return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore }
