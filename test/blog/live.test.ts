@@ -300,3 +300,36 @@ t.test('who may follow which topic', async (t) => {
   t.same(client.ofType('error').length, 4, 'the real post is allowed')
   await client.close()
 })
+
+t.test('an edit reaches the post\'s viewers, rendered for each (only the author sees Edit)', async (t) => {
+  const { s, url } = await setup(t)
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const carol = await createUser(s.app)
+  const post = await createPost(s.app, alice, 'Draft', 'old')
+  const a = await connectReady(url, { token: alice.token })
+  const b = await connectReady(url, { token: bob.token })
+  const c = await connectReady(url, { token: carol.token })
+  await subscribe(a.client, `post:${post.id}`)
+  await subscribe(b.client, `post:${post.id}`)
+
+  const res = await s.app.inject({
+    method: 'PATCH',
+    url: `/api/blog/posts/${post.id}`,
+    headers: bearer(alice),
+    payload: { title: 'Final <i>title</i>', body: 'new **body** <script>x</script>' },
+  })
+  t.equal(res.statusCode, 200)
+  const forBob = await b.client.next('topic_event')
+  t.equal(forBob.event, 'post_updated')
+  t.match(forBob.data.post, { id: post.id, title: 'Final <i>title</i>', body: 'new **body** <script>x</script>' })
+  t.match(forBob.content, `<article id="post-${post.id}" class="card post" hx-swap-oob="true">`)
+  t.match(forBob.content, 'Final &lt;i&gt;title&lt;/i&gt;')
+  t.match(forBob.content, '<strong>body</strong> &lt;script&gt;x&lt;/script&gt;')
+  t.notMatch(forBob.content, '/edit', 'bob gets no Edit link')
+  const forAlice = await a.client.next('topic_event')
+  t.match(forAlice.content, `/blog/posts/${post.id}/edit`, 'alice (the author) does')
+  t.same(await c.client.quiet(150), [], 'carol, not viewing, got nothing')
+  t.same(a.client.ofType('notification'), [], 'an edit notifies nobody')
+  for (const x of [a, b, c]) await x.client.close()
+})
