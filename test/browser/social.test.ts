@@ -5,6 +5,7 @@
  */
 import t from 'tap'
 import { createUser } from '../helper.js'
+import { befriend, sendHttp } from '../social/fixtures/social.js'
 import { badgeCount, framesOf, launchBrowser, loginPage, startApp, waitForFrame } from './browser.js'
 
 t.test('friend request, live chat with typing and read state between two browsers', async (t) => {
@@ -101,4 +102,53 @@ t.test('friend request, live chat with typing and read state between two browser
   // Carol, not a friend and not in the conversation, got none of it.
   const carolFrames = (await framesOf(c.page)).map((f) => f.type)
   t.notOk(carolFrames.some((type) => ['new_message', 'typing', 'friend_request', 'friend_accepted', 'presence'].includes(type)), `carol got only ${carolFrames.join(',')}`)
+})
+
+t.test('the conversation page scrolls only when at the bottom and loads earlier messages in place', async (t) => {
+  const browser = await launchBrowser(t)
+  if (!browser) return
+  const s = await startApp(t)
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  await befriend(s.app, alice, bob)
+  let cid = 0
+  for (let i = 1; i <= 45; i++) {
+    const r = await sendHttp(s.app, alice, cid ? { conversation_id: cid } : { recipient_id: bob.id }, `line ${i}`, `seed-${i}`)
+    cid = r.body.message.conversation_id
+  }
+  const { page } = await loginPage(browser, s, bob, { next: `/messages/${cid}` })
+  const items = page.locator(`#conversation-${cid}-messages li.message`)
+  t.equal(await items.count(), 30, 'the newest 30 first')
+  const gap = () => page.evaluate(() => {
+    const el = document.getElementById('conversation-scroll')!
+    return el.scrollHeight - el.scrollTop - el.clientHeight
+  })
+  t.ok((await gap()) <= 40, 'opens scrolled to the newest message')
+
+  // Reading older messages: a new one arrives without moving the page.
+  await page.evaluate(() => (document.getElementById('conversation-scroll')!.scrollTop = 0))
+  await page.waitForTimeout(100)
+  await sendHttp(s.app, alice, { conversation_id: cid }, 'while reading', 'live-1')
+  await page.locator('li.message .bubble', { hasText: 'while reading' }).waitFor()
+  t.equal(await page.evaluate(() => document.getElementById('conversation-scroll')!.scrollTop), 0, 'no jump while reading older messages')
+
+  // Load earlier keeps the message the reader was looking at in place.
+  const before = await page.locator('li.message', { hasText: 'line 16' }).evaluate((el) => el.getBoundingClientRect().top)
+  await page.click('#load-earlier button')
+  await page.locator('li.message .bubble', { hasText: /^line 1$/ }).waitFor()
+  t.equal(await items.count(), 46)
+  t.equal(await page.locator('#load-earlier').count(), 0, 'no more button at the start')
+  const after = await page.locator('li.message', { hasText: 'line 16' }).evaluate((el) => el.getBoundingClientRect().top)
+  t.ok(Math.abs(after - before) < 5, `line 16 stayed in place (${before} -> ${after})`)
+
+  // Back at the bottom, new messages scroll into view.
+  await page.evaluate(() => {
+    const el = document.getElementById('conversation-scroll')!
+    el.scrollTop = el.scrollHeight
+  })
+  await page.waitForTimeout(100)
+  await sendHttp(s.app, alice, { conversation_id: cid }, 'at the bottom', 'live-2')
+  await page.locator('li.message .bubble', { hasText: 'at the bottom' }).waitFor()
+  await page.waitForTimeout(50)
+  t.ok((await gap()) <= 40, 'follows new messages when at the bottom')
 })
