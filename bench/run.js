@@ -1,0 +1,692 @@
+#!/usr/bin/env node
+/**
+ * npm run bench [-- --quick] [options]: the load benchmark (see bench/README.md).
+ *
+ * Starts the production build (dist/) and the two references in bench/peers/,
+ * each in turn, holds N authenticated idle sockets from several load processes
+ * (bench/client-worker.js, one 127.0.x.y source address each, <= 9,500 sockets
+ * each because every process is capped at 20,000 open files), then measures
+ * connect time, server RSS per socket, delivery latency of notifications posted
+ * through the HTTP API at fixed rates, and one broadcast. Then the same for our
+ * server as several processes joined by Redis. Everything runs on 127.0.0.0/8,
+ * is bounded (a global timeout kills every process it started) and prints JSON
+ * and a markdown table, also written to bench/results/.
+ */
+import { execFileSync, fork, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs'
+import net from 'node:net'
+import { tmpdir, cpus, totalmem } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
+const ROOT = resolve(BENCH_DIR, '..')
+const RESULTS = join(BENCH_DIR, 'results')
+const PROBE = join(BENCH_DIR, 'probe.js')
+const WORKER = join(BENCH_DIR, 'client-worker.js')
+const PER_WORKER = 9_500
+
+const { values: opt } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    sockets: { type: 'string' },
+    rates: { type: 'string' },
+    seconds: { type: 'string' },
+    targets: { type: 'string' },
+    'multi-sockets': { type: 'string' },
+    'multi-servers': { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    'heap-snapshot': { type: 'boolean', default: false },
+    timeout: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
+})
+if (opt.help) {
+  console.log(`npm run bench -- [--quick] [--sockets N] [--rates 1000,5000] [--seconds S]
+  [--targets ours,sio,floor,multi] [--multi-sockets N] [--multi-servers P]
+  [--no-build] [--cpu-prof] [--heap-snapshot] [--timeout SECONDS]`)
+  process.exit(0)
+}
+
+const quick = opt.quick
+const cfg = {
+  sockets: Number(opt.sockets ?? (quick ? 3000 : 19_000)),
+  rates: (opt.rates ?? '1000,5000').split(',').map(Number),
+  seconds: Number(opt.seconds ?? (quick ? 3 : 10)),
+  targets: (opt.targets ?? 'ours,sio,floor,multi').split(','),
+  multiSockets: Number(opt['multi-sockets'] ?? (quick ? 6000 : 100_000)),
+  multiServers: Number(opt['multi-servers'] ?? (quick ? 3 : 6)),
+  timeoutS: Number(opt.timeout ?? (quick ? 150 : 20 * 60)),
+}
+if (cfg.sockets > 19_500) {
+  console.error('--sockets: at most 19,500 per server process (20,000 open files per process here)')
+  process.exit(2)
+}
+
+// ------------------------------------------------------------------ process hygiene
+
+const children = new Set()
+function track(child) {
+  children.add(child)
+  child.on('exit', () => children.delete(child))
+  return child
+}
+function killAll() {
+  for (const c of children) {
+    try {
+      c.kill('SIGKILL')
+    } catch {}
+  }
+}
+const deadline = setTimeout(() => {
+  console.error(`bench: global timeout (${cfg.timeoutS} s) reached; killing everything it started`)
+  killAll()
+  process.exit(3)
+}, cfg.timeoutS * 1000)
+deadline.unref()
+process.on('exit', killAll)
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
+
+const log = (...a) => console.error(`[${((performance.now()) / 1000).toFixed(1)}s]`, ...a)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const nowUs = () => Number(process.hrtime.bigint() / 1000n)
+
+// ------------------------------------------------------------------ preparation
+
+function build() {
+  if (opt['no-build']) return
+  log('building (npm run build)')
+  const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' })
+  if (r.status !== 0) {
+    if (!existsSync(join(ROOT, 'dist', 'server.js'))) {
+      console.error(r.stdout, r.stderr)
+      throw new Error('npm run build failed and there is no dist/server.js')
+    }
+    log('warning: tsc reported errors (another part of the tree?); using what it emitted in dist/')
+  }
+}
+
+const secret = randomBytes(32).toString('base64url')
+const work = mkdtempSync(join(tmpdir(), 'pulse-bench-'))
+process.on('exit', () => rmSync(work, { recursive: true, force: true }))
+
+function cli(db, args) {
+  return execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', DATABASE_PATH: db },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+}
+
+/** A fresh database with users b1..bN (one API token each) and an admin. */
+function makeDatabase(name, count) {
+  const db = join(work, `${name}.db`)
+  const t0 = performance.now()
+  const users = cli(db, ['load-users', '--count', String(count), '--prefix', 'b'])
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [id, token] = line.split(' ')
+      return [Number(id), token]
+    })
+  const created = cli(db, ['create-user', 'benchadmin', '--password', randomBytes(12).toString('hex'), '--admin'])
+  const adminId = Number(/id (\d+)/.exec(created)[1])
+  const adminToken = cli(db, ['token', 'benchadmin']).trim()
+  log(`database ${name}: ${users.length} users + admin in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+  return { db, users, adminId, adminToken }
+}
+
+function copyDatabase(src, name) {
+  const db = join(work, `${name}.db`)
+  copyFileSync(src.db, db)
+  for (const ext of ['-wal', '-shm']) if (existsSync(src.db + ext)) copyFileSync(src.db + ext, db + ext)
+  return { ...src, db }
+}
+
+// ------------------------------------------------------------------ servers
+
+let nextPort = 4100 + (process.pid % 400) * 10
+
+function waitForPort(port, child, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs
+  return new Promise((resolveP, reject) => {
+    const attempt = () => {
+      if (child.exitCode !== null) return reject(new Error(`server exited with ${child.exitCode}; see ${child.logFile}`))
+      const s = net.connect({ port, host: '127.0.0.1' })
+      s.on('connect', () => {
+        s.destroy()
+        resolveP()
+      })
+      s.on('error', () => {
+        s.destroy()
+        if (Date.now() > until) reject(new Error(`nothing listening on ${port} after ${timeoutMs} ms`))
+        else setTimeout(attempt, 100)
+      })
+    }
+    attempt()
+  })
+}
+
+let probeSeq = 0
+function probe(child, extra = {}) {
+  const id = ++probeSeq
+  return new Promise((resolveP, reject) => {
+    const timer = setTimeout(() => reject(new Error('probe timed out')), 60_000)
+    const onMsg = (m) => {
+      if (m && m.probe && m.id === id) {
+        clearTimeout(timer)
+        child.off('message', onMsg)
+        resolveP(m)
+      }
+    }
+    child.on('message', onMsg)
+    child.send({ probe: true, id, ...extra })
+  })
+}
+
+async function startServer(kind, { db, adminId, redisPrefix }, index) {
+  const port = nextPort++
+  mkdirSync(join(RESULTS, 'logs'), { recursive: true })
+  const logFile = join(RESULTS, 'logs', `${kind}-${index}.log`)
+  const fd = openSync(logFile, 'w')
+  const env = { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, ADMIN_ID: String(adminId) }
+  delete env.REDIS_URL
+  delete env.WORKERS
+  if (redisPrefix) {
+    env.REDIS_URL = 'redis://127.0.0.1:6379'
+    env.REDIS_PREFIX = redisPrefix
+  }
+  const execArgv = ['--import', PROBE, '--expose-gc']
+  if (opt['cpu-prof'] && kind.startsWith('ours')) execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'prof')}`)
+  const script = kind.startsWith('ours') ? join(ROOT, 'dist', 'server.js') : join(BENCH_DIR, 'peers', kind === 'sio' ? 'socketio-server.js' : 'ws-floor-server.js')
+  const child = track(fork(script, [], { cwd: ROOT, env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] }))
+  child.logFile = logFile
+  child.port = port
+  await waitForPort(port, child)
+  return child
+}
+
+async function stopServer(child) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  child.kill('SIGTERM')
+  const t = setTimeout(() => child.kill('SIGKILL'), 15_000)
+  await exited
+  clearTimeout(t)
+}
+
+// ------------------------------------------------------------------ load processes
+
+function request(worker, msg, ev) {
+  return new Promise((resolveP) => {
+    const onMsg = (m) => {
+      if (m.ev === ev) {
+        worker.off('message', onMsg)
+        resolveP(m)
+      }
+    }
+    worker.on('message', onMsg)
+    worker.send(msg)
+  })
+}
+
+async function connectClients({ users, servers, protocol, ipBlock }) {
+  const nWorkers = Math.ceil(users.length / PER_WORKER)
+  const per = Math.ceil(users.length / nWorkers)
+  const workers = []
+  for (let k = 0; k < nWorkers; k++) {
+    const w = track(fork(WORKER, [], { execArgv: ['--max-old-space-size=2048'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
+    w.slice = users.slice(k * per, (k + 1) * per)
+    w.localAddress = `127.0.${ipBlock}.${k + 1}`
+    workers.push(w)
+  }
+  const t0 = performance.now()
+  const results = await Promise.all(
+    workers.map((w) =>
+      request(w, { cmd: 'connect', servers, protocol, users: w.slice, localAddress: w.localAddress, concurrency: 32 }, 'connected'),
+    ),
+  )
+  const seconds = (performance.now() - t0) / 1000
+  const open = results.reduce((a, r) => a + r.ok, 0)
+  const failures = {}
+  for (const r of results) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v
+  return { workers, open, failures, seconds }
+}
+
+async function closeClients(workers) {
+  await Promise.all(workers.map((w) => (w.exitCode === null ? request(w, { cmd: 'close' }, 'closed') : null)))
+}
+
+async function countReceived(workers, phase) {
+  const r = await Promise.all(workers.map((w) => request(w, { cmd: 'count', phase }, 'count')))
+  return r.reduce((a, m) => a + m.n, 0)
+}
+
+async function collect(workers) {
+  const all = await Promise.all(workers.map((w) => request(w, { cmd: 'collect' }, 'collected')))
+  const merged = {}
+  let unexpectedCloses = 0
+  const closeCodes = {}
+  let open = 0
+  for (const r of all) {
+    open += r.open
+    unexpectedCloses += r.unexpectedCloses
+    for (const [k, v] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + v
+    for (const [phase, { seqs, lats }] of Object.entries(r.received)) {
+      const m = (merged[phase] ??= { seqs: [], lats: [] })
+      for (let i = 0; i < seqs.length; i++) {
+        m.seqs.push(seqs[i])
+        m.lats.push(lats[i])
+      }
+    }
+  }
+  return { received: merged, unexpectedCloses, closeCodes, open }
+}
+
+// ------------------------------------------------------------------ HTTP publisher (keep-alive, raw)
+
+class Lane {
+  constructor(port, token) {
+    this.port = port
+    this.prefix = `POST /api/notifications HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n`
+    this.socket = net.connect({ port, host: '127.0.0.1', noDelay: true })
+    this.socket.setEncoding('latin1')
+    this.buf = ''
+    this.current = null
+    this.socket.on('data', (d) => this.onData(d))
+    this.socket.on('error', (err) => this.fail(err))
+    this.socket.on('close', () => this.fail(new Error('connection closed')))
+  }
+  send(body, cb) {
+    this.current = cb
+    this.socket.write(`${this.prefix}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
+  }
+  onData(d) {
+    this.buf += d
+    for (;;) {
+      const he = this.buf.indexOf('\r\n\r\n')
+      if (he < 0) return
+      const head = this.buf.slice(0, he)
+      const m = /content-length: *(\d+)/i.exec(head)
+      const len = m ? Number(m[1]) : 0
+      if (this.buf.length < he + 4 + len) return
+      const status = Number(head.slice(9, 12))
+      const body = this.buf.slice(he + 4, he + 4 + len)
+      this.buf = this.buf.slice(he + 4 + len)
+      const cb = this.current
+      this.current = null
+      cb?.(status, body)
+    }
+  }
+  fail(err) {
+    const cb = this.current
+    this.current = null
+    cb?.(0, String(err.message))
+  }
+  close() {
+    this.socket.destroy()
+  }
+}
+
+class Publisher {
+  constructor(ports, token, lanesPerPort) {
+    this.lanes = []
+    for (let i = 0; i < lanesPerPort; i++) for (const p of ports) this.lanes.push(new Lane(p, token))
+    this.idle = [...this.lanes]
+    this.queue = []
+  }
+  post(body) {
+    return new Promise((resolveP) => {
+      this.queue.push({ body, done: resolveP })
+      this.pump()
+    })
+  }
+  pump() {
+    while (this.idle.length && this.queue.length) {
+      const lane = this.idle.shift()
+      const { body, done } = this.queue.shift()
+      lane.send(body, (status, text) => {
+        this.idle.push(lane)
+        done({ status, text })
+        this.pump()
+      })
+    }
+  }
+  close() {
+    for (const l of this.lanes) l.close()
+  }
+}
+
+function coprimeStride(n) {
+  const gcd = (a, b) => (b ? gcd(b, a % b) : a)
+  for (const s of [7919, 7927, 7933, 7937, 104729]) if (gcd(s, n) === 1) return s
+  return 1
+}
+
+/** Posts `rate` single-user notifications per second for `seconds`, open loop. */
+async function publishAtRate(pub, users, { rate, seconds, phase }) {
+  const total = Math.round(rate * seconds)
+  const stride = coprimeStride(users.length)
+  const startUs = nowUs() + 20_000
+  const httpLat = []
+  let errors = 0
+  const pending = []
+  let i = 0
+  const firstErrors = []
+  await new Promise((resolveP) => {
+    const tick = () => {
+      const elapsed = nowUs() - startUs
+      const due = elapsed < 0 ? 0 : Math.min(total, Math.floor((elapsed * rate) / 1e6) + 1)
+      for (; i < due; i++) {
+        const t = Math.round(startUs + (i * 1e6) / rate)
+        const userId = users[(i * stride) % users.length][0]
+        const body = `{"user_ids":[${userId}],"title":"bench ${phase} ${i} ${t}","message":"load test","kind":"system"}`
+        pending.push(
+          pub.post(body).then(({ status, text }) => {
+            if (status !== 201) {
+              errors++
+              if (firstErrors.length < 3) firstErrors.push(`${status} ${text.slice(0, 120)}`)
+            } else httpLat.push((nowUs() - t) / 1000)
+          }),
+        )
+      }
+      if (i < total) setTimeout(tick, 1)
+      else resolveP()
+    }
+    tick()
+  })
+  const sentUs = nowUs() - startUs
+  await Promise.all(pending)
+  return { total, errors, firstErrors, httpLat, achievedRate: total / (sentUs / 1e6) }
+}
+
+// ------------------------------------------------------------------ statistics
+
+function pct(sorted, p) {
+  if (!sorted.length) return null
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+}
+const round = (x, d = 2) => (x === null || x === undefined || Number.isNaN(x) ? null : Math.round(x * 10 ** d) / 10 ** d)
+
+async function waitForCount(workers, phase, expected, quietMs) {
+  const until = performance.now() + quietMs
+  let n = 0
+  while (performance.now() < until) {
+    n = await countReceived(workers, phase)
+    if (n >= expected) break
+    await sleep(100)
+  }
+  return n
+}
+
+// ------------------------------------------------------------------ one target
+
+const PHASES = 'ACDEFGHIJ'
+
+/**
+ * Runs the workload against one server kind: 'ours' (production build), 'sio'
+ * (Socket.IO peer), 'floor' (bare ws), or 'ours-multi' (P processes + Redis).
+ */
+async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
+  const label = kind === 'ours' ? 'ours' : kind === 'sio' ? 'Socket.IO 4' : kind === 'floor' ? 'bare ws' : `ours x${processes} + Redis`
+  log(`--- ${label}: ${sockets} sockets over ${processes} process(es)`)
+  const redisPrefix = kind === 'ours-multi' ? `bench${process.pid}:` : undefined
+  const servers = []
+  for (let i = 0; i < processes; i++) servers.push(await startServer(kind, { ...data, redisPrefix }, i))
+  const result = { target: kind, label, processes, sockets_requested: sockets }
+  let workers = []
+  let pub = null
+  try {
+    const path = kind === 'sio' ? '' : kind === 'floor' ? '/ws' : '/ws/notifications'
+    const urls = servers.map((s) => `ws://127.0.0.1:${s.port}${path}`)
+    const protocol = kind === 'sio' ? 'sio' : kind === 'floor' ? 'floor' : 'ours'
+    await sleep(500)
+    const before = await Promise.all(servers.map((s) => probe(s, { gc: true })))
+
+    const users = data.users.slice(0, sockets)
+    const conn = await connectClients({ users, servers: urls, protocol, ipBlock })
+    workers = conn.workers
+    result.sockets_open = conn.open
+    result.connect_failures = conn.failures
+    result.connect_s = round(conn.seconds, 2)
+    result.connects_per_s = Math.round(conn.open / conn.seconds)
+    log(`${conn.open}/${sockets} open in ${conn.seconds.toFixed(1)} s`, Object.keys(conn.failures).length ? conn.failures : '')
+
+    await sleep(quick ? 1000 : 3000)
+    const after = await Promise.all(servers.map((s) => probe(s, { gc: true, resetEld: true })))
+    const rssDelta = after.reduce((a, m, i) => a + m.rss - before[i].rss, 0)
+    const heapDelta = after.reduce((a, m, i) => a + m.heapUsed + m.external - before[i].heapUsed - before[i].external, 0)
+    result.rss_before_mib = round(before.reduce((a, m) => a + m.rss, 0) / 2 ** 20, 1)
+    result.rss_after_mib = round(after.reduce((a, m) => a + m.rss, 0) / 2 ** 20, 1)
+    result.rss_per_socket_kib = round(rssDelta / conn.open / 1024, 2)
+    result.heap_per_socket_kib = round(heapDelta / conn.open / 1024, 2)
+    if (opt['heap-snapshot'] && kind === 'ours') {
+      const m = await probe(servers[0], { heapSnapshot: join(RESULTS, `ours-${conn.open}.heapsnapshot`) })
+      log(`heap snapshot: ${m.file}`)
+    }
+    const attached = users
+
+    pub = new Publisher(servers.map((s) => s.port), data.adminToken, Math.max(4, Math.ceil(32 / processes)))
+    result.rates = {}
+    for (let r = 0; r < cfg.rates.length; r++) {
+      const rate = cfg.rates[r]
+      const phase = PHASES[r]
+      await Promise.all(servers.map((s) => probe(s, { resetEld: true })))
+      const sent = await publishAtRate(pub, attached, { rate, seconds: cfg.seconds, phase })
+      await waitForCount(workers, phase, sent.total, 5000)
+      const eld = await Promise.all(servers.map((s) => probe(s)))
+      const got = await collect(workers)
+      const rec = got.received[phase] ?? { seqs: [], lats: [] }
+      const unique = new Set(rec.seqs)
+      const lats = Float64Array.from(rec.lats, (x) => x / 1000).sort()
+      const http = Float64Array.from(sent.httpLat).sort()
+      result.rates[rate] = {
+        sent: sent.total,
+        achieved_rate: Math.round(sent.achievedRate),
+        http_errors: sent.errors,
+        received: unique.size,
+        duplicates: rec.seqs.length - unique.size,
+        lost: sent.total - unique.size,
+        p50_ms: round(pct(lats, 50)),
+        p99_ms: round(pct(lats, 99)),
+        max_ms: round(lats.length ? lats[lats.length - 1] : null),
+        http_p50_ms: round(pct(http, 50)),
+        http_p99_ms: round(pct(http, 99)),
+        eld_max_ms: round(Math.max(...eld.map((m) => m.eldMax))),
+        unexpected_closes: got.unexpectedCloses,
+      }
+      if (sent.firstErrors.length) result.rates[rate].first_errors = sent.firstErrors
+      log(`${rate}/s:`, JSON.stringify(result.rates[rate]))
+      await sleep(500)
+    }
+
+    // One broadcast to everyone.
+    await Promise.all(servers.map((s) => probe(s, { resetEld: true })))
+    const t = nowUs()
+    const bodyB = `{"all":true,"title":"bench B 0 ${t}","message":"broadcast","kind":"system"}`
+    const resB = await pub.post(bodyB)
+    const httpMs = (nowUs() - t) / 1000
+    await waitForCount(workers, 'B', conn.open, quick ? 15_000 : 30_000)
+    await sleep(100)
+    const eldB = await Promise.all(servers.map((s) => probe(s)))
+    const gotB = await collect(workers)
+    const recB = gotB.received.B ?? { seqs: [], lats: [] }
+    const latsB = Float64Array.from(recB.lats, (x) => x / 1000).sort()
+    result.broadcast = {
+      http_status: resB.status,
+      http_ms: round(httpMs),
+      expected: conn.open,
+      received: recB.seqs.length,
+      lost: conn.open - recB.seqs.length,
+      first_ms: round(latsB[0] ?? null),
+      p50_ms: round(pct(latsB, 50)),
+      last_ms: round(latsB.length ? latsB[latsB.length - 1] : null),
+      eld_max_ms: round(Math.max(...eldB.map((m) => m.eldMax))),
+      sockets_still_open: gotB.open,
+      unexpected_closes: gotB.unexpectedCloses,
+      close_codes: gotB.closeCodes,
+    }
+    log('broadcast:', JSON.stringify(result.broadcast))
+  } catch (err) {
+    result.error = String(err?.stack ?? err)
+    log(`${label} failed:`, err)
+  } finally {
+    pub?.close()
+    await closeClients(workers).catch(() => {})
+    await Promise.all(servers.map(stopServer))
+  }
+  return result
+}
+
+// ------------------------------------------------------------------ report
+
+const TARGETS = {
+  rss: 10,
+  p50_1000: 2,
+  p99_1000: 10,
+  p99_5000: 25,
+  bcast_single: 500,
+  eld: 50,
+  bcast_multi: 3000,
+}
+
+function fmt(x, unit = '') {
+  return x === null || x === undefined ? 'n/a' : `${x}${unit}`
+}
+function ratio(a, b) {
+  if (a === null || a === undefined || b === null || b === undefined || b === 0) return 'n/a'
+  return `${(a / b).toFixed(2)}x`
+}
+
+function rows(r) {
+  const rate = (k) => (r.rates ?? {})[k] ?? {}
+  const out = [
+    ['open sockets', r.sockets_open, ''],
+    ['time to connect all (s)', r.connect_s, ''],
+    ['server RSS per idle socket (KiB)', r.rss_per_socket_kib, `<= ${TARGETS.rss}`],
+    ['server heap+external per socket (KiB)', r.heap_per_socket_kib, ''],
+  ]
+  for (const k of cfg.rates) {
+    const x = rate(k)
+    const t50 = k === 1000 ? `<= ${TARGETS.p50_1000}` : ''
+    const t99 = k === 1000 ? `<= ${TARGETS.p99_1000}` : k === 5000 ? `<= ${TARGETS.p99_5000}` : ''
+    out.push([`${k}/s: achieved rate (/s)`, x.achieved_rate, ''])
+    out.push([`${k}/s: p50 delivery (ms)`, x.p50_ms, t50])
+    out.push([`${k}/s: p99 delivery (ms)`, x.p99_ms, t99])
+    out.push([`${k}/s: max delivery (ms)`, x.max_ms, ''])
+    out.push([`${k}/s: lost`, x.lost, '0'])
+    out.push([`${k}/s: longest event-loop block (ms)`, x.eld_max_ms, ''])
+  }
+  const b = r.broadcast ?? {}
+  out.push(['broadcast: POST answered (ms)', b.http_ms, ''])
+  out.push(['broadcast: last socket has it (ms)', b.last_ms, r.processes > 1 ? `<= ${TARGETS.bcast_multi}` : `<= ${TARGETS.bcast_single}`])
+  out.push(['broadcast: p50 (ms)', b.p50_ms, ''])
+  out.push(['broadcast: lost', b.lost, '0'])
+  out.push(['broadcast: longest event-loop block (ms)', b.eld_max_ms, `<= ${TARGETS.eld}`])
+  return out
+}
+
+function markdown(results, meta) {
+  const by = Object.fromEntries(results.map((r) => [r.target, r]))
+  const lines = [`Run ${meta.date} on ${meta.machine} (${meta.mode} mode).`, '']
+  const ours = by.ours
+  if (ours) {
+    lines.push(`Single process, ${ours.sockets_open ?? 0} sockets (ratios: ours / theirs; below 1.00x is better for times and memory):`, '')
+    lines.push('| row | ours | Socket.IO 4 | ours/Socket.IO | bare ws | ours/bare ws | target |')
+    lines.push('|---|---:|---:|---:|---:|---:|---|')
+    const o = rows(ours)
+    const s = by.sio ? rows(by.sio) : null
+    const f = by.floor ? rows(by.floor) : null
+    o.forEach(([name, v, target], i) => {
+      const sv = s?.[i]?.[1]
+      const fv = f?.[i]?.[1]
+      const isRatio = !/open sockets|achieved|lost/.test(name)
+      lines.push(`| ${name} | ${fmt(v)} | ${fmt(sv)} | ${isRatio ? ratio(v, sv) : ''} | ${fmt(fv)} | ${isRatio ? ratio(v, fv) : ''} | ${target} |`)
+    })
+    lines.push('')
+  }
+  const multi = by['ours-multi']
+  if (multi) {
+    lines.push(`Several processes: ${multi.processes} server processes joined by Redis, ${multi.sockets_open ?? 0} sockets:`, '')
+    lines.push('| row | ours, multi-process | target |')
+    lines.push('|---|---:|---|')
+    for (const [name, v, target] of rows(multi)) lines.push(`| ${name} | ${fmt(v)} | ${target} |`)
+    lines.push('')
+  }
+  for (const r of results) if (r.error) lines.push(`- ${r.label}: error: ${r.error.split('\n')[0]}`)
+  return lines.join('\n')
+}
+
+// ------------------------------------------------------------------ main
+
+async function redisUp() {
+  return new Promise((r) => {
+    const s = net.connect({ port: 6379, host: '127.0.0.1' })
+    s.on('connect', () => {
+      s.write('PING\r\n')
+    })
+    s.on('data', (d) => {
+      s.destroy()
+      r(d.toString().startsWith('+PONG'))
+    })
+    s.on('error', () => r(false))
+  })
+}
+
+async function main() {
+  const started = Date.now()
+  build()
+  const results = []
+  const needSingle = cfg.targets.some((t) => ['ours', 'sio', 'floor'].includes(t))
+  const single = needSingle ? makeDatabase('single', cfg.sockets) : null
+  let ipBlock = 10 + (process.pid % 40) * 5
+  for (const t of ['ours', 'sio', 'floor']) {
+    if (!cfg.targets.includes(t)) continue
+    const data = t === 'ours' ? copyDatabase(single, 'ours') : copyDatabase(single, t)
+    results.push(await runTarget(t, data, { sockets: cfg.sockets, ipBlock: ipBlock++ }))
+  }
+  if (cfg.targets.includes('multi')) {
+    const hasRedisBus = existsSync(join(ROOT, 'dist', 'realtime', 'redis-bus.js'))
+    if (!hasRedisBus) results.push({ target: 'ours-multi', label: 'ours + Redis', error: 'no Redis bus in dist/ (src/realtime/redis-bus.ts not built)' })
+    else if (!(await redisUp())) results.push({ target: 'ours-multi', label: 'ours + Redis', error: 'no Redis at 127.0.0.1:6379' })
+    else {
+      const data = makeDatabase('multi', cfg.multiSockets)
+      results.push(await runTarget('ours-multi', data, { processes: cfg.multiServers, sockets: cfg.multiSockets, ipBlock: ipBlock++ }))
+    }
+  }
+  const meta = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: `${cpus().length} x ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ulimit -n ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`,
+    mode: quick ? 'quick' : 'full',
+    config: cfg,
+    duration_s: Math.round((Date.now() - started) / 1000),
+  }
+  const md = markdown(results, meta)
+  mkdirSync(RESULTS, { recursive: true })
+  const stamp = meta.date.replace(/[:]/g, '-')
+  const json = JSON.stringify({ meta, results }, null, 2)
+  writeFileSync(join(RESULTS, `${stamp}-${meta.mode}.json`), json)
+  writeFileSync(join(RESULTS, `${stamp}-${meta.mode}.md`), md + '\n')
+  writeFileSync(join(RESULTS, `latest-${meta.mode}.json`), json)
+  writeFileSync(join(RESULTS, `latest-${meta.mode}.md`), md + '\n')
+  console.log(json)
+  console.log()
+  console.log(md)
+  log(`done in ${meta.duration_s} s; results in bench/results/`)
+}
+
+main()
+  .then(() => {
+    killAll()
+    process.exit(0)
+  })
+  .catch((err) => {
+    console.error(err)
+    killAll()
+    process.exit(1)
+  })
