@@ -2,7 +2,6 @@
 import closeWithGrace from 'close-with-grace'
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
-import { buildApp } from './app.js'
 import { clusterProblem, runPrimary, workerCount } from './cluster.js'
 import { loadConfig } from './config.js'
 
@@ -32,6 +31,8 @@ if (workers > 1) runPrimary(workers, config)
 else await serve()
 
 async function serve() {
+  // Imported here so that a cluster primary does not load the whole app.
+  const { buildApp } = await import('./app.js')
   const app = await buildApp(config)
   for (const warning of warnings) app.log.warn(warning)
 

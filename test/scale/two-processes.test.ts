@@ -7,6 +7,9 @@ import { Redis } from 'ioredis'
 import { buildTestApp, connectReady, createUser } from '../helper.js'
 import { JWT_SECRET, metric, metricsOf, newSite, post, REDIS_URL, redisProblem, startServer, until } from './fixtures/servers.js'
 
+// Real processes start slowly on a busy 2-core machine (tsx compiles the app in each).
+t.setTimeout(300_000)
+
 const problem = await redisProblem()
 if (problem) {
   t.skip(`Redis not reachable at 127.0.0.1:6379: ${problem}`)

@@ -1,0 +1,73 @@
+/** WORKERS=N: N processes on one port joined by Redis; refused without REDIS_URL. */
+import t from 'tap'
+import { Redis } from 'ioredis'
+import { buildTestApp, connectReady, createUser } from '../helper.js'
+import { get, JWT_SECRET, newSite, post, REDIS_URL, redisProblem, startServer, until } from './fixtures/servers.js'
+
+// Real processes start slowly on a busy 2-core machine (tsx compiles the app in each).
+t.setTimeout(300_000)
+
+t.test('WORKERS=2 without REDIS_URL refuses to start', async (t) => {
+  const site = newSite()
+  t.teardown(site.cleanup)
+  const { REDIS_URL: _omit, ...env } = site.env
+  const server = await startServer({ ...env, WORKERS: '2' }, { waitHealthy: false })
+  t.equal(await server.exited, 1, 'exit code 1')
+  t.match(server.lines.join('\n'), /WORKERS=2 needs REDIS_URL/)
+})
+
+t.test('WORKERS=abc is refused with a clear message', async (t) => {
+  const site = newSite()
+  t.teardown(site.cleanup)
+  const server = await startServer({ ...site.env, WORKERS: 'abc' }, { waitHealthy: false })
+  t.equal(await server.exited, 1)
+  t.match(server.lines.join('\n'), /WORKERS must be a whole number/)
+})
+
+const problem = await redisProblem()
+if (problem) {
+  t.skip(`Redis not reachable at 127.0.0.1:6379: ${problem}`)
+} else {
+  t.test('WORKERS=2 with REDIS_URL serves one port from two processes', async (t) => {
+    const site = newSite()
+    t.teardown(site.cleanup)
+    const local = await buildTestApp({ databasePath: site.databasePath, jwtSecret: JWT_SECRET })
+    t.teardown(() => local.close())
+    const admin = await createUser(local.app, { admin: true })
+    const alice = await createUser(local.app)
+    const bob = await createUser(local.app)
+
+    const server = await startServer({ ...site.env, WORKERS: '2' })
+    t.teardown(() => server.stop())
+    await until('both workers listening', () => server.lines.some((l) => /with 2 workers/.test(l)), 60000)
+
+    // Fresh connections are handed to the workers in turn.
+    const pids = new Set<string>()
+    for (let i = 0; i < 8; i++) {
+      const res = await get(`${server.url}/metrics`)
+      const m = /^live_process_info\{pid="(\d+)",worker="(\d+)"\} 1$/m.exec(res.body)
+      if (m) pids.add(m[1]!)
+    }
+    t.equal(pids.size, 2, 'two worker processes answer on one port')
+
+    const redis = new Redis(REDIS_URL)
+    t.teardown(() => redis.quit())
+    const tabs = []
+    for (let i = 0; i < 4; i++) tabs.push(await connectReady(server.url, { token: alice.token }))
+    const b = await connectReady(server.url, { token: bob.token })
+    await until('alice subscribed on both workers', async () => {
+      const n = (await redis.pubsub('NUMSUB', `${site.prefix}user:${alice.id}`)) as Array<string | number>
+      return n[1] === 2
+    })
+
+    const res = await post(`${server.url}/api/notifications`, admin.token, { user_ids: [alice.id], title: 'Cluster', message: '' })
+    t.equal(res.status, 201)
+    for (const tab of tabs) t.equal((await tab.client.next('notification')).notification.id, res.json.ids[0])
+    t.same(await b.client.quiet(200), [], 'bob got nothing')
+
+    // Stopping the primary stops the workers; their sockets get 1012.
+    const code = await server.stop('SIGTERM')
+    t.equal(code, 0, 'the primary exits cleanly')
+    for (const s of [...tabs, b]) t.equal(await s.client.closed, 1012)
+  })
+}
