@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import Type, { type Static } from 'typebox'
 import type { TopicFrame } from '../../realtime/frames.js'
-import { currentUser, forbidden, isHtmx, notFound, renderPage, requireUser } from '../../web/http.js'
+import { badRequest, currentUser, forbidden, isHtmx, notFound, renderPage, requireUser } from '../../web/http.js'
 import type { FieldErrors } from '../accounts/service.js'
 import { excerpt, renderMarkdown, validateComment, validatePost } from './content.js'
 import { createBlogService, postTopic, type BlogService, type CommentDTO, type PostDTO, type PostTopicEvent } from './service.js'
@@ -275,12 +275,14 @@ async function blogPlugin(app: FastifyInstance) {
     return reply.type('text/html').send(fragments.commentRemoved(postId, request.params.id, commentCount))
   })
 
-  app.post<IdRoute & { Body: Static<typeof LikeBody> }>(
+  // The body may be empty (a bare POST toggles); `action` makes a stale page's click idempotent.
+  app.post<IdRoute & { Body: Static<typeof LikeBody> | undefined }>(
     '/blog/posts/:id/like',
-    { ...guarded, schema: { params: IdParams, body: Type.Optional(LikeBody) } },
+    { ...guarded, schema: { params: IdParams } },
     async (request, reply) => {
       const user = currentUser(request)
       const action = request.body?.action ?? 'toggle'
+      if (!['like', 'unlike', 'toggle'].includes(action)) throw badRequest('action must be like, unlike or toggle')
       const r = blog.setLike(user.id, request.params.id, action === 'toggle' ? 'toggle' : action === 'like')
       if (!isHtmx(request)) return reply.redirect(`/blog/posts/${request.params.id}`, 303)
       const csrfToken = reply.generateCsrf()
