@@ -122,7 +122,9 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
   let everReady = false
   const watchConnection = (conn: Redis, name: string) => {
     conn.on('error', (err: Error) => {
-      if (downSince === null && !closed) {
+      if (closed) return
+      if (conn.status === 'ready') return log.warn({ err: err.message, connection: name }, 'Redis error')
+      if (downSince === null) {
         downSince = Date.now()
         log.warn({ err: err.message, connection: name }, everReady ? 'Redis connection lost; serving local sockets, reconnecting with backoff' : 'Redis not reachable; serving local sockets, retrying with backoff')
       }
@@ -159,7 +161,10 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     void subscribeKeys([broadcastChannel, ...keys.map((k) => prefix + k)]).then((ok) => {
       if (!ok) return
       broadcastSubscribed = true
-      for (const k of keys) if (desired.has(k)) subscribed.add(k)
+      const stale: string[] = []
+      for (const k of keys) (desired.has(k) ? subscribed.add(k) : stale.push(k))
+      // Unwatched while the SUBSCRIBE was on its way.
+      if (stale.length) sub.unsubscribe(...stale.map((k) => prefix + k)).catch(() => {})
       stats.channels = subscribed.size
       resync(keys, reason)
     })
