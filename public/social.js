@@ -6,7 +6,7 @@
 // - keep the scroll position when earlier messages are loaded
 // - typing frames (at most one every 2 s while typing, a stop when done)
 // - mark the conversation read when someone else's message arrives in a visible tab
-// - after the socket reconnects, fetch the messages missed meanwhile
+// - on every socket (re)connection, fetch the messages missed meanwhile
 (function () {
   'use strict'
   const ECHO_TIMEOUT_MS = 4000
@@ -201,13 +201,10 @@
     textarea.addEventListener('blur', () => typing(false))
   }
 
-  // ---------------------------------------------------------------- catching up after a reconnect
-  let connectedBefore = false
+  // ---------------------------------------------------------------- catching up
+  // On every (re)connection, fetch what arrived between the page render (or the
+  // socket's loss) and now; copies the socket also delivers are dropped above.
   document.addEventListener('htmx:ws:after:connection', async () => {
-    if (!connectedBefore) {
-      connectedBefore = true
-      return
-    }
     const ids = Array.from(list.querySelectorAll('li.message[data-message-id]')).map((li) => Number(li.dataset.messageId))
     const after = ids.length ? Math.max(...ids) : 0
     try {
@@ -215,7 +212,13 @@
       if (!res.ok) return
       const template = document.createElement('template')
       template.innerHTML = await res.text()
-      list.append(...template.content.querySelectorAll('li.message'))
+      // In id order, even if the socket already delivered a later one.
+      for (const li of template.content.querySelectorAll('li.message')) {
+        const id = Number(li.dataset.messageId)
+        const later = Array.from(list.querySelectorAll('li.message[data-message-id]')).find((el) => Number(el.dataset.messageId) > id)
+        if (later) list.insertBefore(li, later)
+        else list.append(li)
+      }
     } catch {
       /* the next reconnect tries again */
     }

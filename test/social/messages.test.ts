@@ -228,3 +228,31 @@ t.test('earlier messages load page by page; the list shows last message and unre
   t.equal(fragment.statusCode, 200, 'same client_id again: the first message')
   t.match(fragment.body, /<li id="message-\d+" class="message mine"/)
 })
+
+t.test('catching up after a reconnect, and the unread count walks indexes only', async (t) => {
+  const { s, alice, bob } = await setup(t)
+  const m1 = (await sendHttp(s.app, alice, { recipient_id: bob.id }, 'first', 'n-1')).body.message
+  const cid = m1.conversation_id
+  await sendHttp(s.app, alice, { conversation_id: cid }, 'second', 'n-2')
+  await sendHttp(s.app, bob, { conversation_id: cid }, 'third', 'n-3')
+
+  const bb = new Browser(s.app)
+  await bb.login(bob.username, bob.password)
+  const newer = await bb.get(`/messages/${cid}/newer?after=${m1.id}`, { 'hx-request': 'true' })
+  t.equal(newer.statusCode, 200)
+  t.same([...newer.body.matchAll(/<div class="bubble">([^<]*)<\/div>/g)].map((m) => m[1]), ['second', 'third'])
+  t.match(newer.body, /class="message mine"[^>]*>\s*<div class="bubble">third/, "bob's own message is marked as his")
+  const api2 = await api(s.app, bob, 'GET', `/api/conversations/${cid}/messages?after=${m1.id}`)
+  t.same(api2.body.messages.map((m: { content: string }) => m.content), ['second', 'third'])
+
+  const plan = s.app.db.$client
+    .prepare(
+      `EXPLAIN QUERY PLAN SELECT count(*) FROM conversation_members cm
+       JOIN messages m ON m.conversation_id = cm.conversation_id AND m.id > cm.last_read_message_id
+       WHERE cm.user_id = ? AND m.sender_id <> ?`,
+    )
+    .all(bob.id, bob.id) as Array<{ detail: string }>
+  const details = plan.map((p) => p.detail).join(' | ')
+  t.notMatch(details, /SCAN (m|messages)\b(?! USING)/, `no scan of messages: ${details}`)
+  t.match(details, /messages_conversation_idx/, 'messages are reached through (conversation_id, id)')
+})
