@@ -152,3 +152,27 @@ t.test('the conversation page scrolls only when at the bottom and loads earlier 
   await page.waitForTimeout(50)
   t.ok((await gap()) <= 40, 'follows new messages when at the bottom')
 })
+
+t.test('the conversation list moves a conversation to the top with its unread count, live', async (t) => {
+  const browser = await launchBrowser(t)
+  if (!browser) return
+  const s = await startApp(t)
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const carol = await createUser(s.app)
+  await befriend(s.app, alice, bob)
+  await befriend(s.app, carol, bob)
+  const withCarol = (await sendHttp(s.app, carol, { recipient_id: bob.id }, 'older', 'l-1')).body.message.conversation_id
+  const withAlice = (await sendHttp(s.app, alice, { recipient_id: bob.id }, 'newer', 'l-2')).body.message.conversation_id
+  const { page } = await loginPage(browser, s, bob, { next: '/messages' })
+  const rows = page.locator('#conversation-list > li')
+  t.same(await rows.evaluateAll((els) => els.map((el) => el.id)), [`conversation-row-${withAlice}`, `conversation-row-${withCarol}`])
+
+  await sendHttp(s.app, carol, { conversation_id: withCarol }, 'back on top <i>now</i>', 'l-3')
+  await page.waitForFunction((id) => document.querySelector('#conversation-list > li')?.id === `conversation-row-${id}`, withCarol)
+  t.same(await rows.evaluateAll((els) => els.map((el) => el.id)), [`conversation-row-${withCarol}`, `conversation-row-${withAlice}`], 'moved up, not copied')
+  t.equal(await page.locator(`#conversation-row-${withCarol} .snippet`).textContent(), 'back on top <i>now</i>')
+  t.equal(await page.locator(`#conversation-row-${withCarol} .badge`).getAttribute('data-count'), '2', 'two unread from carol')
+  await page.waitForFunction(() => document.getElementById('msg-badge')?.dataset.count === '3')
+  t.equal(await badgeCount(page, 'msg-badge'), 3, 'the navbar counts every unread message')
+})
