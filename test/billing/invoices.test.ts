@@ -396,3 +396,49 @@ t.test("invoice_created and invoice_paid reach the owner's sockets and nobody el
   t.equal(res.statusCode, 409)
   t.match(res.json().message, /issue it first/)
 })
+
+t.test('a draft can be edited, then issued; issued invoices cannot be changed', async (t) => {
+  const s = await buildTestApp({}, { now: () => ist('2026-12-01T12:00') })
+  t.teardown(() => s.close())
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const a = seedBusiness(s.app, alice.id)
+  const draft = s.app.billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id, qty: 2, discountBps: 250 }], '2026-12-31'), { issue: false })
+  const id = (draft as { ok: { id: number } }).ok.id
+  const br = await new Browser(s.app).login(alice.username, alice.password)
+
+  let res = await br.get(`/billing/invoices/${id}`)
+  t.match(res.body, new RegExp(`href="/billing/invoices/${id}/edit">Edit draft<`))
+  res = await br.get(`/billing/invoices/${id}/edit`)
+  t.equal(res.statusCode, 200)
+  t.match(res.body, /Edit draft #/)
+  t.match(res.body, new RegExp(`action="/billing/invoices/${id}"`))
+  t.match(res.body, /name="quantity" inputmode="decimal" value="2"/)
+  t.match(res.body, /name="unit_price" inputmode="decimal" value="500.00"/)
+  t.match(res.body, /name="discount" inputmode="decimal" value="2.5"/)
+  t.match(res.body, /value="2026-12-31"/)
+  t.equal((await new Browser(s.app).login(bob.username, bob.password).then((b) => b.get(`/billing/invoices/${id}/edit`))).statusCode, 404, 'not for bob')
+
+  // save as draft: to Karnataka, 3 consulting days
+  const form = { customer_id: String(a.remote.id), due_date: '2027-01-15', notes: 'Net 45', product_id: String(a.service.id), quantity: '3', unit_price: '', discount: '', action: 'draft' }
+  res = await br.post(`/billing/invoices/${id}`, form)
+  t.equal(res.statusCode, 303)
+  let view = s.app.billing.getInvoice(alice.id, id)!
+  t.match(view.invoice, { status: 'draft', number: null, buyerName: 'Remote Buyer', supply: 'inter', taxablePaise: 3000_00, igstPaise: 150_00, totalPaise: 3150_00, dueDate: '2027-01-15', notes: 'Net 45' })
+  t.equal(view.lines.length, 1, 'the old lines were replaced')
+  t.equal(s.app.db.$client.prepare("SELECT count(*) FROM notifications WHERE kind = 'invoice_created'").pluck().get(), 0)
+
+  res = await br.post(`/billing/invoices/${id}`, { ...form, quantity: '0' })
+  t.equal(res.statusCode, 422)
+  t.match(res.body, /Quantity/)
+  t.match(res.body, /Edit draft #/)
+
+  res = await br.post(`/billing/invoices/${id}`, { ...form, action: 'issue' })
+  t.equal(res.statusCode, 303)
+  view = s.app.billing.getInvoice(alice.id, id)!
+  t.match(view.invoice, { status: 'issued', number: 'INV/2026-27/0001' })
+  t.equal(s.app.db.$client.prepare("SELECT title FROM notifications WHERE kind = 'invoice_created' AND user_id = ?").pluck().get(alice.id), 'Invoice INV/2026-27/0001 created')
+  t.equal((await br.get(`/billing/invoices/${id}/edit`)).statusCode, 409)
+  t.equal((await br.post(`/billing/invoices/${id}`, form)).statusCode, 409, 'issued invoices never change')
+  t.equal(s.app.billing.getInvoice(alice.id, id)!.invoice.notes, 'Net 45')
+})

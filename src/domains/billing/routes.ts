@@ -313,6 +313,53 @@ export const billingPlugin = fp<BillingPluginOptions>(
       return page(request, reply, 'billing/invoice-new', invoiceFormData(userId, request.body, errors), 422)
     })
 
+    /** A draft back in the invoice form. */
+    app.get<{ Params: Static<typeof IdParams> }>('/billing/invoices/:id/edit', { ...guarded, schema: { params: IdParams } }, async (request, reply) => {
+      const userId = currentUser(request).id
+      const view = billing.getInvoice(userId, request.params.id)
+      if (!view) throw notFound(`You have no invoice ${request.params.id}`)
+      if (view.status !== 'draft') throw new HttpError(409, 'conflict', `Invoice ${view.invoice.number} is issued and cannot be changed.`)
+      const i = view.invoice
+      const values: InvoiceBodyT = {
+        customer_id: String(i.customerId),
+        place_of_supply: i.placeOfSupply,
+        due_date: i.dueDate,
+        notes: i.notes,
+        product_id: view.lines.map((l) => String(l.productId)),
+        quantity: view.lines.map((l) => formatScaled(l.quantityMilli, 3)),
+        unit_price: view.lines.map((l) => paiseToInput(l.unitPricePaise)),
+        discount: view.lines.map((l) => (l.discountBps ? formatPercent(l.discountBps) : '')),
+      }
+      return page(request, reply, 'billing/invoice-new', { ...invoiceFormData(userId, values), editId: i.id })
+    })
+
+    app.post<{ Params: Static<typeof IdParams>; Body: InvoiceBodyT }>(
+      '/billing/invoices/:id',
+      { ...guarded, schema: { params: IdParams, body: InvoiceBody } },
+      async (request, reply) => {
+        const userId = currentUser(request).id
+        const id = request.params.id
+        const checked = checkInvoice(request.body as InvoiceForm)
+        let errors = checked.errors
+        if (!billing.getInvoice(userId, id)) throw notFound(`You have no invoice ${id}`)
+        if (!Object.keys(errors).length) {
+          let saved: ReturnType<BillingService['updateDraft']> = null
+          try {
+            saved = billing.updateDraft(userId, id, checked.value, { issue: request.body.action !== 'draft' })
+          } catch (err) {
+            conflict(err)
+          }
+          if (!saved) throw notFound(`You have no invoice ${id}`)
+          if ('ok' in saved) {
+            const url = `/billing/invoices/${id}`
+            return done(request, reply, url, () => page(request, reply, 'billing/invoice', { ...billing.getInvoice(userId, id)! }))
+          }
+          errors = saved.errors
+        }
+        return page(request, reply, 'billing/invoice-new', { ...invoiceFormData(userId, request.body, errors), editId: id }, 422)
+      },
+    )
+
     app.get<{ Params: Static<typeof IdParams> }>('/billing/invoices/:id', { ...guarded, schema: { params: IdParams } }, async (request, reply) => {
       const view = billing.getInvoice(currentUser(request).id, request.params.id)
       if (!view) throw notFound(`You have no invoice ${request.params.id}`)

@@ -156,6 +156,106 @@ export function createBillingService({ db, bus, notifications, now = Date.now }:
     return issued
   }
 
+  const NOT_FOUND = Symbol('not found')
+
+  /** Writes a new invoice (id null) or rewrites a draft, as a draft or issued at once. */
+  function saveInvoice(userId: number, id: number | null, draft: InvoiceDraft, opts: { issue: boolean }): Result<InvoiceRow> | null {
+    const errors: FieldErrors = {}
+    const result = transact(db, bus, (tx, outbox) => {
+      const existing = id === null ? null : ownInvoice(tx, userId, id)
+      if (existing === undefined) return NOT_FOUND
+      if (existing && existing.status !== 'draft') throw new BillingConflict(`Invoice ${existing.number} is issued and cannot be changed.`)
+      const profile = tx.select().from(billingProfiles).where(eq(billingProfiles.userId, userId)).get()
+      if (!profile) errors.form = 'Fill in your business profile first (legal name, GSTIN, state).'
+      const customer = draft.customerId === null ? undefined : ownCustomer(tx, userId, draft.customerId)
+      if (!customer) errors.customer_id = 'Choose one of your customers.'
+      const products = ownProducts(
+        tx,
+        userId,
+        draft.lines.map((l) => l.productId),
+      )
+      draft.lines.forEach((l) => {
+        if (!products.has(l.productId)) errors[`line_${l.row}`] = 'Choose one of your products.'
+      })
+      if (!draft.lines.length) errors.lines = 'Add at least one line.'
+      const date = today()
+      const dueDate = draft.dueDate ?? addDays(date, DEFAULT_PAYMENT_TERMS_DAYS)
+      if (dueDate < date) errors.due_date = `The due date cannot be before the invoice date (${date}).`
+      if (Object.keys(errors).length || !profile || !customer) return null
+
+      const placeOfSupply = draft.placeOfSupply ?? customer.stateCode
+      const supply = supplyType(profile.stateCode, placeOfSupply)
+      const lines = draft.lines.map((l) => {
+        const p = products.get(l.productId)!
+        return { ...l, product: p, unitPricePaise: l.unitPricePaise ?? p.unitPricePaise, rateBps: p.rateBps }
+      })
+      const totals = computeInvoice(lineInputs(lines), supply)
+      const t = now()
+      const values = {
+        userId,
+        status: 'draft',
+        customerId: customer.id,
+        invoiceDate: date,
+        dueDate,
+        placeOfSupply,
+        supply,
+        sellerName: profile.legalName,
+        sellerGstin: profile.gstin,
+        sellerStateCode: profile.stateCode,
+        sellerAddress: profile.address,
+        buyerName: customer.name,
+        buyerGstin: customer.gstin,
+        buyerStateCode: customer.stateCode,
+        buyerAddress: customer.address,
+        buyerEmail: customer.email,
+        notes: draft.notes,
+        taxablePaise: totals.taxablePaise,
+        discountPaise: totals.discountPaise,
+        cgstPaise: totals.cgstPaise,
+        sgstPaise: totals.sgstPaise,
+        igstPaise: totals.igstPaise,
+        roundOffPaise: totals.roundOffPaise,
+        totalPaise: totals.grandTotalPaise,
+        createdAt: t,
+      }
+      let invoice: InvoiceRow
+      if (existing) {
+        const { createdAt: _created, ...changes } = values
+        invoice = tx.update(billingInvoices).set(changes).where(eq(billingInvoices.id, existing.id)).returning().get()!
+        tx.delete(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, existing.id)).run()
+      } else {
+        invoice = tx.insert(billingInvoices).values(values).returning().get()
+      }
+      tx.insert(billingInvoiceLines)
+        .values(
+          lines.map((l, i) => {
+            const a = totals.lines[i]!
+            return {
+              invoiceId: invoice.id,
+              position: i + 1,
+              productId: l.productId,
+              description: l.product.name,
+              hsn: l.product.hsn,
+              quantityMilli: l.quantityMilli,
+              unitPricePaise: l.unitPricePaise,
+              discountBps: l.discountBps,
+              rateBps: l.rateBps,
+              discountPaise: a.discountPaise,
+              taxablePaise: a.taxablePaise,
+              cgstPaise: a.cgstPaise,
+              sgstPaise: a.sgstPaise,
+              igstPaise: a.igstPaise,
+              totalPaise: a.totalPaise,
+            }
+          }),
+        )
+        .run()
+      return opts.issue ? issueIn(tx, outbox, invoice) : invoice
+    })
+    if (result === NOT_FOUND) return null
+    return result ? { ok: result } : { errors }
+  }
+
   const service = {
     now,
     today,
@@ -331,92 +431,16 @@ export function createBillingService({ db, bus, notifications, now = Date.now }:
      * notification, all in one transaction.
      */
     createInvoice(userId: number, draft: InvoiceDraft, opts: { issue: boolean }): Result<InvoiceRow> {
-      const errors: FieldErrors = {}
-      const result = transact(db, bus, (tx, outbox) => {
-        const profile = tx.select().from(billingProfiles).where(eq(billingProfiles.userId, userId)).get()
-        if (!profile) errors.form = 'Fill in your business profile first (legal name, GSTIN, state).'
-        const customer = draft.customerId === null ? undefined : ownCustomer(tx, userId, draft.customerId)
-        if (!customer) errors.customer_id = 'Choose one of your customers.'
-        const products = ownProducts(
-          tx,
-          userId,
-          draft.lines.map((l) => l.productId),
-        )
-        draft.lines.forEach((l) => {
-          if (!products.has(l.productId)) errors[`line_${l.row}`] = 'Choose one of your products.'
-        })
-        if (!draft.lines.length) errors.lines = 'Add at least one line.'
-        const date = today()
-        const dueDate = draft.dueDate ?? addDays(date, DEFAULT_PAYMENT_TERMS_DAYS)
-        if (dueDate < date) errors.due_date = `The due date cannot be before the invoice date (${date}).`
-        if (Object.keys(errors).length || !profile || !customer) return null
+      return saveInvoice(userId, null, draft, opts)!
+    },
 
-        const placeOfSupply = draft.placeOfSupply ?? customer.stateCode
-        const supply = supplyType(profile.stateCode, placeOfSupply)
-        const lines = draft.lines.map((l) => {
-          const p = products.get(l.productId)!
-          return { ...l, product: p, unitPricePaise: l.unitPricePaise ?? p.unitPricePaise, rateBps: p.rateBps }
-        })
-        const totals = computeInvoice(lineInputs(lines), supply)
-        const t = now()
-        const invoice = tx
-          .insert(billingInvoices)
-          .values({
-            userId,
-            status: 'draft',
-            customerId: customer.id,
-            invoiceDate: date,
-            dueDate,
-            placeOfSupply,
-            supply,
-            sellerName: profile.legalName,
-            sellerGstin: profile.gstin,
-            sellerStateCode: profile.stateCode,
-            sellerAddress: profile.address,
-            buyerName: customer.name,
-            buyerGstin: customer.gstin,
-            buyerStateCode: customer.stateCode,
-            buyerAddress: customer.address,
-            buyerEmail: customer.email,
-            notes: draft.notes,
-            taxablePaise: totals.taxablePaise,
-            discountPaise: totals.discountPaise,
-            cgstPaise: totals.cgstPaise,
-            sgstPaise: totals.sgstPaise,
-            igstPaise: totals.igstPaise,
-            roundOffPaise: totals.roundOffPaise,
-            totalPaise: totals.grandTotalPaise,
-            createdAt: t,
-          })
-          .returning()
-          .get()
-        tx.insert(billingInvoiceLines)
-          .values(
-            lines.map((l, i) => {
-              const a = totals.lines[i]!
-              return {
-                invoiceId: invoice.id,
-                position: i + 1,
-                productId: l.productId,
-                description: l.product.name,
-                hsn: l.product.hsn,
-                quantityMilli: l.quantityMilli,
-                unitPricePaise: l.unitPricePaise,
-                discountBps: l.discountBps,
-                rateBps: l.rateBps,
-                discountPaise: a.discountPaise,
-                taxablePaise: a.taxablePaise,
-                cgstPaise: a.cgstPaise,
-                sgstPaise: a.sgstPaise,
-                igstPaise: a.igstPaise,
-                totalPaise: a.totalPaise,
-              }
-            }),
-          )
-          .run()
-        return opts.issue ? issueIn(tx, outbox, invoice) : invoice
-      })
-      return result ? { ok: result } : { errors }
+    /**
+     * Rewrites a draft (customer, lines, dates), optionally issuing it in the
+     * same transaction. Null when it is not this user's invoice; BillingConflict
+     * once it is issued (issued invoices never change).
+     */
+    updateDraft(userId: number, id: number, draft: InvoiceDraft, opts: { issue: boolean }): Result<InvoiceRow> | null {
+      return saveInvoice(userId, id, draft, opts)
     },
 
     /** Gives a draft its number; null when not this user's invoice. */
