@@ -1,0 +1,78 @@
+/**
+ * The blog across two app instances that share one SQLite file and talk through
+ * Redis (as two processes would): a post's viewers and its author get what happens
+ * on the other instance. Skipped with a message when Redis is not at 127.0.0.1:6379.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { Redis } from 'ioredis'
+import { createRedisBus } from '../../src/realtime/redis-bus.js'
+import { buildTestApp, connectReady, createUser } from '../helper.js'
+import { redisProblem, REDIS_URL, until } from '../scale/fixtures/servers.js'
+import { comment, createPost, like, subscribe } from './fixtures/blog.js'
+
+const problem = await redisProblem()
+if (problem) {
+  t.skip(`Redis not reachable at ${REDIS_URL}: ${problem}`)
+} else {
+  t.test('comments, likes and thread events cross instances through Redis', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'blog-redis-'))
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+    const databasePath = join(dir, 'site.db')
+    const prefix = `test:blog:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`
+    const silent = { info() {}, warn() {}, error() {} }
+    const instance = async () => {
+      const bus = createRedisBus(REDIS_URL, silent, { prefix })
+      await bus.ready()
+      const s = await buildTestApp({ databasePath }, { bus })
+      t.teardown(() => s.close())
+      await s.listen()
+      return s
+    }
+    const A = await instance()
+    const B = await instance()
+    const redis = new Redis(REDIS_URL)
+    t.teardown(() => redis.quit())
+
+    const alice = await createUser(A.app, { username: 'alice' })
+    const bob = await createUser(A.app, { username: 'bob' })
+    const carol = await createUser(A.app, { username: 'carol' })
+    const dave = await createUser(A.app, { username: 'dave' })
+    const post = await createPost(A.app, alice, 'Across')
+
+    // alice (author) and carol (viewer) are on B; dave is on B but elsewhere.
+    const a = await connectReady(B.url, { token: alice.token })
+    const c = await connectReady(B.url, { token: carol.token })
+    const d = await connectReady(B.url, { token: dave.token })
+    await subscribe(c.client, `post:${post.id}`)
+    await until('B subscribed in Redis', async () => {
+      const n = (await redis.pubsub('NUMSUB', `${prefix}user:${alice.id}`, `${prefix}topic:post:${post.id}`)) as Array<string | number>
+      return Number(n[1]) >= 1 && Number(n[3]) >= 1
+    })
+
+    // bob comments through A
+    const res = await comment(A.app, bob, post.id, 'from A')
+    t.equal(res.statusCode, 201)
+    const cid = res.json().comment.id
+    const n = await a.client.next('notification')
+    t.equal(n.notification.link_url, `/blog/posts/${post.id}#comment-${cid}`)
+    const ev = await c.client.next('topic_event')
+    t.equal(ev.event, 'comment_added')
+    t.match(ev.content, `<li id="comment-${cid}" class="comment">`)
+
+    // likes through A then B: one notification, rewritten, same id
+    await like(A.app, bob, post.id)
+    const l1 = await a.client.next((f) => f.type === 'notification' && f.notification.kind === 'like')
+    await like(B.app, carol, post.id)
+    const l2 = await a.client.next((f) => f.type === 'notification' && f.notification.kind === 'like')
+    t.equal(l2.notification.id, l1.notification.id)
+    t.equal(l2.notification.message, 'carol and 1 other liked "Across"')
+    t.equal(l2.unread_count, 2)
+    t.equal((await c.client.next((f) => f.type === 'topic_event' && f.event === 'like_count' && f.data.like_count === 2)).data.post_id, post.id)
+
+    t.same(await d.client.quiet(200), [], 'dave got nothing')
+    for (const x of [a, c, d]) await x.client.close()
+  })
+}
