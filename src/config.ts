@@ -84,6 +84,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const logLevel = (env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info')) as LogLevel
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
 
+  const wsDefaults: Config['ws'] = {
+    maxPayload: int(env.WS_MAX_PAYLOAD, 16 * 1024, 'WS_MAX_PAYLOAD'),
+    maxConnectionsPerUser: int(env.WS_MAX_CONNECTIONS_PER_USER, 20, 'WS_MAX_CONNECTIONS_PER_USER'),
+    maxFramesPerSecond: int(env.WS_MAX_FRAMES_PER_SECOND, 30, 'WS_MAX_FRAMES_PER_SECOND'),
+    heartbeatMs: int(env.WS_HEARTBEAT_MS, 30_000, 'WS_HEARTBEAT_MS'),
+    maxBufferedBytes: int(env.WS_MAX_BUFFERED_BYTES, 1024 * 1024, 'WS_MAX_BUFFERED_BYTES'),
+  }
   const config: Config = {
     env: nodeEnv,
     host: env.HOST ?? '127.0.0.1',
@@ -97,17 +104,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel,
     cookieSecure: bool(env.COOKIE_SECURE, nodeEnv === 'production'),
     trustProxy: bool(env.TRUST_PROXY, false),
-    ws: {
-      maxPayload: int(env.WS_MAX_PAYLOAD, 16 * 1024, 'WS_MAX_PAYLOAD'),
-      maxConnectionsPerUser: int(env.WS_MAX_CONNECTIONS_PER_USER, 20, 'WS_MAX_CONNECTIONS_PER_USER'),
-      maxFramesPerSecond: int(env.WS_MAX_FRAMES_PER_SECOND, 30, 'WS_MAX_FRAMES_PER_SECOND'),
-      heartbeatMs: int(env.WS_HEARTBEAT_MS, 30_000, 'WS_HEARTBEAT_MS'),
-      maxBufferedBytes: int(env.WS_MAX_BUFFERED_BYTES, 1024 * 1024, 'WS_MAX_BUFFERED_BYTES'),
-    },
     authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 10, 'AUTH_RATE_LIMIT_PER_MINUTE'),
     ...overrides,
+    // A partial `ws` override keeps the other limits (spreading it above replaced them all,
+    // so e.g. a test overriding heartbeatMs ran without a frame size limit).
+    ws: { ...wsDefaults, ...overrides.ws },
   }
-  if (overrides.ws) config.ws = { ...config.ws, ...overrides.ws }
   return { config, warnings }
 }
 

@@ -1,0 +1,91 @@
+/**
+ * `npm run cli -- ...` against a database file in a temp dir. Spawns what the npm
+ * script runs (`tsx src/cli.ts`, from node_modules/.bin) without npm's own start-up.
+ */
+import t from 'tap'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildTestApp, connectReady } from '../helper.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'pulse-cli-'))
+t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+const databasePath = join(dir, 'data', 'app.db')
+const jwtSecret = 'cli-test-secret-cli-test-secret-cli-test'
+
+function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
+      env: { ...process.env, DATABASE_PATH: databasePath, JWT_SECRET: jwtSecret, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('error', reject)
+    child.on('exit', (code) => resolve({ code, stdout, stderr: stderr.replace(/^npm warn .*\n/gm, ''), ms: Date.now() - started }))
+  })
+}
+
+// Each CLI process loads the whole app (2-3 s of CPU): allow for a busy machine.
+t.setTimeout(300_000)
+
+t.test('create-user, token, load-users; their tokens open sockets', async (t) => {
+  let r = await cli('create-user', 'Alice', '--password', 'secret-password', '--admin', '--first-name', 'Alice')
+  t.equal(r.code, 0, r.stderr)
+  t.match(r.stdout, /^created user alice \(id 1, admin\)\n$/)
+  t.ok(existsSync(databasePath), 'the database file was created and migrated')
+
+  // Independent commands run side by side (each process loads the whole app).
+  const [dup, short, token, noUser, load] = await Promise.all([
+    cli('create-user', 'alice', '--password', 'another-password'),
+    cli('create-user', 'bob', '--password', 'short'),
+    cli('token', 'ALICE'),
+    cli('token', 'nobody'),
+    cli('load-users', '--count', '2000', '--prefix', 'lt'),
+  ])
+  t.equal(dup.code, 2, 'duplicate: exit 2')
+  t.match(dup.stderr, /username: That username is taken\./)
+  t.equal(short.code, 2, 'bad password: exit 2')
+  t.match(short.stderr, /password: Use at least 8 characters\./)
+
+  t.equal(token.code, 0, token.stderr)
+  t.match(token.stdout, /^[\w-]+\.[\w-]+\.[\w-]+\n$/, 'one JWT line')
+  const aliceToken = token.stdout.trim()
+  t.equal(noUser.code, 2, 'token for an unknown user: exit 2')
+  t.match(noUser.stderr, /no user nobody/)
+
+  r = load
+  t.equal(r.code, 0, r.stderr)
+  const lines = r.stdout.trim().split('\n')
+  t.equal(lines.length, 2000, '2000 lines')
+  t.ok(lines.every((l) => /^\d+ [\w-]+\.[\w-]+\.[\w-]+$/.test(l)), 'each "<id> <token>"')
+  const ids = lines.map((l) => Number(l.split(' ')[0]))
+  t.equal(new Set(ids).size, 2000, 'distinct users')
+  const rate = /(\d+) users ready in ([\d.]+) s \((\d+)\/s\)/.exec(r.stderr)
+  t.ok(rate, `reports its speed: ${r.stderr.trim()}`)
+  t.comment(`load-users: ${rate?.[3]} users/second inside the command (${r.ms} ms for the whole process)`)
+  t.ok(Number(rate?.[3]) >= 1000, 'thousands of users per second')
+
+  r = await cli('load-users', '--count', '5', '--prefix', 'lt')
+  t.same(r.stdout.trim().split('\n').map((l) => Number(l.split(' ')[0])), ids.slice(0, 5), 'running again reuses the same users')
+
+  // The tokens work against a server on the same database.
+  const s = await buildTestApp({ databasePath, jwtSecret })
+  t.teardown(() => s.close())
+  const url = await s.listen()
+  const [firstId, firstToken] = lines[0]!.split(' ')
+  const loaded = await connectReady(url, { token: firstToken })
+  t.equal(loaded.initial.type, 'initial', 'a load-users token opens a socket')
+  t.equal(s.app.hub.users.has(Number(firstId)), true, 'as that user')
+  const admin = await connectReady(url, { token: aliceToken })
+  t.equal(admin.initial.type, 'initial', 'a `token` token opens a socket')
+  const me = await s.app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${aliceToken}` } })
+  t.match(me.json(), { user: { username: 'alice', first_name: 'Alice' }, is_admin: true })
+  const login = await s.app.inject({ method: 'POST', url: '/api/auth/token', payload: { username: 'lt1', password: '' } })
+  t.equal(login.statusCode, 401, 'load-test users cannot log in with a password')
+  for (const c of [loaded, admin]) await c.client.close()
+})
