@@ -58,6 +58,13 @@
       lastId = Math.max(lastId ?? 0, frame.notification.id)
       desktopNotify(frame.notification)
     }
+    // hx-ws reopens a paused background tab without htmx:ws:before:connection: keep the
+    // connection's own URL at the newest id so that reopening replays nothing twice.
+    if (lastId !== null && e.detail.connection) {
+      const url = new URL(e.detail.connection.url)
+      url.searchParams.set('since', String(lastId))
+      e.detail.connection.url = url.toString()
+    }
     tidy()
     document.dispatchEvent(new CustomEvent('pulse:frame', { detail: frame }))
   })
