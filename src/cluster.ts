@@ -92,4 +92,27 @@ export function runPrimary(workers: number, config: Config): void {
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
+
+  // /metrics and /admin/live in a worker ask for every worker's figures (see web/metrics.ts).
+  const collections = new Map<string, { from: Worker; replyId: string; reports: unknown[]; waiting: number; timer: NodeJS.Timeout }>()
+  const finish = (id: string) => {
+    const c = collections.get(id)
+    if (!c) return
+    collections.delete(id)
+    clearTimeout(c.timer)
+    if (c.from.isConnected()) c.from.send({ t: 'live:collected', id: c.replyId, reports: c.reports })
+  }
+  cluster.on('message', (worker, msg: { t?: string; id?: string; report?: unknown }) => {
+    if (msg?.t === 'live:collect' && typeof msg.id === 'string') {
+      const live = [...ids.keys()].filter((w) => w.isConnected())
+      const id = `${worker.id}:${msg.id}`
+      collections.set(id, { from: worker, replyId: msg.id, reports: [], waiting: live.length, timer: setTimeout(() => finish(id), 1000) })
+      for (const w of live) w.send({ t: 'live:report', id })
+    } else if (msg?.t === 'live:reported' && typeof msg.id === 'string') {
+      const c = collections.get(msg.id)
+      if (!c) return
+      c.reports.push(msg.report)
+      if (--c.waiting <= 0) finish(msg.id)
+    }
+  })
 }

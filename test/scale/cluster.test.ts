@@ -41,14 +41,12 @@ if (problem) {
     t.teardown(() => server.stop())
     await until('both workers listening', () => server.lines.some((l) => /with 2 workers/.test(l)), 60000)
 
-    // Fresh connections are handed to the workers in turn.
-    const pids = new Set<string>()
-    for (let i = 0; i < 8; i++) {
-      const res = await get(`${server.url}/metrics`)
-      const m = /^live_process_info\{pid="(\d+)",worker="(\d+)"\} 1$/m.exec(res.body)
-      if (m) pids.add(m[1]!)
-    }
-    t.equal(pids.size, 2, 'two worker processes answer on one port')
+    // One scrape shows every worker (collected through the primary), each labelled.
+    const scrape = (await get(`${server.url}/metrics`)).body
+    const infos = [...scrape.matchAll(/^live_process_info\{pid="(\d+)",worker="(\d+)"\} 1$/gm)]
+    t.equal(new Set(infos.map((m) => m[1])).size, 2, 'two worker processes behind one port')
+    t.same(infos.map((m) => m[2]).sort(), ['1', '2'])
+    t.equal(scrape.match(/^# TYPE live_sockets_open gauge$/gm)?.length, 1, 'one TYPE line per family')
 
     const redis = new Redis(REDIS_URL)
     t.teardown(() => redis.quit())
@@ -64,6 +62,9 @@ if (problem) {
     t.equal(res.status, 201)
     for (const tab of tabs) t.equal((await tab.client.next('notification')).notification.id, res.json.ids[0])
     t.same(await b.client.quiet(200), [], 'bob got nothing')
+    const sockets = [...(await get(`${server.url}/metrics`)).body.matchAll(/^live_sockets_open\{worker="\d+"\} (\d+)$/gm)].map((m) => Number(m[1]))
+    t.same(sockets.length, 2)
+    t.equal(sockets.reduce((x, y) => x + y, 0), 5, 'the sockets of both workers add up')
 
     // Stopping the primary stops the workers; their sockets get 1012.
     const code = await server.stop('SIGTERM')

@@ -71,3 +71,12 @@ t.test('/admin/live: admins see the figures, refreshed by polling a fragment', a
   t.equal(anonymous.statusCode, 302)
   await a.client.close()
 })
+
+t.test('mergeExpositions: one HELP/TYPE per family, every sample labelled by worker', async (t) => {
+  const { mergeExpositions } = await import('../../src/web/metrics.js')
+  const text = (n: number) => `# HELP a A.\n# TYPE a gauge\na ${n}\n# HELP b B.\n# TYPE b counter\nb{reason="x"} ${n}\n`
+  t.equal(
+    mergeExpositions([{ worker: '1', text: text(1) }, { worker: '2', text: text(2) }]),
+    '# HELP a A.\n# TYPE a gauge\na{worker="1"} 1\na{worker="2"} 2\n# HELP b B.\n# TYPE b counter\nb{worker="1",reason="x"} 1\nb{worker="2",reason="x"} 2\n',
+  )
+})
