@@ -1,5 +1,6 @@
-import { and, desc, eq, isNull, lt, sql } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
+import type { Statement } from 'better-sqlite3'
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import type { Bus, NotificationTemplate } from '../../realtime/bus.js'
@@ -48,6 +49,35 @@ export function toDTO(row: NotificationRow, actor: { id: number; username: strin
     actor: actor && actor.id !== null ? { id: actor.id, username: actor.username } : null,
     created_at: new Date(row.createdAt).toISOString(),
     read: row.readAt !== null,
+  }
+}
+
+interface ListRow {
+  id: number
+  kind: string
+  title: string
+  message: string
+  link_url: string | null
+  link_text: string | null
+  icon: string | null
+  read_at: number | null
+  created_at: number
+  actor_id: number | null
+  actor_username: string | null
+}
+
+function listRowToDTO(r: ListRow): NotificationDTO {
+  return {
+    id: r.id,
+    kind: r.kind as NotificationKind,
+    title: r.title,
+    message: r.message,
+    link_url: r.link_url,
+    link_text: r.link_text,
+    icon: r.icon,
+    actor: r.actor_id !== null ? { id: r.actor_id, username: r.actor_username! } : null,
+    created_at: new Date(r.created_at).toISOString(),
+    read: r.read_at !== null,
   }
 }
 
@@ -108,6 +138,24 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       createdAt,
     }
   }
+
+  // Prepared once per shape, plain SQL: every socket's `initial` lists the newest
+  // 10, and building the query through drizzle each time cost ~10x running it
+  // (bench/README.md). Same columns and order as toDTO.
+  const LIST_SQL = `SELECT n.id, n.kind, n.title, n.message, n.link_url, n.link_text, n.icon, n.read_at, n.created_at,
+      a.id AS actor_id, a.username AS actor_username
+    FROM notifications n LEFT JOIN users a ON a.id = n.actor_id WHERE n.user_id = ?`
+  const listQueries = new Map<string, Statement>()
+  function listQuery(unread: boolean, before: boolean): Statement {
+    const key = `${unread}:${before}`
+    let q = listQueries.get(key)
+    if (!q) {
+      const where = `${unread ? ' AND n.read_at IS NULL' : ''}${before ? ' AND n.id < ?' : ''}`
+      listQueries.set(key, (q = sqlite.prepare(`${LIST_SQL}${where} ORDER BY n.id DESC LIMIT ?`)))
+    }
+    return q
+  }
+  const sinceQuery = sqlite.prepare(`${LIST_SQL} AND n.id > ? ORDER BY n.id LIMIT ${REPLAY_LIMIT + 1}`)
 
   const service = {
     setUnreadMessagesCounter(fn: (userId: number) => number) {
@@ -201,15 +249,8 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
 
     list(userId: number, opts: { unread?: boolean; limit?: number; before?: number } = {}): NotificationDTO[] {
       const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
-      const where = [eq(notifications.userId, userId)]
-      if (opts.unread) where.push(isNull(notifications.readAt))
-      if (opts.before) where.push(lt(notifications.id, opts.before))
-      return selectWithActor()
-        .where(and(...where))
-        .orderBy(desc(notifications.id))
-        .limit(limit)
-        .all()
-        .map((r) => toDTO(r.n, r.actor))
+      const args = opts.before ? [userId, opts.before, limit] : [userId, limit]
+      return (listQuery(Boolean(opts.unread), Boolean(opts.before)).all(...args) as ListRow[]).map(listRowToDTO)
     },
 
     get(userId: number, id: number): NotificationDTO | null {
@@ -225,13 +266,9 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
 
     /** What a reconnecting client missed: oldest first, at most REPLAY_LIMIT. */
     since(userId: number, afterId: number): { notifications: NotificationDTO[]; truncated: boolean } {
-      const rows = selectWithActor()
-        .where(and(eq(notifications.userId, userId), sql`${notifications.id} > ${afterId}`))
-        .orderBy(notifications.id)
-        .limit(REPLAY_LIMIT + 1)
-        .all()
+      const rows = sinceQuery.all(userId, afterId) as ListRow[]
       const truncated = rows.length > REPLAY_LIMIT
-      return { notifications: rows.slice(0, REPLAY_LIMIT).map((r) => toDTO(r.n, r.actor)), truncated }
+      return { notifications: rows.slice(0, REPLAY_LIMIT).map(listRowToDTO), truncated }
     },
 
     /** Marks one of the user's notifications read; null when it is not theirs. */
