@@ -95,6 +95,35 @@ if (problem) {
       t.match(after, /^live_bus_lag_seconds_count \d+$/m)
     })
 
+    await t.test('friend requests, messages, typing and presence cross processes', async (t) => {
+      // bob (on A) asks carol (on B); carol accepts through B; bob on A hears of it.
+      const req = await post(`${A.url}/api/friends/request/${carol.id}`, bob.token)
+      t.equal(req.status, 201)
+      t.equal((await c.client.next('friend_request')).data.from_user.id, bob.id)
+      const acc = await post(`${B.url}/api/friends/accept/${req.json.request_id}`, carol.token)
+      t.equal(acc.status, 200)
+      t.equal((await b.client.next('friend_accepted')).data.friend.id, carol.id)
+
+      // A message sent through A reaches carol on B; typing on A's socket too.
+      const msg = await post(`${A.url}/api/messages`, bob.token, { recipient_id: carol.id, content: 'hi from A', client_id: `c-${Date.now()}` })
+      t.equal(msg.status, 201)
+      const pushed = await c.client.next('new_message')
+      t.equal(pushed.data.content, 'hi from A')
+      b.client.send({ type: 'typing', conversation_id: msg.json.message.conversation_id, is_typing: true })
+      const typing = await c.client.next('typing')
+      t.equal(typing.user.id, bob.id)
+      t.equal(typing.is_typing, true)
+
+      // A friend of carol comes online on A: carol on B sees it.
+      const dave = await createUser(local.app)
+      const dreq = await post(`${A.url}/api/friends/request/${carol.id}`, dave.token)
+      await post(`${B.url}/api/friends/accept/${dreq.json.request_id}`, carol.token)
+      const d = await connectReady(A.url, { token: dave.token })
+      t.match(await c.client.next((f) => f.type === 'presence' && f.user_id === dave.id), { type: 'presence', user_id: dave.id, online: true }, 'presence crossed')
+      t.equal(a1.client.ofType('new_message').length + a1.client.ofType('typing').length + a1.client.ofType('presence').length, 0, 'alice got none of it')
+      await d.client.close()
+    })
+
     await t.test('a logout on A closes that login\'s sockets on B with 4401', async (t) => {
       const login = local.app.accounts.login(local.app.accounts.findById(carol.id)!, 'api')
       const other = await connectReady(B.url, { token: login.token })
