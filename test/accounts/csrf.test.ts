@@ -18,7 +18,7 @@ t.test('cookie-authenticated changes need the CSRF token; bearer calls do not', 
   // Form posts without _csrf, and with a wrong one.
   for (const csrf of [undefined, 'forged-token']) {
     const opts = csrf ? { headers: {} } : { csrf: false }
-    const form = csrf ? { _csrf: csrf } : {}
+    const form: Record<string, string> = csrf ? { _csrf: csrf } : {}
     let res = await a.post(`/notifications/${ids[0]}/read`, form, opts)
     t.equal(res.statusCode, 403, `form mark-read ${csrf ? 'with a forged token' : 'without a token'}: 403`)
     t.match(res.body, /CSRF token/, 'the error page says why')

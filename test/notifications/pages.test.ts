@@ -98,7 +98,7 @@ t.test('user text is escaped in the page, in pushed content and in the toast', a
 
   const pushed = await a.client.next('notification')
   t.equal(pushed.notification.title, XSS, 'JSON clients get the text as it is')
-  const toast = /<div class="toast[\s\S]*?<\/div>\s*<\/div>/.exec(pushed.content)?.[0] ?? ''
+  const toast = /<div class="toast[\s\S]*?<\/div>\s*<\/div>/.exec(pushed.content ?? '')?.[0] ?? ''
   t.ok(toast, 'the content carries a toast')
   t.match(toast, `<strong class="toast-title">${ESCAPED}</strong>`, 'toast title escaped')
   t.match(toast, `data-title="${ESCAPED}"`, 'attributes escaped')
