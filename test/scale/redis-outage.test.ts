@@ -37,6 +37,8 @@ if (!haveRedisServer) {
     t.teardown(() => Promise.all([A.stop(), B.stop()]))
     const a = await connectReady(B.url, { token: alice.token })
     const b = await connectReady(B.url, { token: bob.token })
+    const bobPhone = local.app.accounts.login(local.app.accounts.findById(bob.id)!, 'api')
+    const phone = await connectReady(B.url, { token: bobPhone.token })
     await until('B subscribed', async () => metric(await metricsOf(B), 'live_bus_channels') === 2)
 
     // Before the outage, a push crosses as usual.
@@ -54,6 +56,8 @@ if (!haveRedisServer) {
     // alice read something on another device meanwhile: her badge must follow.
     const read = await post(`${A.url}/api/notifications/${first.json.ids[0]}/read`, alice.token)
     t.equal(read.status, 200)
+    // bob logs his phone out through A meanwhile.
+    t.equal((await post(`${A.url}/api/auth/logout`, bobPhone.token)).status < 300, true)
 
     // B keeps serving its sockets and accepts new ones while Redis is away.
     a.client.send({ type: 'ping', ts: 1 })
@@ -80,6 +84,8 @@ if (!haveRedisServer) {
     await until('a fresh count_update', () => a.client.ofType('count_update').some((f) => f.unread_count === 2), 5000)
     t.equal(a.client.closeCode, null, 'alice\'s socket stayed open')
     t.equal(b.client.ofType('notification').length, 0, 'bob got nothing')
+    t.equal(await phone.client.closed, 4401, 'the login revoked during the outage lost its socket on B')
+    t.equal(b.client.closeCode, null, 'bob\'s other login stays')
 
     // After the outage the bus works again both ways.
     await until('B resubscribed', async () => /^live_redis_up 1$/m.test(await metricsOf(B)))
