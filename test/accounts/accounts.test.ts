@@ -76,6 +76,12 @@ t.test('login and logout pages (plain and htmx)', async (t) => {
   t.ok(b.authCookie)
   t.equal((await b.get('/login')).statusCode, 302, 'logged in: /login redirects')
   const home = await b.get('/')
+  t.match(home.headers, {
+    'content-security-policy': /default-src 'self'.*script-src 'self'/,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'SAMEORIGIN',
+  }, 'security headers')
+  t.match(home.headers['content-security-policy'], /frame-ancestors 'none'/)
   t.match(home.body, /@alice/, 'navbar shows the user')
   t.match(home.body, /id="notif-badge"[^>]*data-count="0"/, 'navbar badge rendered on the server')
   t.match(home.body, /hx-ws:connect="\/ws\/notifications"/, 'the page joins the socket')

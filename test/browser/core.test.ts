@@ -6,7 +6,7 @@
 import t from 'tap'
 import { CloseCode } from '../../src/realtime/frames.js'
 import { createUser } from '../helper.js'
-import { badgeCount, framesOf, launchBrowser, loginPage, openTab, startApp, waitForFrame } from './browser.js'
+import { badgeCount, framesOf, launchBrowser, loginPage, newContext, openTab, startApp, waitForFrame } from './browser.js'
 
 const XSS = '<img src=x onerror=alert(1)>'
 
@@ -99,5 +99,50 @@ t.test('admin form pushes a toast and badge to A only; tabs stay in step; reconn
   for (const f of after.filter((f) => f.type === 'notification')) counts.set(f.notification.id, (counts.get(f.notification.id) ?? 0) + 1)
   t.same([...counts.values()], [1, 1, 1], `every notification arrived once (${JSON.stringify([...counts])})`)
   t.equal(await badgeCount(a.page), 2)
+
+  // Mark all read through htmx: the list re-renders, the badge (hx-select-oob) goes to 0.
+  await a.page.click('button:has-text("Mark all read")')
+  await a.page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '0')
+  t.equal(await a.page.locator('#notification-list > li.unread').count(), 0, 'mark all read: no unread rows')
+  t.equal(await a.page.locator('#notification-list > li').count(), 3, 'the list is still there')
+  t.equal(await a.page.locator('#live').count(), 1, 'the socket element is still in the page')
   t.same(dialogs, [], 'no script from user text ran (no alert)')
+})
+
+t.test('register and login forms: htmx swaps 422 errors next to the fields, then redirects', async (t) => {
+  const browser = await launchBrowser(t)
+  if (!browser) return
+  const s = await startApp(t)
+  await createUser(s.app, { username: 'taken' })
+  const context = await newContext(browser, s.url)
+  const page = await context.newPage()
+  await page.goto('/register')
+  await page.evaluate('window.__marker = 1')
+  await page.fill('input[name=username]', 'x')
+  await page.fill('input[name=password]', 'short')
+  await page.click('#register-card button[type=submit]')
+  await page.waitForSelector('#password-error')
+  t.equal(await page.textContent('#password-error'), 'Use at least 8 characters.', 'password message next to its field')
+  t.match(await page.textContent('#username-error'), /Use 3 to 32/, 'username message next to its field')
+  await page.fill('input[name=username]', 'taken')
+  await page.fill('input[name=password]', 'long-enough-password')
+  await page.click('#register-card button[type=submit]')
+  await page.waitForFunction(() => document.getElementById('username-error')?.textContent === 'That username is taken.')
+  t.equal(await page.locator('#password-error').count(), 0, 'the password error is gone')
+  t.equal(await page.evaluate('window.__marker'), 1, 'swapped by htmx, no page load')
+  await page.fill('input[name=username]', 'newcomer')
+  await page.fill('input[name=password]', 'long-enough-password')
+  await page.click('#register-card button[type=submit]')
+  await page.waitForURL(`${s.url}/`)
+  await waitForFrame(page, 'initial')
+  t.match(await page.textContent('.nav-user'), '@newcomer', 'registered, logged in, live socket open')
+
+  await page.click('.navbar form[action="/logout"] button')
+  await page.waitForURL(/\/login$/)
+  await page.fill('input[name=username]', 'newcomer')
+  await page.fill('input[name=password]', 'wrong-password')
+  await page.click('#login-card button[type=submit]')
+  await page.waitForSelector('#login-card .form-error')
+  t.equal(await page.textContent('#login-card .form-error'), 'Wrong username or password.')
+  t.equal(await page.inputValue('input[name=username]'), 'newcomer', 'the username is kept')
 })
