@@ -25,17 +25,18 @@ let unexpectedCloses = 0
 const closeCodes = {}
 let stopping = false
 
-function record(text) {
+function record(text, uid) {
   const m = TITLE.exec(text)
   if (!m) return
   const lat = nowUs() - Number(m[3])
   let r = received.get(m[1])
-  if (!r) received.set(m[1], (r = { seqs: [], lats: [] }))
+  if (!r) received.set(m[1], (r = { seqs: [], uids: [], lats: [] }))
   r.seqs.push(Number(m[2]))
+  r.uids.push(uid)
   r.lats.push(lat)
 }
 
-function open(url, protocol, token, localAddress) {
+function open(url, protocol, token, localAddress, uid) {
   return new Promise((resolve) => {
     let ready = false
     const ws = new WebSocket(url, {
@@ -57,13 +58,13 @@ function open(url, protocol, token, localAddress) {
         if (text.startsWith('0{')) return ws.send(`40${JSON.stringify({ token })}`)
         if (text.startsWith('40')) return done(true)
         if (text.startsWith('44')) return done(false, `connect_error ${text.slice(0, 80)}`)
-        if (text.startsWith('42')) return record(text)
+        if (text.startsWith('42')) return record(text, uid)
         return
       }
       if (!ready) {
         if (text.startsWith('{"type":"initial"')) return done(true)
       }
-      record(text)
+      record(text, uid)
     })
     ws.on('error', (err) => done(false, err.code || err.message))
     ws.on('close', (code) => {
@@ -84,10 +85,10 @@ async function connectAll({ servers, protocol, users, localAddress, concurrency 
   async function lane() {
     while (next < users.length) {
       const i = next++
-      const [, token] = users[i]
+      const [uid, token] = users[i]
       const base = servers[i % servers.length]
       const url = protocol === 'sio' ? `${base}/socket.io/?EIO=4&transport=websocket` : `${base}?token=${token}`
-      const result = await open(url, protocol, token, localAddress)
+      const result = await open(url, protocol, token, localAddress, uid)
       if (typeof result === 'string') failures[result] = (failures[result] ?? 0) + 1
       else {
         sockets.push(result)
@@ -129,3 +130,4 @@ process.on('message', async (msg) => {
 })
 // Never outlive the benchmark.
 process.on('disconnect', () => process.exit(0))
+process.send({ ev: 'ready' })

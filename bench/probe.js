@@ -41,6 +41,10 @@ if (process.send) {
       eldMax: eld.max / 1e6,
       eldP99: eld.percentile(99) / 1e6,
       eldMean: eld.mean / 1e6,
+      cpuUs: (() => {
+        const c = process.cpuUsage()
+        return c.user + c.system
+      })(),
     }
     if (msg.resetEld) eld.reset()
     process.send(reply)

@@ -54,12 +54,16 @@ if (opt.help) {
 const quick = opt.quick
 const cfg = {
   sockets: Number(opt.sockets ?? (quick ? 3000 : 19_000)),
-  rates: (opt.rates ?? '1000,5000').split(',').map(Number),
+  /** "R" = R single-user POSTs per second; "RxB" = R notifications per second in POSTs naming B users. */
+  rates: (opt.rates ?? (quick ? '1000,5000' : '1000,5000,5000x10')).split(',').map((spec) => {
+    const [rate, batch] = spec.split('x').map(Number)
+    return { spec, rate, batch: batch || 1 }
+  }),
   seconds: Number(opt.seconds ?? (quick ? 3 : 10)),
   targets: (opt.targets ?? 'ours,sio,floor,multi').split(','),
-  multiSockets: Number(opt['multi-sockets'] ?? (quick ? 6000 : 100_000)),
-  multiServers: Number(opt['multi-servers'] ?? (quick ? 3 : 6)),
-  timeoutS: Number(opt.timeout ?? (quick ? 150 : 20 * 60)),
+  multiSockets: Number(opt['multi-sockets'] ?? (quick ? 3000 : 100_000)),
+  multiServers: Number(opt['multi-servers'] ?? (quick ? 2 : 6)),
+  timeoutS: Number(opt.timeout ?? (quick ? 300 : 20 * 60)),
 }
 if (cfg.sockets > 19_500) {
   console.error('--sockets: at most 19,500 per server process (20,000 open files per process here)')
@@ -243,8 +247,10 @@ async function connectClients({ users, servers, protocol, ipBlock }) {
     const w = track(fork(WORKER, [], { execArgv: ['--max-old-space-size=2048'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
     w.slice = users.slice(k * per, (k + 1) * per)
     w.localAddress = `127.0.${ipBlock}.${k + 1}`
+    w.ready = new Promise((r) => w.once('message', r))
     workers.push(w)
   }
+  await Promise.all(workers.map((w) => w.ready))
   const t0 = performance.now()
   const results = await Promise.all(
     workers.map((w) =>
@@ -277,10 +283,11 @@ async function collect(workers) {
     open += r.open
     unexpectedCloses += r.unexpectedCloses
     for (const [k, v] of Object.entries(r.closeCodes)) closeCodes[k] = (closeCodes[k] ?? 0) + v
-    for (const [phase, { seqs, lats }] of Object.entries(r.received)) {
-      const m = (merged[phase] ??= { seqs: [], lats: [] })
+    for (const [phase, { seqs, uids, lats }] of Object.entries(r.received)) {
+      const m = (merged[phase] ??= { keys: [], lats: [] })
+      // A notification is (POST seq, user): one POST may name several users.
       for (let i = 0; i < seqs.length; i++) {
-        m.seqs.push(seqs[i])
+        m.keys.push(seqs[i] * 1e7 + uids[i])
         m.lats.push(lats[i])
       }
     }
@@ -368,26 +375,44 @@ function coprimeStride(n) {
   return 1
 }
 
-/** Posts `rate` single-user notifications per second for `seconds`, open loop. */
-async function publishAtRate(pub, users, { rate, seconds, phase }) {
-  const total = Math.round(rate * seconds)
+/**
+ * Posts `rate` notifications per second for `seconds`, open loop (a late answer
+ * does not delay the next request), `batch` users per POST. The title of each
+ * carries its intended send time, so queueing anywhere counts as latency. When
+ * more than 3 s of requests wait unanswered the server is saturated: the phase
+ * stops sending (bounded time) and says so.
+ */
+async function publishAtRate(pub, users, { rate, batch, seconds, phase }) {
+  const posts = Math.round((rate * seconds) / batch)
+  const postRate = rate / batch
   const stride = coprimeStride(users.length)
   const startUs = nowUs() + 20_000
   const httpLat = []
   let errors = 0
   const pending = []
   let i = 0
+  let seq = 0
+  let saturated = false
   const firstErrors = []
   await new Promise((resolveP) => {
     const tick = () => {
       const elapsed = nowUs() - startUs
-      const due = elapsed < 0 ? 0 : Math.min(total, Math.floor((elapsed * rate) / 1e6) + 1)
+      const due = elapsed < 0 ? 0 : Math.min(posts, Math.floor((elapsed * postRate) / 1e6) + 1)
+      if (pub.queue.length > postRate * 3) {
+        saturated = true
+        return resolveP()
+      }
       for (; i < due; i++) {
-        const t = Math.round(startUs + (i * 1e6) / rate)
-        const userId = users[(i * stride) % users.length][0]
-        const body = `{"user_ids":[${userId}],"title":"bench ${phase} ${i} ${t}","message":"load test","kind":"system"}`
+        const t = Math.round(startUs + (i * 1e6) / postRate)
+        const ids = []
+        for (let b = 0; b < batch; b++) ids.push(users[((i * batch + b) * stride) % users.length][0])
+        // One title per POST: each user's frame carries the POST's seq; the first seq of the batch names it.
+        const first = seq
+        seq += batch
+        const body = `{"user_ids":[${ids.join(',')}],"title":"bench ${phase} ${first} ${t}","message":"load test","kind":"system"}`
         pending.push(
           pub.post(body).then(({ status, text }) => {
+            if (status === -1) return
             if (status !== 201) {
               errors++
               if (firstErrors.length < 3) firstErrors.push(`${status} ${text.slice(0, 120)}`)
@@ -395,14 +420,18 @@ async function publishAtRate(pub, users, { rate, seconds, phase }) {
           }),
         )
       }
-      if (i < total) setTimeout(tick, 1)
+      if (i < posts) setTimeout(tick, 1)
       else resolveP()
     }
     tick()
   })
   const sentUs = nowUs() - startUs
+  // Saturated: requests still queued are never sent and not counted as sent.
+  const unsent = saturated ? pub.queue.splice(0) : []
+  for (const q of unsent) q.done({ status: -1, text: 'not sent' })
   await Promise.all(pending)
-  return { total, errors, firstErrors, httpLat, achievedRate: total / (sentUs / 1e6) }
+  const sentPosts = i - unsent.length
+  return { total: sentPosts * batch, posts: sentPosts, errors, firstErrors, httpLat, saturated, achievedRate: (sentPosts * batch) / (sentUs / 1e6) }
 }
 
 // ------------------------------------------------------------------ statistics
@@ -474,23 +503,29 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
     pub = new Publisher(servers.map((s) => s.port), data.adminToken, Math.max(4, Math.ceil(32 / processes)))
     result.rates = {}
     for (let r = 0; r < cfg.rates.length; r++) {
-      const rate = cfg.rates[r]
+      const { spec: rate, rate: perSecond, batch } = cfg.rates[r]
       const phase = PHASES[r]
-      await Promise.all(servers.map((s) => probe(s, { resetEld: true })))
-      const sent = await publishAtRate(pub, attached, { rate, seconds: cfg.seconds, phase })
+      const cpu0 = await Promise.all(servers.map((s) => probe(s, { resetEld: true })))
+      const w0 = performance.now()
+      const sent = await publishAtRate(pub, attached, { rate: perSecond, batch, seconds: cfg.seconds, phase })
       await waitForCount(workers, phase, sent.total, 5000)
       const eld = await Promise.all(servers.map((s) => probe(s)))
+      const cpuPct = (100 * eld.reduce((a, m, i) => a + m.cpuUs - cpu0[i].cpuUs, 0)) / 1000 / (performance.now() - w0)
       const got = await collect(workers)
-      const rec = got.received[phase] ?? { seqs: [], lats: [] }
-      const unique = new Set(rec.seqs)
+      const rec = got.received[phase] ?? { keys: [], lats: [] }
+      const unique = new Set(rec.keys)
       const lats = Float64Array.from(rec.lats, (x) => x / 1000).sort()
       const http = Float64Array.from(sent.httpLat).sort()
       result.rates[rate] = {
+        batch,
         sent: sent.total,
+        posts: sent.posts,
+        saturated: sent.saturated,
         achieved_rate: Math.round(sent.achievedRate),
+        server_cpu_pct: Math.round(cpuPct),
         http_errors: sent.errors,
         received: unique.size,
-        duplicates: rec.seqs.length - unique.size,
+        duplicates: rec.keys.length - unique.size,
         lost: sent.total - unique.size,
         p50_ms: round(pct(lats, 50)),
         p99_ms: round(pct(lats, 99)),
@@ -515,14 +550,14 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
     await sleep(100)
     const eldB = await Promise.all(servers.map((s) => probe(s)))
     const gotB = await collect(workers)
-    const recB = gotB.received.B ?? { seqs: [], lats: [] }
+    const recB = gotB.received.B ?? { keys: [], lats: [] }
     const latsB = Float64Array.from(recB.lats, (x) => x / 1000).sort()
     result.broadcast = {
       http_status: resB.status,
       http_ms: round(httpMs),
       expected: conn.open,
-      received: recB.seqs.length,
-      lost: conn.open - recB.seqs.length,
+      received: new Set(recB.keys).size,
+      lost: conn.open - new Set(recB.keys).size,
       first_ms: round(latsB[0] ?? null),
       p50_ms: round(pct(latsB, 50)),
       last_ms: round(latsB.length ? latsB[latsB.length - 1] : null),
@@ -571,16 +606,18 @@ function rows(r) {
     ['server RSS per idle socket (KiB)', r.rss_per_socket_kib, `<= ${TARGETS.rss}`],
     ['server heap+external per socket (KiB)', r.heap_per_socket_kib, ''],
   ]
-  for (const k of cfg.rates) {
-    const x = rate(k)
+  for (const { spec, rate: k, batch } of cfg.rates) {
+    const x = rate(spec)
+    const name = batch > 1 ? `${k}/s in POSTs of ${batch}` : `${k}/s`
     const t50 = k === 1000 ? `<= ${TARGETS.p50_1000}` : ''
     const t99 = k === 1000 ? `<= ${TARGETS.p99_1000}` : k === 5000 ? `<= ${TARGETS.p99_5000}` : ''
-    out.push([`${k}/s: achieved rate (/s)`, x.achieved_rate, ''])
-    out.push([`${k}/s: p50 delivery (ms)`, x.p50_ms, t50])
-    out.push([`${k}/s: p99 delivery (ms)`, x.p99_ms, t99])
-    out.push([`${k}/s: max delivery (ms)`, x.max_ms, ''])
-    out.push([`${k}/s: lost`, x.lost, '0'])
-    out.push([`${k}/s: longest event-loop block (ms)`, x.eld_max_ms, ''])
+    out.push([`${name}: achieved rate (/s)${x.saturated ? ' (saturated, stopped)' : ''}`, x.achieved_rate, ''])
+    out.push([`${name}: p50 delivery (ms)`, x.p50_ms, t50])
+    out.push([`${name}: p99 delivery (ms)`, x.p99_ms, t99])
+    out.push([`${name}: max delivery (ms)`, x.max_ms, ''])
+    out.push([`${name}: lost`, x.lost, '0'])
+    out.push([`${name}: server CPU (% of one core)`, x.server_cpu_pct, ''])
+    out.push([`${name}: longest event-loop block (ms)`, x.eld_max_ms, ''])
   }
   const b = r.broadcast ?? {}
   out.push(['broadcast: POST answered (ms)', b.http_ms, ''])
@@ -605,7 +642,7 @@ function markdown(results, meta) {
     o.forEach(([name, v, target], i) => {
       const sv = s?.[i]?.[1]
       const fv = f?.[i]?.[1]
-      const isRatio = !/open sockets|achieved|lost/.test(name)
+      const isRatio = !/open sockets|achieved|lost|CPU/.test(name)
       lines.push(`| ${name} | ${fmt(v)} | ${fmt(sv)} | ${isRatio ? ratio(v, sv) : ''} | ${fmt(fv)} | ${isRatio ? ratio(v, fv) : ''} | ${target} |`)
     })
     lines.push('')
