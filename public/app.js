@@ -19,6 +19,10 @@
   // ---------------------------------------------------------------- socket
   document.addEventListener('htmx:ws:before:connection', (e) => {
     const conn = e.detail.connection
+    // First connection: resume after the newest id the server rendered into this page, so
+    // notifications created between the page render and the socket opening are replayed.
+    const rendered = document.getElementById('live')?.dataset.since
+    if (lastId === null && rendered && /^\d+$/.test(rendered)) lastId = Number(rendered)
     const url = new URL(conn.url)
     if (lastId !== null) url.searchParams.set('since', String(lastId))
     conn.url = url.toString()

@@ -141,6 +141,8 @@ export function pageLocals(request: FastifyRequest, reply: FastifyReply) {
   return {
     user,
     counts: user ? app.notifications.counts(user.id) : null,
+    /** The page's first socket resumes after this id, so nothing created meanwhile is lost. */
+    lastNotificationId: user ? app.notifications.lastId(user.id) : 0,
     csrfToken: reply.generateCsrf(),
     path: request.url.split('?')[0],
   }

@@ -146,3 +146,32 @@ t.test('register and login forms: htmx swaps 422 errors next to the fields, then
   t.equal(await page.textContent('#login-card .form-error'), 'Wrong username or password.')
   t.equal(await page.inputValue('input[name=username]'), 'newcomer', 'the username is kept')
 })
+
+t.test('a notification committed between the page render and the socket opening is not lost', async (t) => {
+  const browser = await launchBrowser(t)
+  if (!browser) return
+  const s = await startApp(t)
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const b = await loginPage(browser, s, bob)
+  const { page } = await loginPage(browser, s, alice, { next: '/notifications' })
+  const before = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'Before render' }).ids[0]!
+  // Hold the next page's socket until a notification has been committed.
+  let socketUrl = ''
+  let during = 0
+  await page.routeWebSocket(/\/ws\/notifications/, (ws) => {
+    socketUrl = ws.url()
+    during = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'During connect' }).ids[0]!
+    ws.connectToServer()
+  })
+  await page.reload()
+  await waitForFrame(page, 'initial')
+  await page.waitForFunction((id) => window.__frames.some((f) => f.type === 'notification' && f.notification.id === id), during)
+  t.match(socketUrl, new RegExp(`[?&]since=${before}(&|$)`), 'the first socket resumes after the newest id the page rendered')
+  t.equal(await page.locator(`#notification-${during}`).count(), 1, 'its row was added to the list')
+  t.equal(await page.locator(`#notification-${before}`).count(), 1, 'the rendered row is there once')
+  t.equal(await page.locator(`#toasts .toast[data-notification-id="${during}"]`).count(), 1, 'a toast for it')
+  t.equal(await page.locator(`#toasts .toast[data-notification-id="${before}"]`).count(), 0, 'no toast for what the page already showed')
+  await page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '2')
+  t.same((await framesOf(b.page)).map((f) => f.type), ['initial'], 'bob got nothing')
+})
