@@ -175,3 +175,49 @@ t.test('a notification committed between the page render and the socket opening 
   await page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '2')
   t.same((await framesOf(b.page)).map((f) => f.type), ['initial'], 'bob got nothing')
 })
+
+t.test('while the socket is down the badge polls every 30 s; polling stops when it is back', async (t) => {
+  const browser = await launchBrowser(t)
+  if (!browser) return
+  const s = await startApp(t)
+  const alice = await createUser(s.app)
+  const { page } = await loginPage(browser, s, alice)
+  let refuse = false
+  await page.routeWebSocket(/\/ws\/notifications/, (ws) => (refuse ? ws.close({ code: 1011, reason: 'test: refused' }) : ws.connectToServer()))
+  let polls = 0
+  page.on('request', (r) => void (r.url().includes('/api/notifications/unread-count') && polls++))
+  await page.clock.install()
+  await page.clock.pauseAt(Date.now() + 1000)
+
+  refuse = true
+  for (const client of [...(s.app.hub.users.get(alice.id) ?? [])]) s.app.hub.close(client, CloseCode.restarting, 'test restart')
+  await page.locator('#connection-status').waitFor({ state: 'visible' })
+  t.match(await page.textContent('#connection-status'), /Reconnecting/, 'the page says it is reconnecting')
+  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While down' })
+  t.equal(await badgeCount(page), 0)
+
+  await page.clock.fastForward(31_000)
+  await page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '1')
+  t.ok(polls >= 1, `the badge was refreshed by polling (${polls} poll)`)
+  const pollsWhileDown = polls
+
+  refuse = false
+  await page.clock.fastForward(120_000)
+  await waitForFrame(page, 'notification', { unread_count: 1 })
+  await page.locator('#connection-status').waitFor({ state: 'hidden' })
+  t.equal((await framesOf(page)).filter((f) => f.type === 'initial').length, 2, 'reconnected')
+  const pollsAtReconnect = polls
+  t.ok(pollsAtReconnect >= pollsWhileDown)
+  await page.clock.fastForward(95_000)
+  await page.waitForTimeout(200)
+  t.equal(polls, pollsAtReconnect, 'no polling once the socket is back')
+
+  // Logged out elsewhere: 4401, no reconnect, the page says so.
+  const [live] = [...(s.app.hub.users.get(alice.id) ?? [])]
+  s.app.accounts.logout(live!.sessionId)
+  await page.waitForFunction(() => /logged out/.test(document.getElementById('connection-status')?.textContent ?? ''))
+  await page.clock.fastForward(120_000)
+  await page.waitForTimeout(200)
+  t.equal((await framesOf(page)).filter((f) => f.type === 'initial').length, 2, 'no reconnect after 4401')
+  t.equal(s.app.hub.users.has(alice.id), false)
+})
