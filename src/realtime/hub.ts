@@ -26,7 +26,6 @@ export interface Client {
   /** A count_update is owed but the socket was too far behind to take it. */
   countsOwed: boolean
   readonly expiresAtMs: number
-  expiryTimer: NodeJS.Timeout | null
   frameWindowStart: number
   framesInWindow: number
   /** Largest notification id written to this socket (initial, push, replay): a catch-up resumes after it. */
@@ -63,6 +62,75 @@ export interface HubStats {
   dropped: Record<'slow' | 'closed', number>
 }
 
+/** The hub's client of a socket, for the one shared 'pong' listener (no closure per socket). */
+const clientOf = new WeakMap<WebSocket, Client>()
+function onPong(this: WebSocket): void {
+  const client = clientOf.get(this)
+  if (client) client.alive = true
+}
+
+/** Granularity of token-expiry closes. */
+const EXPIRY_TICK_MS = 250
+
+/**
+ * Clients by the tick in which their login ends; one timer, armed only while
+ * some socket expires, walks the ticks that have passed. Costs a Set entry per
+ * socket where a timer each cost a Timeout, a closure and a timer list.
+ */
+class ExpirySweep {
+  private readonly byTick = new Map<number, Set<Client>>()
+  private lastTick = Math.floor(Date.now() / EXPIRY_TICK_MS)
+  private timer: NodeJS.Timeout | null = null
+
+  constructor(private readonly expire: (client: Client) => void) {}
+
+  private tickOf(client: Client): number {
+    return Math.ceil(client.expiresAtMs / EXPIRY_TICK_MS)
+  }
+
+  add(client: Client): void {
+    if (!this.timer) {
+      // Nothing is waiting (byTick is empty): restart the walk from now.
+      this.lastTick = Math.floor(Date.now() / EXPIRY_TICK_MS)
+      this.timer = setInterval(() => this.sweep(), EXPIRY_TICK_MS)
+      this.timer.unref()
+    }
+    const tick = Math.max(this.tickOf(client), this.lastTick + 1)
+    let set = this.byTick.get(tick)
+    if (!set) this.byTick.set(tick, (set = new Set()))
+    set.add(client)
+  }
+
+  delete(client: Client): void {
+    const tick = Math.max(this.tickOf(client), 0)
+    // A client added late sits in a later tick than its own; look there too.
+    for (const t of [tick, this.lastTick, this.lastTick + 1]) {
+      const set = this.byTick.get(t)
+      if (set?.delete(client)) {
+        if (set.size === 0) this.byTick.delete(t)
+        return
+      }
+    }
+  }
+
+  private sweep(): void {
+    const now = Math.floor(Date.now() / EXPIRY_TICK_MS)
+    for (let t = this.lastTick + 1; t <= now; t++) {
+      const set = this.byTick.get(t)
+      if (!set) continue
+      this.byTick.delete(t)
+      for (const client of set) this.expire(client)
+    }
+    this.lastTick = now
+    if (this.byTick.size === 0) this.stop()
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer)
+    this.timer = null
+  }
+}
+
 export class Hub extends EventEmitter {
   readonly users = new Map<number, Set<Client>>()
   private readonly sessions = new Map<string, Set<Client>>()
@@ -76,6 +144,9 @@ export class Hub extends EventEmitter {
   readonly stats: HubStats = { sockets: 0, users: 0, topics: 0, framesSent: 0, dropped: { slow: 0, closed: 0 } }
   /** Metrics hook: an event was written to its sockets, `ms` after it was published. */
   onDelivered: ((type: BusEvent['type'], ms: number) => void) | null = null
+
+  /** Logins end on time: one sweep for every socket instead of one timer each. */
+  private readonly expiries = new ExpirySweep((client) => this.close(client, CloseCode.unauthorized, 'token expired'))
 
   constructor(private readonly opts: HubOptions) {
     super()
@@ -100,7 +171,6 @@ export class Hub extends EventEmitter {
       alive: true,
       countsOwed: false,
       expiresAtMs,
-      expiryTimer: null,
       frameWindowStart: 0,
       framesInWindow: 0,
       lastNotificationId: 0,
@@ -115,15 +185,9 @@ export class Hub extends EventEmitter {
     if (!bySession) this.sessions.set(sessionId, (bySession = new Set()))
     bySession.add(client)
 
-    const ttl = expiresAtMs - Date.now()
-    // setTimeout holds at most ~24.8 days; longer logins are checked at each heartbeat.
-    if (ttl < 2 ** 31 - 1) {
-      client.expiryTimer = setTimeout(() => this.close(client, CloseCode.unauthorized, 'token expired'), Math.max(0, ttl))
-      client.expiryTimer.unref()
-    }
-    socket.on('pong', () => {
-      client.alive = true
-    })
+    this.expiries.add(client)
+    clientOf.set(socket, client)
+    socket.on('pong', onPong)
     this.stats.sockets++
     if (first) {
       this.stats.users++
@@ -136,7 +200,7 @@ export class Hub extends EventEmitter {
   remove(client: Client): void {
     const set = this.users.get(client.userId)
     if (!set || !set.delete(client)) return
-    if (client.expiryTimer) clearTimeout(client.expiryTimer)
+    this.expiries.delete(client)
     this.owedCounts.delete(client)
     const bySession = this.sessions.get(client.sessionId)
     bySession?.delete(client)
@@ -290,6 +354,7 @@ export class Hub extends EventEmitter {
   }
 
   stop(): void {
+    this.expiries.stop()
     if (this.heartbeat) clearInterval(this.heartbeat)
     if (this.drainTimer) clearTimeout(this.drainTimer)
     this.heartbeat = null
@@ -378,7 +443,10 @@ export class Hub extends EventEmitter {
         byCounts.set(key, (parts = this.encode(frame, userId).split(PLACEHOLDER_TEXT)))
       }
       const data = parts.join(String(id))
-      for (const client of set) this.sendRaw(client, data)
+      for (const client of set) {
+        if (id > client.lastNotificationId) client.lastNotificationId = id
+        this.sendRaw(client, data)
+      }
     }
   }
 
