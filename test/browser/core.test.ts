@@ -10,6 +10,9 @@ import { badgeCount, framesOf, launchBrowser, loginPage, newContext, openTab, st
 
 const XSS = '<img src=x onerror=alert(1)>'
 
+// Four browser scenarios: allow for a busy machine.
+t.setTimeout(240_000)
+
 t.test('admin form pushes a toast and badge to A only; tabs stay in step; reconnect resumes', async (t) => {
   const browser = await launchBrowser(t)
   if (!browser) return

@@ -114,7 +114,7 @@ t.test('a socket closes with 4401 when its token expires', async (t) => {
   t.equal(await client.closed, CloseCode.unauthorized, 'closed with 4401')
   t.equal(client.closeReason, 'token expired')
   const waited = Date.now() - started
-  t.ok(waited < 2500, `within the token's lifetime (${waited} ms)`)
+  t.ok(waited < 4000, `at the token's expiry, not at some later heartbeat (${waited} ms)`)
   t.equal(s.app.hub.users.has(alice.id), false, 'the hub forgot it')
   const late = await connect(url, { token: alice.token })
   t.equal(await late.closed, 4401, 'the expired token cannot reconnect')
