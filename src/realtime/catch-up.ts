@@ -4,18 +4,28 @@
  * opened here a moment before the subscription took effect).
  *
  * For every socket this process holds of those users, the notifications committed
- * after the newest one the socket has seen are written to it (oldest first, at
- * most the replay limit), so nothing committed meanwhile is lost. After an outage
- * each of those users also gets a fresh count_update (reads on other processes),
- * and sockets whose login was revoked meanwhile are closed with 4401.
- * A notification may then arrive twice with the same id (the publisher's queued
- * publish after the catch-up); clients key notifications by id (public/app.js does).
+ * after the newest one the socket had seen when the gap began are written to it
+ * (oldest first, at most the replay limit), so nothing committed meanwhile is
+ * lost. After an outage each of those users also gets a fresh count_update (reads
+ * on other processes), and sockets whose login was revoked meanwhile are closed
+ * with 4401.
+ *
+ * Late copies: events are published after commit, so an event published before
+ * the catch-up read the database is already in what the catch-up wrote. Such a
+ * copy arriving afterwards (e.g. a publish that waited in another process's
+ * queue during the outage) is dropped, but only for ids every socket of the user
+ * was sent by the replay; anything else is delivered (a duplicate, same id, is
+ * possible in rare orderings; a loss is not).
  */
 import type { FastifyInstance } from 'fastify'
+import type { BusEvent } from './bus.js'
 import { CloseCode } from './frames.js'
+import type { Client } from './hub.js'
 import type { RedisBus, ResyncReason } from './redis-bus.js'
 
 const CHUNK = 500
+/** How long a catch-up's cover is kept (a publish may wait that long in a queue). */
+const COVER_MS = 5 * 60_000
 
 export function isRedisBus(bus: { kind: string }): bus is RedisBus {
   return bus.kind === 'redis'
@@ -26,30 +36,54 @@ export function createCatchUp(app: FastifyInstance) {
   const liveSession = app.db.$client
     .prepare('SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?')
     .pluck()
-  const stats = { runs: 0, replayed: 0, revokedClosed: 0 }
+  const stats = { runs: 0, replayed: 0, revokedClosed: 0, droppedLateCopies: 0 }
+  /** The newest id each socket had seen when the bus went down. */
+  let resumeFrom = new WeakMap<Client, number>()
+  /** Per user: when the last catch-up read the database, and the ids (from, upTo] it wrote to every socket. */
+  const covered = new Map<number, { at: number; from: number; upTo: number }>()
+  const sweep = setInterval(() => {
+    const cutoff = Date.now() - COVER_MS
+    for (const [userId, c] of covered) if (c.at < cutoff) covered.delete(userId)
+  }, 60_000)
+  sweep.unref()
+
+  /** The bus lost Redis: remember where each socket stands. */
+  function down() {
+    for (const set of hub.users.values()) for (const client of set) resumeFrom.set(client, client.lastNotificationId)
+  }
 
   function catchUpUser(userId: number, reason: ResyncReason) {
     const set = hub.users.get(userId)
     if (!set) return
+    const at = Date.now()
     const last = notifications.lastId(userId)
     let counts = null
+    let maxFrom = 0
     for (const client of [...set]) {
       if (reason === 'reconnected' && !liveSession.get(client.sessionId, Date.now())) {
         hub.close(client, CloseCode.unauthorized, 'logged out')
         stats.revokedClosed++
         continue
       }
-      if (client.lastNotificationId >= last) continue
-      const missed = notifications.since(userId, client.lastNotificationId).notifications
+      // A socket that was here before the outage resumes from where it stood then. A
+      // socket that opened since has had no bus events yet: its snapshot holds every
+      // id up to its last_id, so it is complete below `from`.
+      const before = resumeFrom.get(client)
+      const from = before === undefined ? client.lastNotificationId : Math.min(before, client.lastNotificationId)
+      if (before !== undefined) maxFrom = Math.max(maxFrom, from)
+      if (from >= last) continue
+      const missed = notifications.since(userId, from).notifications
       counts ??= notifications.counts(userId)
       for (const notification of missed) hub.send(client, { type: 'notification', notification, ...counts })
       stats.replayed += missed.length
     }
+    if (maxFrom < last) covered.set(userId, { at, from: maxFrom, upTo: last })
     if (reason === 'reconnected') hub.pushCounts(userId)
   }
 
   async function run(userIds: number[], reason: ResyncReason) {
     stats.runs++
+    const replayedBefore = stats.replayed
     for (let i = 0; i < userIds.length; i++) {
       if (i > 0 && i % CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))
       try {
@@ -58,10 +92,25 @@ export function createCatchUp(app: FastifyInstance) {
         app.log.error({ err, userId: userIds[i] }, 'catch-up failed for a user')
       }
     }
-    if (reason === 'reconnected') app.log.info({ users: userIds.length, replayed: stats.replayed }, 'caught up after the Redis outage')
+    if (reason === 'reconnected') {
+      resumeFrom = new WeakMap()
+      app.log.info({ users: userIds.length, replayed: stats.replayed - replayedBefore }, 'caught up after the Redis outage')
+    }
   }
 
-  return { run, stats }
+  /** Drops notify recipients whose row a catch-up already wrote to every socket (published before it read). */
+  function dropCovered(event: BusEvent): BusEvent | null {
+    if (event.type !== 'notify' || covered.size === 0) return event
+    const recipients = event.recipients.filter(([userId, id]) => {
+      const c = covered.get(userId)
+      return !(c && event.at <= c.at && id > c.from && id <= c.upTo)
+    })
+    if (recipients.length === event.recipients.length) return event
+    stats.droppedLateCopies += event.recipients.length - recipients.length
+    return recipients.length ? { ...event, recipients } : null
+  }
+
+  return { run, down, dropCovered, stats, stop: () => clearInterval(sweep) }
 }
 
 /** Wires the catch-up to the Redis bus (no-op for the local bus, which cannot miss events). */
@@ -69,5 +118,8 @@ export async function catchUpPlugin(app: FastifyInstance) {
   const bus = app.bus
   if (!isRedisBus(bus)) return
   const catchUp = createCatchUp(app)
+  bus.onDown(catchUp.down)
   bus.onResync((userIds, reason) => void catchUp.run(userIds, reason))
+  bus.setFilter(catchUp.dropCovered)
+  app.addHook('onClose', async () => catchUp.stop())
 }

@@ -70,8 +70,15 @@ export interface RedisBus extends Bus {
    * Redis came back): events published before that may have been missed.
    */
   onResync(handler: (userIds: number[], reason: ResyncReason) => void): void
+  /** Called once when the subscriber loses Redis (events may be missed from now on). */
+  onDown(handler: () => void): void
   /** Observes publish-to-receive lag (ms) of every message received. */
   onLag(handler: (ms: number, type: BusEvent['type']) => void): void
+  /**
+   * Sees every received event before the hub: returns it (possibly narrowed) or
+   * null to drop it. The catch-up uses it to drop what it already replayed.
+   */
+  setFilter(filter: ((event: BusEvent) => BusEvent | null) | null): void
   /** Resolves once both connections are ready (tests, startup). */
   ready(): Promise<void>
 }
@@ -87,6 +94,8 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
   const handlers: BusHandler[] = []
   const resyncHandlers: Array<(userIds: number[], reason: ResyncReason) => void> = []
   const lagHandlers: Array<(ms: number, type: BusEvent['type']) => void> = []
+  let filter: ((event: BusEvent) => BusEvent | null) | null = null
+  const downHandlers: Array<() => void> = []
   const stats: RedisBusStats = {
     events: 0,
     publishes: { user: 0, topic: 0, broadcast: 0 },
@@ -131,6 +140,7 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     })
     conn.on('close', () => {
       if (name === 'subscriber') {
+        if (broadcastSubscribed && !closed) for (const h of downHandlers) h()
         broadcastSubscribed = false
         subscribed.clear()
         stats.channels = 0
@@ -181,7 +191,9 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     }
     const lag = Date.now() - event.at
     for (const h of lagHandlers) h(lag, event.type)
-    for (const h of handlers) h(event)
+    const kept = filter ? filter(event) : event
+    if (!kept) return
+    for (const h of handlers) h(kept)
     void channel
   })
 
@@ -324,6 +336,12 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     },
     onResync(handler) {
       resyncHandlers.push(handler)
+    },
+    onDown(handler) {
+      downHandlers.push(handler)
+    },
+    setFilter(f) {
+      filter = f
     },
     onLag(handler) {
       lagHandlers.push(handler)
