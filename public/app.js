@@ -11,6 +11,11 @@
   let lastId = null
   let pollTimer = null
 
+  // Keep the socket of a background tab open (hx-ws closes it by default): a notification
+  // product must reach a tab the user is not looking at, and that is when desktop
+  // notifications are shown. Read by hx-ws when it creates the connection.
+  if (window.htmx) htmx.config.ws = Object.assign({}, htmx.config.ws, { pauseOnBackground: false })
+
   document.addEventListener('htmx:config:request', (e) => {
     const token = csrf()
     if (token) e.detail.ctx.request.headers['X-CSRF-Token'] = token
