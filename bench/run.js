@@ -59,7 +59,7 @@ const cfg = {
     const [rate, batch] = spec.split('x').map(Number)
     return { spec, rate, batch: batch || 1 }
   }),
-  seconds: Number(opt.seconds ?? (quick ? 3 : 10)),
+  seconds: Number(opt.seconds ?? (quick ? 2 : 8)),
   targets: (opt.targets ?? 'ours,sio,floor,multi').split(','),
   multiSockets: Number(opt['multi-sockets'] ?? (quick ? 3000 : 100_000)),
   multiServers: Number(opt['multi-servers'] ?? (quick ? 2 : 6)),
