@@ -699,7 +699,12 @@ async function main() {
   const meta = {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     machine: `${cpus().length} x ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ulimit -n ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`,
-    mode: quick ? 'quick' : 'full',
+    // Any sizing option makes it a custom run: it does not overwrite latest-full/latest-quick.
+    mode: ['sockets', 'rates', 'seconds', 'targets', 'multi-sockets', 'multi-servers'].some((k) => opt[k] !== undefined) || opt['cpu-prof'] || opt['heap-snapshot']
+      ? 'custom'
+      : quick
+        ? 'quick'
+        : 'full',
     config: cfg,
     duration_s: Math.round((Date.now() - started) / 1000),
   }
