@@ -88,6 +88,9 @@ function killAll() {
 const deadline = setTimeout(() => {
   console.error(`bench: global timeout (${cfg.timeoutS} s) reached; killing everything it started`)
   killAll()
+  try {
+    report({ final: false })
+  } catch {}
   process.exit(3)
 }, cfg.timeoutS * 1000)
 deadline.unref()
@@ -675,17 +678,50 @@ async function redisUp() {
   })
 }
 
+const results = []
+const startedAt = Date.now()
+
+/** Writes what has been measured so far (after each target, and if the global timeout fires). */
+function report({ final }) {
+  const meta = {
+    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    machine: `${cpus().length} x ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ulimit -n ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`,
+    // Any sizing option makes it a custom run: it does not overwrite latest-full/latest-quick.
+    mode: ['sockets', 'rates', 'seconds', 'targets', 'multi-sockets', 'multi-servers'].some((k) => opt[k] !== undefined) || opt['cpu-prof'] || opt['heap-snapshot']
+      ? 'custom'
+      : quick
+        ? 'quick'
+        : 'full',
+    complete: final,
+    config: cfg,
+    duration_s: Math.round((Date.now() - startedAt) / 1000),
+  }
+  const md = markdown(results, meta) + (final ? '' : '\n(incomplete: the run stopped before every target was measured)')
+  mkdirSync(RESULTS, { recursive: true })
+  const json = JSON.stringify({ meta, results }, null, 2)
+  writeFileSync(join(RESULTS, `latest-${meta.mode}.json`), json)
+  writeFileSync(join(RESULTS, `latest-${meta.mode}.md`), md + '\n')
+  if (final) {
+    const stamp = meta.date.replace(/[:]/g, '-')
+    writeFileSync(join(RESULTS, `${stamp}-${meta.mode}.json`), json)
+    writeFileSync(join(RESULTS, `${stamp}-${meta.mode}.md`), md + '\n')
+    console.log(json)
+    console.log()
+    console.log(md)
+    log(`done in ${meta.duration_s} s; results in bench/results/`)
+  }
+}
+
 async function main() {
-  const started = Date.now()
   build()
-  const results = []
   const needSingle = cfg.targets.some((t) => ['ours', 'sio', 'floor'].includes(t))
   const single = needSingle ? makeDatabase('single', cfg.sockets) : null
   let ipBlock = 10 + (process.pid % 40) * 5
   for (const t of ['ours', 'sio', 'floor']) {
     if (!cfg.targets.includes(t)) continue
-    const data = t === 'ours' ? copyDatabase(single, 'ours') : copyDatabase(single, t)
+    const data = copyDatabase(single, t)
     results.push(await runTarget(t, data, { sockets: cfg.sockets, ipBlock: ipBlock++ }))
+    report({ final: false })
   }
   if (cfg.targets.includes('multi')) {
     const hasRedisBus = existsSync(join(ROOT, 'dist', 'realtime', 'redis-bus.js'))
@@ -696,30 +732,7 @@ async function main() {
       results.push(await runTarget('ours-multi', data, { processes: cfg.multiServers, sockets: cfg.multiSockets, ipBlock: ipBlock++ }))
     }
   }
-  const meta = {
-    date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    machine: `${cpus().length} x ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ulimit -n ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`,
-    // Any sizing option makes it a custom run: it does not overwrite latest-full/latest-quick.
-    mode: ['sockets', 'rates', 'seconds', 'targets', 'multi-sockets', 'multi-servers'].some((k) => opt[k] !== undefined) || opt['cpu-prof'] || opt['heap-snapshot']
-      ? 'custom'
-      : quick
-        ? 'quick'
-        : 'full',
-    config: cfg,
-    duration_s: Math.round((Date.now() - started) / 1000),
-  }
-  const md = markdown(results, meta)
-  mkdirSync(RESULTS, { recursive: true })
-  const stamp = meta.date.replace(/[:]/g, '-')
-  const json = JSON.stringify({ meta, results }, null, 2)
-  writeFileSync(join(RESULTS, `${stamp}-${meta.mode}.json`), json)
-  writeFileSync(join(RESULTS, `${stamp}-${meta.mode}.md`), md + '\n')
-  writeFileSync(join(RESULTS, `latest-${meta.mode}.json`), json)
-  writeFileSync(join(RESULTS, `latest-${meta.mode}.md`), md + '\n')
-  console.log(json)
-  console.log()
-  console.log(md)
-  log(`done in ${meta.duration_s} s; results in bench/results/`)
+  report({ final: true })
 }
 
 main()
