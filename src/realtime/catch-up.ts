@@ -10,6 +10,11 @@
  * on other processes), and sockets whose login was revoked meanwhile are closed
  * with 4401.
  *
+ * While Redis is away, the same catch-up runs every few seconds (OUTAGE_POLL_MS)
+ * from the shared database, so the sockets of this process still get what any
+ * process committed, a little late, instead of nothing until Redis returns; a
+ * count_update goes out when a user's counts changed (reads elsewhere).
+ *
  * Late copies: events are published after commit, so an event published before
  * the catch-up read the database is already in what the catch-up wrote. Such a
  * copy arriving afterwards (e.g. a publish that waited in another process's
@@ -26,6 +31,10 @@ import type { RedisBus, ResyncReason } from './redis-bus.js'
 const CHUNK = 500
 /** How long a catch-up's cover is kept (a publish may wait that long in a queue). */
 const COVER_MS = 5 * 60_000
+/** While Redis is away: how often the database is checked for what the bus cannot bring. */
+export const OUTAGE_POLL_MS = 3000
+
+export type CatchUpReason = ResyncReason | 'outage'
 
 export function isRedisBus(bus: { kind: string }): bus is RedisBus {
   return bus.kind === 'redis'
@@ -47,12 +56,33 @@ export function createCatchUp(app: FastifyInstance) {
   }, 60_000)
   sweep.unref()
 
-  /** The bus lost Redis: remember where each socket stands. */
+  /** Counts each user was last sent during an outage (to push only changes). */
+  let outageCounts = new Map<number, string>()
+  let poller: NodeJS.Timeout | null = null
+  let polling = false
+
+  /** The bus lost Redis: remember where each socket stands, then poll the database until it is back. */
   function down() {
-    for (const set of hub.users.values()) for (const client of set) resumeFrom.set(client, client.lastNotificationId)
+    for (const [userId, set] of hub.users) {
+      for (const client of set) resumeFrom.set(client, client.lastNotificationId)
+      outageCounts.set(userId, JSON.stringify(notifications.counts(userId)))
+    }
+    if (poller) return
+    poller = setInterval(() => {
+      if (polling) return
+      polling = true
+      void run([...hub.users.keys()], 'outage').finally(() => (polling = false))
+    }, OUTAGE_POLL_MS)
+    poller.unref()
   }
 
-  function catchUpUser(userId: number, reason: ResyncReason) {
+  function stopPolling() {
+    if (poller) clearInterval(poller)
+    poller = null
+    outageCounts = new Map()
+  }
+
+  function catchUpUser(userId: number, reason: CatchUpReason) {
     const set = hub.users.get(userId)
     if (!set) return
     const at = Date.now()
@@ -60,7 +90,7 @@ export function createCatchUp(app: FastifyInstance) {
     let counts = null
     let maxFrom = 0
     for (const client of [...set]) {
-      if (reason === 'reconnected' && !liveSession.get(client.sessionId, Date.now())) {
+      if (reason !== 'subscribed' && !liveSession.get(client.sessionId, Date.now())) {
         hub.close(client, CloseCode.unauthorized, 'logged out')
         stats.revokedClosed++
         continue
@@ -71,18 +101,36 @@ export function createCatchUp(app: FastifyInstance) {
       const before = resumeFrom.get(client)
       const from = before === undefined ? client.lastNotificationId : Math.min(before, client.lastNotificationId)
       if (before !== undefined) maxFrom = Math.max(maxFrom, from)
-      if (from >= last) continue
-      const missed = notifications.since(userId, from).notifications
-      counts ??= notifications.counts(userId)
-      for (const notification of missed) hub.send(client, { type: 'notification', notification, ...counts })
-      stats.replayed += missed.length
+      let reached = from
+      if (from < last) {
+        const missed = notifications.since(userId, from).notifications
+        counts ??= notifications.counts(userId)
+        for (const notification of missed) hub.send(client, { type: 'notification', notification, ...counts })
+        stats.replayed += missed.length
+        if (missed.length) reached = missed[missed.length - 1]!.id
+      }
+      // During an outage the database is the only source: the socket is complete up to `reached`.
+      if (reason === 'outage') resumeFrom.set(client, reached)
     }
-    if (maxFrom < last) covered.set(userId, { at, from: maxFrom, upTo: last })
+    if (maxFrom < last) {
+      const c = covered.get(userId)
+      // Consecutive catch-ups of one outage cover one growing range.
+      const merged = c && c.from <= maxFrom && maxFrom <= c.upTo
+      covered.set(userId, { at, from: merged ? c.from : maxFrom, upTo: merged ? Math.max(last, c.upTo) : last })
+    }
     if (reason === 'reconnected') hub.pushCounts(userId)
+    else if (reason === 'outage') {
+      const now = JSON.stringify(counts ?? notifications.counts(userId))
+      if (outageCounts.get(userId) !== now) {
+        if (!counts) hub.pushCounts(userId)
+        outageCounts.set(userId, now)
+      }
+    }
   }
 
-  async function run(userIds: number[], reason: ResyncReason) {
+  async function run(userIds: number[], reason: CatchUpReason) {
     stats.runs++
+    if (reason === 'reconnected') stopPolling()
     const replayedBefore = stats.replayed
     for (let i = 0; i < userIds.length; i++) {
       if (i > 0 && i % CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))
@@ -110,7 +158,16 @@ export function createCatchUp(app: FastifyInstance) {
     return recipients.length ? { ...event, recipients } : null
   }
 
-  return { run, down, dropCovered, stats, stop: () => clearInterval(sweep) }
+  return {
+    run,
+    down,
+    dropCovered,
+    stats,
+    stop: () => {
+      clearInterval(sweep)
+      stopPolling()
+    },
+  }
 }
 
 /** Wires the catch-up to the Redis bus (no-op for the local bus, which cannot miss events). */

@@ -96,6 +96,12 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
   const lagHandlers: Array<(ms: number, type: BusEvent['type']) => void> = []
   let filter: ((event: BusEvent) => BusEvent | null) | null = null
   const downHandlers: Array<() => void> = []
+  let subscriberDown = false
+  const notifyDown = () => {
+    if (subscriberDown || closed) return
+    subscriberDown = true
+    for (const h of downHandlers) h()
+  }
   const stats: RedisBusStats = {
     events: 0,
     publishes: { user: 0, topic: 0, broadcast: 0 },
@@ -133,6 +139,7 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     conn.on('error', (err: Error) => {
       if (closed) return
       if (conn.status === 'ready') return log.warn({ err: err.message, connection: name }, 'Redis error')
+      if (name === 'subscriber') notifyDown()
       if (downSince === null) {
         downSince = Date.now()
         log.warn({ err: err.message, connection: name }, everReady ? 'Redis connection lost; serving local sockets, reconnecting with backoff' : 'Redis not reachable; serving local sockets, retrying with backoff')
@@ -140,7 +147,7 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     })
     conn.on('close', () => {
       if (name === 'subscriber') {
-        if (broadcastSubscribed && !closed) for (const h of downHandlers) h()
+        if (broadcastSubscribed) notifyDown()
         broadcastSubscribed = false
         subscribed.clear()
         stats.channels = 0
@@ -171,6 +178,7 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     void subscribeKeys([broadcastChannel, ...keys.map((k) => prefix + k)]).then((ok) => {
       if (!ok) return
       broadcastSubscribed = true
+      subscriberDown = false
       const stale: string[] = []
       for (const k of keys) (desired.has(k) ? subscribed.add(k) : stale.push(k))
       // Unwatched while the SUBSCRIBE was on its way.
