@@ -48,8 +48,10 @@ export interface HubOptions {
 
 /** Past this many unsent bytes a count update waits and is coalesced. */
 const COUNT_LOW_WATER = 64 * 1024
-/** Big fan-outs yield to the event loop after this many users. */
+/** Big fan-outs yield to the event loop after this many users, or sooner once a slice took FANOUT_SLICE_MS. */
 const FANOUT_CHUNK = 500
+/** Writes to loopback sockets cost ~40-80 µs each here: 500 of them can block the loop for 40 ms (bench/README.md). */
+const FANOUT_SLICE_MS = 10
 /** Stands for the notification id in a fan-out's shared frame; no real id gets this large. */
 const PLACEHOLDER_ID = Number.MAX_SAFE_INTEGER
 const PLACEHOLDER_TEXT = String(PLACEHOLDER_ID)
@@ -424,8 +426,12 @@ export class Hub extends EventEmitter {
   private async fanOut(recipients: Array<[number, number]>, template: NotificationTemplate): Promise<void> {
     const shared = recipients.length > 1 && !JSON.stringify(template).includes(PLACEHOLDER_TEXT)
     const byCounts = new Map<string, string[]>()
+    let sliceStart = performance.now()
     for (let i = 0; i < recipients.length; i++) {
-      if (i > 0 && i % FANOUT_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve))
+      if (i > 0 && (i % FANOUT_CHUNK === 0 || (i % 25 === 0 && performance.now() - sliceStart > FANOUT_SLICE_MS))) {
+        await new Promise((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
       const [userId, id] = recipients[i]!
       const set = this.users.get(userId)
       if (!set) continue
