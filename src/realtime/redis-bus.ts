@@ -171,7 +171,8 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
 
   let firstReady = true
   sub.on('ready', () => {
-    const reason: ResyncReason = firstReady ? 'subscribed' : 'reconnected'
+    // After an outage (or a start without Redis) everything held here is caught up.
+    const reason: ResyncReason = firstReady && !subscriberDown ? 'subscribed' : 'reconnected'
     firstReady = false
     // Everything wanted is (re)subscribed; then the users concerned are resynced.
     const keys = [...desired]
@@ -347,6 +348,8 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     },
     onDown(handler) {
       downHandlers.push(handler)
+      // Already down (Redis unreachable at startup, before the handler existed).
+      if (subscriberDown) setImmediate(() => subscriberDown && !closed && handler())
     },
     setFilter(f) {
       filter = f

@@ -89,3 +89,44 @@ if (!haveRedisServer) {
     t.equal(A.state(), 'ready')
   })
 }
+
+t.test('Redis unreachable at start: the process serves, logs once, and still delivers from the database', async (t) => {
+  const { adminNotify, buildTestApp, connectReady, createUser } = await import('../helper.js')
+  const port = await freePort() // nothing listens there
+  const lines: string[] = []
+  const log = { info: (_o: object, m: string) => lines.push(m), warn: (_o: object, m: string) => lines.push(m), error: (_o: object, m: string) => lines.push(m) }
+  const bus = createRedisBus(`redis://127.0.0.1:${port}`, log, { prefix: 'x:' })
+  const s = await buildTestApp({}, { bus })
+  t.teardown(() => s.close())
+  const url = await s.listen()
+  const admin = await createUser(s.app, { admin: true })
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const a = await connectReady(url, { token: alice.token })
+  const b = await connectReady(url, { token: bob.token })
+  t.equal(bus.state(), 'connecting')
+
+  const res = await adminNotify(s.app, admin, { user_ids: [alice.id], title: 'Without Redis', message: '' })
+  t.equal(res.statusCode, 201)
+  const f = await a.client.next('notification', 10_000)
+  t.equal(f.notification.title, 'Without Redis', 'delivered by the database poll')
+  t.same(b.client.ofType('notification'), [], 'bob got nothing')
+  t.equal(lines.filter((l) => /Redis not reachable/.test(l)).length, 1, `logged once (${lines.length} lines)`)
+  const metrics = await fetch(`${url}/metrics`).then((r) => r.text())
+  t.match(metrics, /^live_redis_connection_state\{state="connecting"\} 1$/m)
+  t.match(metrics, /^live_redis_up 0$/m)
+
+  // Redis appears: the bus connects, subscribes what the hub holds, and pushes live.
+  const redis = await startPrivateRedis(port)
+  t.teardown(() => redis.stop())
+  await until('bus ready', () => bus.state() === 'ready', 15_000)
+  await until('channels', () => bus.stats.channels === 2)
+  const live = await adminNotify(s.app, admin, { user_ids: [bob.id], title: 'Live again', message: '' })
+  t.equal((await b.client.next('notification', 5000)).notification.id, live.json().ids[0])
+  t.equal(bus.stats.publishes.user, 2, 'both publishes went through Redis (the first waited in the queue)')
+  t.equal(lines.filter((l) => /Redis connected/.test(l)).length, 1)
+  await a.client.quiet(300)
+  t.equal(a.client.ofType('notification').length, 1, 'the queued copy of what the poll delivered was dropped')
+  await a.client.close()
+  await b.client.close()
+})
