@@ -36,6 +36,20 @@ export const OUTAGE_POLL_MS = 3000
 
 export type CatchUpReason = ResyncReason | 'outage'
 
+export interface CatchUpStats {
+  runs: number
+  replayed: number
+  revokedClosed: number
+  droppedLateCopies: number
+}
+
+const statsByBus = new WeakMap<object, CatchUpStats>()
+
+/** The catch-up figures of the app using this bus (for /metrics), if any. */
+export function catchUpStatsOf(bus: object): CatchUpStats | undefined {
+  return statsByBus.get(bus)
+}
+
 export function isRedisBus(bus: { kind: string }): bus is RedisBus {
   return bus.kind === 'redis'
 }
@@ -45,7 +59,8 @@ export function createCatchUp(app: FastifyInstance) {
   const liveSession = app.db.$client
     .prepare('SELECT 1 FROM sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ?')
     .pluck()
-  const stats = { runs: 0, replayed: 0, revokedClosed: 0, droppedLateCopies: 0 }
+  const stats: CatchUpStats = { runs: 0, replayed: 0, revokedClosed: 0, droppedLateCopies: 0 }
+  statsByBus.set(app.bus, stats)
   /** The newest id each socket had seen when the bus went down. */
   let resumeFrom = new WeakMap<Client, number>()
   /** Per user: when the last catch-up read the database, and the ids (from, upTo] it wrote to every socket. */

@@ -4,6 +4,7 @@
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
 import type { BusEvent } from './bus.js'
+import { catchUpStatsOf } from './catch-up.js'
 import type { Hub } from './hub.js'
 import type { RedisBus, RedisState } from './redis-bus.js'
 
@@ -196,6 +197,12 @@ export class LiveMetrics {
       metric('live_bus_messages_received_total', 'counter', 'Messages received from Redis.', [`live_bus_messages_received_total ${bus.stats.received}`])
       metric('live_bus_channels', 'gauge', 'Redis channels subscribed by this process (besides the broadcast channel).', [`live_bus_channels ${bus.stats.channels}`])
       metric('live_redis_reconnects_total', 'counter', 'Times a lost Redis connection came back.', [`live_redis_reconnects_total ${bus.stats.reconnects}`])
+      const catchUp = catchUpStatsOf(bus)
+      if (catchUp) {
+        metric('live_catchup_replayed_total', 'counter', 'Notifications written from the database because the bus may have missed them (new channel, outage).', [`live_catchup_replayed_total ${catchUp.replayed}`])
+        metric('live_catchup_late_copies_dropped_total', 'counter', 'Bus events dropped because a catch-up had already written their rows.', [`live_catchup_late_copies_dropped_total ${catchUp.droppedLateCopies}`])
+        metric('live_catchup_revoked_closed_total', 'counter', 'Sockets closed (4401) by a catch-up because their login was revoked meanwhile.', [`live_catchup_revoked_closed_total ${catchUp.revokedClosed}`])
+      }
     }
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [`process_resident_memory_bytes ${f.rssBytes}`])
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap used in bytes.', [`nodejs_heap_used_bytes ${f.heapUsedBytes}`])

@@ -95,7 +95,10 @@ if (!haveRedisServer) {
       t.equal(lost.length, 1, `${name} logged the outage once (${server.lines.filter((l) => /Redis/.test(l)).length} Redis lines)`)
       t.equal(server.lines.filter((l) => /Redis connection restored/.test(l)).length, 1, `${name} logged the recovery once`)
     }
-    t.equal(metric(await metricsOf(B), 'live_redis_reconnects_total'), 1)
+    const figures = await metricsOf(B)
+    t.equal(metric(figures, 'live_redis_reconnects_total'), 1)
+    t.ok(metric(figures, 'live_catchup_replayed_total') >= 2, 'the catch-up is counted')
+    t.equal(metric(figures, 'live_catchup_revoked_closed_total'), 1)
     for (const s of [a, b, late]) await s.client.close()
   })
 }
