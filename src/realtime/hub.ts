@@ -143,6 +143,7 @@ export class Hub extends EventEmitter {
   private heartbeat: NodeJS.Timeout | null = null
   private drainTimer: NodeJS.Timeout | null = null
   private closing = false
+  private beating = false
   readonly stats: HubStats = { sockets: 0, users: 0, topics: 0, framesSent: 0, dropped: { slow: 0, closed: 0 } }
   /** Metrics hook: an event was written to its sockets, `ms` after it was published. */
   onDelivered: ((type: BusEvent['type'], ms: number) => void) | null = null
@@ -154,7 +155,7 @@ export class Hub extends EventEmitter {
     super()
     opts.bus.onEvent((event) => this.deliver(event))
     if (opts.heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => this.beat(), opts.heartbeatMs)
+      this.heartbeat = setInterval(() => void this.beat(), opts.heartbeatMs)
       this.heartbeat.unref()
     }
   }
@@ -458,26 +459,48 @@ export class Hub extends EventEmitter {
 
   // ------------------------------------------------------------ heartbeat
 
-  private beat(): void {
-    const now = Date.now()
-    for (const set of [...this.users.values()]) {
-      for (const client of [...set]) {
-        if (!client.alive) {
-          client.socket.terminate()
-          this.remove(client)
-          continue
+  /**
+   * Pings every socket and drops those that missed the last ping. A ping is a
+   * socket write (~40-80 µs on loopback here): 19,000 of them in one go blocked
+   * the event loop for ~0.8 s, so the round yields every FANOUT_SLICE_MS.
+   */
+  private async beat(): Promise<void> {
+    if (this.beating) return
+    this.beating = true
+    try {
+      const clients: Client[] = []
+      for (const set of this.users.values()) for (const client of set) clients.push(client)
+      let sliceStart = performance.now()
+      for (let i = 0; i < clients.length; i++) {
+        if (i % 25 === 0 && performance.now() - sliceStart > FANOUT_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve))
+          sliceStart = performance.now()
         }
-        client.alive = false
-        if (client.expiresAtMs <= now) {
-          this.close(client, CloseCode.unauthorized, 'token expired')
-          continue
-        }
-        try {
-          client.socket.ping()
-        } catch {
-          this.remove(client)
-        }
+        const client = clients[i]!
+        // Gone meanwhile (closed, or the hub stopped).
+        if (!this.users.get(client.userId)?.has(client)) continue
+        this.beatOne(client, Date.now())
       }
+    } finally {
+      this.beating = false
+    }
+  }
+
+  private beatOne(client: Client, now: number): void {
+    if (!client.alive) {
+      client.socket.terminate()
+      this.remove(client)
+      return
+    }
+    client.alive = false
+    if (client.expiresAtMs <= now) {
+      this.close(client, CloseCode.unauthorized, 'token expired')
+      return
+    }
+    try {
+      client.socket.ping()
+    } catch {
+      this.remove(client)
     }
   }
 }
