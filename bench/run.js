@@ -631,31 +631,40 @@ function rows(r) {
   return out
 }
 
+/** 'yes' / 'no' for a value against a target like '<= 10' or '0'; '' when there is none. */
+function meets(v, target) {
+  if (!target || v === null || v === undefined) return ''
+  const m = /^<= ([\d.]+)$/.exec(target)
+  if (m) return v <= Number(m[1]) ? 'yes' : 'no'
+  return Number(v) === Number(target) ? 'yes' : 'no'
+}
+
 function markdown(results, meta) {
   const by = Object.fromEntries(results.map((r) => [r.target, r]))
   const lines = [`Run ${meta.date} on ${meta.machine} (${meta.mode} mode).`, '']
-  const ours = by.ours
-  if (ours) {
-    lines.push(`Single process, ${ours.sockets_open ?? 0} sockets (ratios: ours / theirs; below 1.00x is better for times and memory):`, '')
-    lines.push('| row | ours | Socket.IO 4 | ours/Socket.IO | bare ws | ours/bare ws | target |')
-    lines.push('|---|---:|---:|---:|---:|---:|---|')
-    const o = rows(ours)
+  const base = by.ours ?? by.sio ?? by.floor
+  if (base) {
+    lines.push(`Single process, ${base.sockets_open ?? 0} sockets (ratios: ours / theirs; below 1.00x is better for times and memory):`, '')
+    lines.push('| row | ours | Socket.IO 4 | ours/Socket.IO | bare ws | ours/bare ws | target | met |')
+    lines.push('|---|---:|---:|---:|---:|---:|---|---|')
+    const o = rows(base)
     const s = by.sio ? rows(by.sio) : null
     const f = by.floor ? rows(by.floor) : null
-    o.forEach(([name, v, target], i) => {
+    o.forEach(([name, ov, target], i) => {
+      const v = by.ours ? ov : null
       const sv = s?.[i]?.[1]
       const fv = f?.[i]?.[1]
       const isRatio = !/open sockets|achieved|lost|CPU/.test(name)
-      lines.push(`| ${name} | ${fmt(v)} | ${fmt(sv)} | ${isRatio ? ratio(v, sv) : ''} | ${fmt(fv)} | ${isRatio ? ratio(v, fv) : ''} | ${target} |`)
+      lines.push(`| ${name} | ${fmt(v)} | ${fmt(sv)} | ${isRatio ? ratio(v, sv) : ''} | ${fmt(fv)} | ${isRatio ? ratio(v, fv) : ''} | ${target} | ${meets(v, target)} |`)
     })
     lines.push('')
   }
   const multi = by['ours-multi']
   if (multi) {
     lines.push(`Several processes: ${multi.processes} server processes joined by Redis, ${multi.sockets_open ?? 0} sockets:`, '')
-    lines.push('| row | ours, multi-process | target |')
-    lines.push('|---|---:|---|')
-    for (const [name, v, target] of rows(multi)) lines.push(`| ${name} | ${fmt(v)} | ${target} |`)
+    lines.push('| row | ours, multi-process | target | met |')
+    lines.push('|---|---:|---|---|')
+    for (const [name, v, target] of rows(multi)) lines.push(`| ${name} | ${fmt(v)} | ${target} | ${meets(v, target)} |`)
     lines.push('')
   }
   for (const r of results) if (r.error) lines.push(`- ${r.label}: error: ${r.error.split('\n')[0]}`)
