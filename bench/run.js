@@ -503,7 +503,7 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
     }
     const attached = users
 
-    pub = new Publisher(servers.map((s) => s.port), data.adminToken, Math.max(4, Math.ceil(32 / processes)))
+    pub = new Publisher(servers.map((s) => s.port), data.adminToken, Math.max(16, Math.ceil(128 / processes)))
     result.rates = {}
     for (let r = 0; r < cfg.rates.length; r++) {
       const { spec: rate, rate: perSecond, batch } = cfg.rates[r]
