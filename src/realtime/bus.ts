@@ -9,8 +9,11 @@ import type { NotificationDTO, ServerFrame } from './frames.js'
 export type NotificationTemplate = Omit<NotificationDTO, 'id' | 'read'>
 
 export type BusEvent =
-  /** Rows created (or, for grouped notifications, updated) for these users: [userId, notificationId]. */
-  | { type: 'notify'; template: NotificationTemplate; recipients: Array<[number, number]>; at: number }
+  /**
+   * Rows created for these users: [userId, notificationId]. `updated`: existing rows
+   * rewritten under the same id (grouping), pushed again even to sockets that saw the id.
+   */
+  | { type: 'notify'; template: NotificationTemplate; recipients: Array<[number, number]>; updated?: boolean; at: number }
   /** One row per user, ids in [fromId, toId]: a broadcast to everyone, one publish. */
   | { type: 'notify_all'; template: NotificationTemplate; fromId: number; toId: number; at: number }
   /** Unread counts of these users changed for another reason (read, read-all, message read, delete). */

@@ -30,6 +30,12 @@ export interface Client {
   framesInWindow: number
   /** Largest notification id written to this socket (initial, push, replay): a catch-up resumes after it. */
   lastNotificationId: number
+  /**
+   * Largest notification id this socket was given by its connect snapshot or replay.
+   * A push of a row at or below it (committed before the socket opened, delivered
+   * after) would be a second copy, so fanOut skips it.
+   */
+  snapshotId: number
 }
 
 export interface HubOptions {
@@ -177,6 +183,7 @@ export class Hub extends EventEmitter {
       frameWindowStart: 0,
       framesInWindow: 0,
       lastNotificationId: 0,
+      snapshotId: 0,
     }
     const first = !set
     if (!set) {
@@ -377,6 +384,7 @@ export class Hub extends EventEmitter {
           void this.fanOut(
             event.recipients.filter(([userId]) => this.users.has(userId)),
             event.template,
+            !event.updated,
           ).then(() => this.onDelivered?.(event.type, Date.now() - event.at))
           return
         case 'notify_all': {
@@ -424,7 +432,7 @@ export class Hub extends EventEmitter {
    * (bench/README.md). The frame's `content` must therefore depend on the
    * notification and counts only, as the core renderer's does.
    */
-  private async fanOut(recipients: Array<[number, number]>, template: NotificationTemplate): Promise<void> {
+  private async fanOut(recipients: Array<[number, number]>, template: NotificationTemplate, skipSeen = true): Promise<void> {
     const shared = recipients.length > 1 && !JSON.stringify(template).includes(PLACEHOLDER_TEXT)
     const byCounts = new Map<string, string[]>()
     let sliceStart = performance.now()
@@ -439,7 +447,14 @@ export class Hub extends EventEmitter {
       const counts = this.opts.counts(userId)
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }
-        this.sendToUser(userId, { type: 'notification', notification, ...counts })
+        const frame: NotificationFrame = { type: 'notification', notification, ...counts }
+        let data: string | null = null
+        for (const client of set) {
+          // A socket that opened after this row committed has it in its snapshot or replay already.
+          if (skipSeen && id <= client.snapshotId) continue
+          noteSent(client, frame)
+          this.sendRaw(client, (data ??= this.encode(frame, userId)))
+        }
         continue
       }
       const key = JSON.stringify(counts)
@@ -451,6 +466,7 @@ export class Hub extends EventEmitter {
       }
       const data = parts.join(String(id))
       for (const client of set) {
+        if (skipSeen && id <= client.snapshotId) continue
         if (id > client.lastNotificationId) client.lastNotificationId = id
         this.sendRaw(client, data)
       }

@@ -197,6 +197,8 @@ export async function socketRoutes(app: FastifyInstance) {
       const counts = notifications.counts(user.id)
       for (const notification of replay.notifications) hub.send(client, { type: 'notification', notification, ...counts })
     }
+    // Pushes of rows this socket already got here (committed before it opened) are skipped.
+    for (const n of [...recent, ...(replay?.notifications ?? [])]) client.snapshotId = Math.max(client.snapshotId, n.id)
   }
 
   // Quiet per-connection logs (and never a URL with ?token=) unless the app logs even less.

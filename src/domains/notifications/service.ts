@@ -196,7 +196,7 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
         .where(eq(notifications.id, id))
         .returning()
         .get()
-      if (row) outbox.push({ type: 'notify', template: template(input, createdAt), recipients: [[row.userId, row.id]] })
+      if (row) outbox.push({ type: 'notify', template: template(input, createdAt), recipients: [[row.userId, row.id]], updated: true })
       return row
     },
 
