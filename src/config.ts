@@ -38,6 +38,14 @@ export interface Config {
   }
   /** Login and token endpoints: attempts per minute per IP. */
   authRateLimitPerMinute: number
+  /** Billing: how often to look for invoices past due; 0 checks only at start. */
+  overdueCheckIntervalMs: number
+  /** Social: `is_typing: false` this long after the last typing frame. */
+  typingTimeoutMs: number
+  /** Social: a user stays online this long after their last socket closed (no flicker on reload). */
+  presenceGraceMs: number
+  /** Social: how often a process refreshes its presence heartbeat row. */
+  presenceHeartbeatMs: number
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -105,6 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     cookieSecure: bool(env.COOKIE_SECURE, nodeEnv === 'production'),
     trustProxy: bool(env.TRUST_PROXY, false),
     authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 10, 'AUTH_RATE_LIMIT_PER_MINUTE'),
+    overdueCheckIntervalMs: int(env.OVERDUE_CHECK_INTERVAL_MS, 60_000, 'OVERDUE_CHECK_INTERVAL_MS'),
+    typingTimeoutMs: int(env.TYPING_TIMEOUT_MS, 3000, 'TYPING_TIMEOUT_MS'),
+    presenceGraceMs: int(env.PRESENCE_GRACE_MS, 5000, 'PRESENCE_GRACE_MS'),
+    presenceHeartbeatMs: int(env.PRESENCE_HEARTBEAT_MS, 10_000, 'PRESENCE_HEARTBEAT_MS'),
     ...overrides,
     // A partial `ws` override keeps the other limits (spreading it above replaced them all,
     // so e.g. a test overriding heartbeatMs ran without a frame size limit).

@@ -20,16 +20,9 @@ function tempDb(t: Test) {
 
 /** Builds an app whose overdue scheduler ticks every `intervalMs`. */
 async function buildWithInterval(t: Test, intervalMs: number, overrides: Parameters<typeof buildTestApp>[0], now: () => number): Promise<TestApp> {
-  const before = process.env.OVERDUE_CHECK_INTERVAL_MS
-  process.env.OVERDUE_CHECK_INTERVAL_MS = String(intervalMs)
-  try {
-    const s = await buildTestApp(overrides, { now })
-    t.teardown(() => s.close())
-    return s
-  } finally {
-    if (before === undefined) delete process.env.OVERDUE_CHECK_INTERVAL_MS
-    else process.env.OVERDUE_CHECK_INTERVAL_MS = before
-  }
+  const s = await buildTestApp({ ...overrides, overdueCheckIntervalMs: intervalMs }, { now })
+  t.teardown(() => s.close())
+  return s
 }
 
 function overdueRows(s: TestApp) {

@@ -41,6 +41,10 @@ t.test('defaults and parsing', async (t) => {
     logLevel: 'info',
     cookieSecure: false,
     ws: { maxPayload: 16384, maxConnectionsPerUser: 20, heartbeatMs: 30000 },
+    overdueCheckIntervalMs: 60000,
+    typingTimeoutMs: 3000,
+    presenceGraceMs: 5000,
+    presenceHeartbeatMs: 10000,
   })
   const custom = loadConfig({
     JWT_SECRET: 'x'.repeat(32),
@@ -55,6 +59,8 @@ t.test('defaults and parsing', async (t) => {
   t.equal(custom.logLevel, 'warn')
   t.throws(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), PORT: 'abc' }), /PORT must be a non-negative integer/)
   t.throws(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/)
+  t.equal(loadConfig({ JWT_SECRET: 'x'.repeat(32), TYPING_TIMEOUT_MS: '500' }).config.typingTimeoutMs, 500)
+  t.throws(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), OVERDUE_CHECK_INTERVAL_MS: '-5' }), /OVERDUE_CHECK_INTERVAL_MS must be a non-negative integer/)
   const over = loadConfig({ JWT_SECRET: 'x'.repeat(32) }, { ws: { maxConnectionsPerUser: 2 } as any }).config
   t.equal(over.ws.maxConnectionsPerUser, 2, 'partial ws overrides keep the other defaults')
   t.equal(over.ws.maxPayload, 16384)

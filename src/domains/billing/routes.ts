@@ -31,16 +31,6 @@ export interface BillingPluginOptions {
   overdueCheckIntervalMs?: number
 }
 
-export const DEFAULT_OVERDUE_CHECK_INTERVAL_MS = 60_000
-
-function intervalFromEnv(): number {
-  const raw = process.env.OVERDUE_CHECK_INTERVAL_MS
-  if (raw === undefined || raw === '') return DEFAULT_OVERDUE_CHECK_INTERVAL_MS
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 0) throw new Error(`OVERDUE_CHECK_INTERVAL_MS must be a non-negative integer, got "${raw}"`)
-  return n
-}
-
 // ---------------------------------------------------------------- schemas
 
 const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }))
@@ -121,7 +111,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
 
     // The overdue check runs when the server starts listening and then every
     // interval (the CLI, which never listens, does not start it).
-    const intervalMs = opts.overdueCheckIntervalMs ?? intervalFromEnv()
+    const intervalMs = opts.overdueCheckIntervalMs ?? app.config.overdueCheckIntervalMs
     let scheduler: { stop(): void } | null = null
     app.addHook('onListen', async () => {
       scheduler ??= startOverdueScheduler({ run: () => billing.notifyOverdue(), intervalMs, log: app.log })

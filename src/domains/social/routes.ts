@@ -41,12 +41,6 @@ const MessageBody = Type.Object({
 const FormMessageBody = Type.Object({ content: Content, client_id: Type.Optional(ClientId) })
 const StartBody = Type.Object({ user_id: Type.Integer({ minimum: 1 }) })
 
-/** Settings tests may lower; the defaults are the documented behaviour. */
-function envMs(name: string, fallback: number): number {
-  const v = Number(process.env[name])
-  return Number.isFinite(v) && v >= 0 && process.env[name] !== '' ? v : fallback
-}
-
 function asHttp(err: unknown): never {
   if (err instanceof SocialError) throw new HttpError(err.status, err.code, err.message)
   throw err
@@ -71,13 +65,13 @@ export const socialPlugin = fp(
       bus,
       hub,
       friendIds: (id) => service.friendIds(id),
-      graceMs: envMs('PRESENCE_GRACE_MS', 5000),
-      heartbeatMs: envMs('PRESENCE_HEARTBEAT_MS', 10_000),
+      graceMs: app.config.presenceGraceMs,
+      heartbeatMs: app.config.presenceHeartbeatMs,
       log: app.log,
     })
     const typing = new TypingRelay({
       publish: (userIds, frame) => bus.publish({ type: 'frame', userIds, frame }),
-      timeoutMs: envMs('TYPING_TIMEOUT_MS', 3000),
+      timeoutMs: app.config.typingTimeoutMs,
     })
     app.decorate('social', { service, presence, typing })
     notifications.setUnreadMessagesCounter((userId) => service.unreadMessagesCount(userId))
