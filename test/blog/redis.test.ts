@@ -3,14 +3,10 @@
  * Redis (as two processes would): a post's viewers and its author get what happens
  * on the other instance. Skipped with a message when Redis is not at 127.0.0.1:6379.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { createRedisBus } from '../../src/realtime/redis-bus.js'
-import { buildTestApp, connectReady, createUser } from '../helper.js'
-import { redisProblem, REDIS_URL, until } from '../scale/fixtures/servers.js'
+import { connectReady, createUser } from '../helper.js'
+import { redisInstances, redisProblem, REDIS_URL, until } from '../scale/fixtures/servers.js'
 import { comment, createPost, like, subscribe } from './fixtures/blog.js'
 
 const problem = await redisProblem()
@@ -18,19 +14,7 @@ if (problem) {
   t.skip(`Redis not reachable at ${REDIS_URL}: ${problem}`)
 } else {
   t.test('comments, likes and thread events cross instances through Redis', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'blog-redis-'))
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-    const databasePath = join(dir, 'site.db')
-    const prefix = `test:blog:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`
-    const silent = { info() {}, warn() {}, error() {} }
-    const instance = async () => {
-      const bus = createRedisBus(REDIS_URL, silent, { prefix })
-      await bus.ready()
-      const s = await buildTestApp({ databasePath }, { bus })
-      t.teardown(() => s.close())
-      await s.listen()
-      return s
-    }
+    const { instance, prefix } = redisInstances(t, 'blog')
     const A = await instance()
     const B = await instance()
     const redis = new Redis(REDIS_URL)

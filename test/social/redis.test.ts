@@ -4,14 +4,10 @@
  * a client_id sent to both at once is stored once. Skipped with a message when
  * Redis is not at 127.0.0.1:6379 (TEST_REDIS_URL).
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { createRedisBus } from '../../src/realtime/redis-bus.js'
-import { buildTestApp, connectReady, createUser } from '../helper.js'
-import { redisProblem, REDIS_URL, until } from '../scale/fixtures/servers.js'
+import { connectReady, createUser } from '../helper.js'
+import { redisInstances, redisProblem, REDIS_URL, until } from '../scale/fixtures/servers.js'
 import { befriend, sendHttp } from './fixtures/social.js'
 
 const problem = await redisProblem()
@@ -19,17 +15,9 @@ if (problem) {
   t.skip(`Redis not reachable at ${REDIS_URL}: ${problem}`)
 } else {
   t.test('messages, typing and presence cross instances through Redis', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'social-redis-'))
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-    const databasePath = join(dir, 'site.db')
-    const prefix = `test:social:${process.pid}:${Math.random().toString(36).slice(2, 8)}:`
-    const silent = { info() {}, warn() {}, error() {} }
+    const { instance: start, prefix } = redisInstances(t, 'social')
     const instance = async () => {
-      const bus = createRedisBus(REDIS_URL, silent, { prefix })
-      await bus.ready()
-      const s = await buildTestApp({ databasePath }, { bus })
-      t.teardown(() => s.close())
-      await s.listen()
+      const s = await start()
       s.app.social.presence.graceMs = 150
       return s
     }
