@@ -45,24 +45,30 @@ export interface Bus {
   close(): Promise<void>
 }
 
-export function createLocalBus(): Bus {
-  const handlers: BusHandler[] = []
+/**
+ * The in-process bus. Apps given the same `group` share it the way processes share
+ * Redis (tests run several apps in one process that way); closing one removes only
+ * its own handlers.
+ */
+export function createLocalBus(group: Set<BusHandler> = new Set()): Bus {
+  const mine: BusHandler[] = []
   return {
     kind: 'local',
     publish(input) {
       const event = { ...input, at: Date.now() } as BusEvent
       // Asynchronous like a real broker: the publisher's call returns first.
       setImmediate(() => {
-        for (const handler of handlers) handler(event)
+        for (const handler of group) handler(event)
       })
     },
     onEvent(handler) {
-      handlers.push(handler)
+      group.add(handler)
+      mine.push(handler)
     },
     watch() {},
     unwatch() {},
     async close() {
-      handlers.length = 0
+      for (const handler of mine) group.delete(handler)
     },
   }
 }
