@@ -26,7 +26,7 @@ import { notificationRoutes } from './domains/notifications/routes.js'
 import { socialPlugin } from './domains/social/routes.js'
 import { createNotificationService, type NotificationService } from './domains/notifications/service.js'
 import { createLocalBus, type Bus } from './realtime/bus.js'
-import { CloseCode } from './realtime/frames.js'
+import { CloseCode } from './protocol.js'
 import { Hub } from './realtime/hub.js'
 import { catchUpPlugin } from './realtime/catch-up.js'
 import { createRedisBus } from './realtime/redis-bus.js'
@@ -34,6 +34,7 @@ import { operationsRoutes } from './web/metrics.js'
 import { FrameRouter, socketRoutes, TopicPolicy } from './realtime/socket-route.js'
 import { homeRoutes } from './web/home.js'
 import { httpPlugin } from './web/http.js'
+import { strictNumbers } from './web/schemas.js'
 import { PushContent } from './web/push-content.js'
 import { createViews, PUBLIC_DIR, VIEWS_DIR } from './web/views.js'
 
@@ -153,6 +154,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
   })
   await app.register(httpPlugin, { resolveToken: (token) => accounts.resolveToken(token) })
+  await app.register(strictNumbers)
 
   await app.register(socketRoutes)
   await app.register(homeRoutes)

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { WebSocket } from 'ws'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
-import type { ServerFrame, WithContent } from '../src/realtime/frames.js'
+import type { ServerFrame, WithContent } from '../src/protocol.js'
 
 export type Frame = WithContent<ServerFrame> & Record<string, any>
 
@@ -194,11 +194,35 @@ export class SocketClient {
     }
   }
 
-  /** Waits `ms` and returns the frames (of a type) that arrived meanwhile. */
+  /** A point in this socket's frame history: take it before an action, check with `since`. */
+  mark(): number {
+    return this.frames.length
+  }
+
+  /**
+   * Waits `ms`, then returns every frame (of a type) received since `mark`. Asserting
+   * that this is empty proves "this socket got nothing from the action", including a
+   * frame that arrived before the check began.
+   */
+  async since(mark: number, ms = 200, type?: string): Promise<Frame[]> {
+    await new Promise((r) => setTimeout(r, ms))
+    return this.frames.slice(mark).filter((f) => !type || f.type === type)
+  }
+
+  /**
+   * @deprecated Collects only frames that arrive after the call, so "got nothing" checks
+   * built on it cannot fail for a frame that came earlier. Being replaced by mark/since
+   * (negative checks) and settle (waits); removed once no test uses it.
+   */
   async quiet(ms = 200, type?: string): Promise<Frame[]> {
     const before = this.frames.length
     await new Promise((r) => setTimeout(r, ms))
     return this.frames.slice(before).filter((f) => !type || f.type === type)
+  }
+
+  /** Lets frames in flight arrive (no assertion: use `mark` + `since` for "got nothing"). */
+  async settle(ms = 200): Promise<void> {
+    await new Promise((r) => setTimeout(r, ms))
   }
 
   async close() {

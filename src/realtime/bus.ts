@@ -3,7 +3,7 @@
  * In one process it is an in-memory queue; with REDIS_URL it is Redis pub/sub
  * (redis-bus.ts). Services publish only after their transaction committed.
  */
-import type { NotificationDTO, ServerFrame } from './frames.js'
+import type { NotificationDTO, ServerFrame } from '../protocol.js'
 
 /** A notification as every recipient sees it, less its per-recipient id. */
 export type NotificationTemplate = Omit<NotificationDTO, 'id' | 'read'>

@@ -24,7 +24,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { BusEvent } from './bus.js'
-import { CloseCode } from './frames.js'
+import { CloseCode } from '../protocol.js'
 import type { Client } from './hub.js'
 import type { RedisBus, ResyncReason } from './redis-bus.js'
 

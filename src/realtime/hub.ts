@@ -14,7 +14,7 @@ import {
   type NotificationFrame,
   type ServerFrame,
   type WithContent,
-} from './frames.js'
+} from '../protocol.js'
 
 export interface Client {
   readonly socket: WebSocket

@@ -8,6 +8,7 @@ import type { TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import type { WebSocket } from 'ws'
 import type { Principal } from '../domains/accounts/service.js'
+import { DomainError } from '../errors.js'
 import { AUTH_COOKIE, bearerToken } from '../web/http.js'
 import {
   clientFrameSchemas,
@@ -17,7 +18,7 @@ import {
   type ErrorCode,
   type InitialFrame,
   type ServerFrame,
-} from './frames.js'
+} from '../protocol.js'
 import type { Client, Hub } from './hub.js'
 
 export interface FrameContext {
@@ -174,6 +175,7 @@ export async function socketRoutes(app: FastifyInstance) {
       }
       if (isBinary) return ctx.error('bad_json', 'Frames must be JSON text')
       router.dispatch(data.toString(), ctx).catch((err) => {
+        if (err instanceof DomainError) return ctx.error(err.frameCode, err.message)
         request.log.error({ err }, 'frame handler failed')
         ctx.error('invalid', 'The server could not handle that frame')
       })

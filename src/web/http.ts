@@ -6,22 +6,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import type { Principal } from '../domains/accounts/service.js'
+import { DomainError, forbidden, unauthorized } from '../errors.js'
 
 export const AUTH_COOKIE = 'token'
 
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
-
-export const notFound = (what = 'Not found') => new HttpError(404, 'not_found', what)
-export const forbidden = (what = 'You are not allowed to do that') => new HttpError(403, 'forbidden', what)
-export const badRequest = (what: string) => new HttpError(400, 'invalid', what)
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -87,11 +75,11 @@ export const httpPlugin = fp<HttpPluginOptions>(
       app.csrfProtection(request, reply, done)
     })
 
-    app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
       let status = error.statusCode ?? 500
-      let code = error instanceof HttpError ? error.code : 'internal'
+      let code = error instanceof DomainError ? error.code : 'internal'
       let message = error.message
-      if (!(error instanceof HttpError)) {
+      if (!(error instanceof DomainError)) {
         if ((error as FastifyError).validation) {
           status = 400
           code = 'invalid'
@@ -114,7 +102,8 @@ export const httpPlugin = fp<HttpPluginOptions>(
         message = 'Something went wrong on our side'
       }
       reply.status(status)
-      if (wantsJson(request)) return reply.send({ error: code, message })
+      const fields = error instanceof DomainError ? error.fields : undefined
+      if (wantsJson(request)) return reply.send(fields ? { error: code, message, fields } : { error: code, message })
       return reply.view('error', { status, message, ...pageLocals(request, reply) })
     })
 
@@ -156,7 +145,7 @@ export function renderPage(request: FastifyRequest, reply: FastifyReply, templat
 /** Guard: a logged-in user, else 401 (API) or a redirect to the login page. */
 export async function requireUser(request: FastifyRequest, reply: FastifyReply) {
   if (request.principal) return
-  if (wantsJson(request)) throw new HttpError(401, 'unauthorized', 'Log in or send a valid bearer token')
+  if (wantsJson(request)) throw unauthorized()
   const next = encodeURIComponent(request.url)
   if (isHtmx(request)) {
     reply.header('HX-Redirect', `/login?next=${next}`)
@@ -174,6 +163,6 @@ export async function requireAdmin(request: FastifyRequest, reply: FastifyReply)
 
 /** The logged-in user of a guarded route. */
 export function currentUser(request: FastifyRequest) {
-  if (!request.principal) throw new HttpError(401, 'unauthorized', 'Log in or send a valid bearer token')
+  if (!request.principal) throw unauthorized()
   return request.principal.user
 }

@@ -11,7 +11,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import cluster from 'node:cluster'
 import { LiveMetrics, type LiveFigures } from '../realtime/metrics.js'
-import { forbidden, renderPage, requireAdmin } from './http.js'
+import { forbidden } from '../errors.js'
+import { renderPage, requireAdmin } from './http.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 

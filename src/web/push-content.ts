@@ -4,7 +4,7 @@
  */
 import type { Eta } from 'eta'
 import { randomUUID } from 'node:crypto'
-import type { Counts, NotificationDTO, ServerFrame, TopicFrame } from '../realtime/frames.js'
+import type { Counts, NotificationDTO, ServerFrame, TopicFrame } from '../protocol.js'
 
 /** Stands for a notification id while its HTML is rendered once for many users; nothing else can contain it. */
 const ID_PLACEHOLDER = `\u0000${randomUUID()}\u0000`

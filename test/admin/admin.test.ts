@@ -44,20 +44,22 @@ t.test('the admin form sends to one user, several or everyone and says how many'
   t.match(res.body, /<form method="post" action="\/admin\/notifications"/)
   t.match(res.body, /href="\/admin\/notifications" aria-current="page">Admin</, 'Admin link for admins')
 
+  let marks = [b.client.mark(), c.client.mark()]
   res = await adm.post('/admin/notifications', { target: 'user', usernames: 'alice', title: 'Just you', message: 'hi', kind: 'system' })
   t.equal(res.statusCode, 200)
   t.match(res.body, /Sent to <strong>1<\/strong> user\./)
   t.equal((await a.client.next('notification')).notification.title, 'Just you')
-  t.same(await b.client.quiet(100), [], 'bob got nothing')
-  t.same(await c.client.quiet(0), [], 'carol got nothing')
+  t.same(await b.client.since(marks[0]!, 100), [], 'bob got nothing')
+  t.same(await c.client.since(marks[1]!, 0), [], 'carol got nothing')
 
+  marks = [c.client.mark()]
   res = await adm.post('/admin/notifications', { target: 'users', usernames: 'alice, BOB', title: 'Two', kind: 'like', link_url: '/notifications' }, { headers: { 'hx-request': 'true' } })
   t.equal(res.statusCode, 200, 'htmx post')
   t.match(res.body, /Sent to <strong>2<\/strong> users\./)
   t.match(res.body, /id="admin-send"/, 'the card htmx swaps')
   t.match((await a.client.next('notification')).notification, { title: 'Two', kind: 'like', link_url: '/notifications' })
   t.equal((await b.client.next('notification')).notification.title, 'Two')
-  t.same(await c.client.quiet(100), [], 'carol got nothing')
+  t.same(await c.client.since(marks[0]!, 100), [], 'carol got nothing')
 
   res = await adm.post('/admin/notifications', { target: 'all', title: 'Everyone' })
   t.match(res.body, /Sent to <strong>4<\/strong> users\./, 'everyone, admin included')
@@ -74,6 +76,7 @@ t.test('the admin form sends to one user, several or everyone and says how many'
     [{ target: 'all', title: 'x', link_url: 'javascript:alert(1)' }, 'link_url', /A path like \/blog/],
     [{ target: 'all', title: 'x', kind: 'spam' }, 'kind', /One of comment/],
   ]
+  const beforeBad = a.client.mark()
   for (const [form, field, message] of bad) {
     res = await adm.post('/admin/notifications', form)
     t.equal(res.statusCode, 422, `${JSON.stringify(form)}: 422`)
@@ -83,6 +86,6 @@ t.test('the admin form sends to one user, several or everyone and says how many'
   res = await adm.post('/admin/notifications', { target: 'users', usernames: 'alice, <b>x</b>', title: '<i>t</i>' })
   t.match(res.body, /value="alice, &lt;b&gt;x&lt;\/b&gt;"/, 'typed values come back escaped')
   t.equal(rows(), total, 'no bad submission created anything')
-  t.same(await a.client.quiet(100, 'notification'), [], 'and nothing was pushed')
+  t.same(await a.client.since(beforeBad, 100, 'notification'), [], 'and nothing was pushed')
   for (const client of [a, b, c]) await client.client.close()
 })

@@ -1,5 +1,5 @@
 import t from 'tap'
-import type { TopicFrame } from '../../src/realtime/frames.js'
+import type { TopicFrame } from '../../src/protocol.js'
 import { bearer, Browser, buildTestApp, connectReady, createUser } from '../helper.js'
 import { comment, createPost, like, subscribe } from './fixtures/blog.js'
 

@@ -11,7 +11,7 @@ import { comment, createPost, like, subscribe } from './fixtures/blog.js'
 
 const problem = await redisProblem()
 if (problem) {
-  t.skip(`Redis not reachable at ${REDIS_URL}: ${problem}`)
+  t.skip(`Redis not reachable at ${REDIS_URL}: ${problem}`, () => {})
 } else {
   t.test('comments, likes and thread events cross instances through Redis', async (t) => {
     const { instance, prefix } = redisInstances(t, 'blog')
@@ -54,7 +54,7 @@ if (problem) {
     t.equal(l2.notification.id, l1.notification.id)
     t.equal(l2.notification.message, 'carol and 1 other liked "Across"')
     t.equal(l2.unread_count, 2)
-    t.equal((await c.client.next((f) => f.type === 'topic_event' && f.event === 'like_count' && f.data.like_count === 2)).data.post_id, post.id)
+    t.equal((await c.client.next((f) => f.type === 'topic_event' && f.event === 'like_count' && (f.data as { like_count: number }).like_count === 2)).data.post_id, post.id)
 
     t.same(await d.client.quiet(200), [], 'dave got nothing')
     for (const x of [a, c, d]) await x.client.close()

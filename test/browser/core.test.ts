@@ -4,7 +4,7 @@
  * socket drops the page reconnects with since= and gets what it missed, once.
  */
 import t from 'tap'
-import { CloseCode } from '../../src/realtime/frames.js'
+import { CloseCode } from '../../src/protocol.js'
 import { createUser } from '../helper.js'
 import { badgeCount, framesOf, launchBrowser, loginPage, newContext, openTab, startApp, waitForFrame } from './browser.js'
 

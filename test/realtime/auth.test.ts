@@ -1,6 +1,6 @@
 /** /ws/notifications authentication: cookie + Origin, ?token=, Authorization header; 4401/4403. */
 import t from 'tap'
-import { CloseCode } from '../../src/realtime/frames.js'
+import { CloseCode } from '../../src/protocol.js'
 import { Browser, buildTestApp, connect, connectReady, createUser } from '../helper.js'
 
 t.test('cookie auth needs our own Origin (or a configured one)', async (t) => {

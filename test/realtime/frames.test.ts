@@ -1,6 +1,6 @@
 /** Client frames (get_count, mark_read, mark_all_read) and per-socket limits (4429, 1009). */
 import t from 'tap'
-import { CloseCode } from '../../src/realtime/frames.js'
+import { CloseCode } from '../../src/protocol.js'
 import { buildTestApp, connect, connectReady, createUser } from '../helper.js'
 
 t.test('get_count answers this socket only', async (t) => {
@@ -13,12 +13,13 @@ t.test('get_count answers this socket only', async (t) => {
   const a1 = await connectReady(url, { token: alice.token })
   const a2 = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
+  const marks = [a2.client.mark(), b.client.mark()]
   a1.client.send({ type: 'get_count' })
   const f = await a1.client.next('count_update')
   t.same({ ...f, content: undefined }, { type: 'count_update', unread_count: 2, unread_messages_count: 0, content: undefined })
   t.match(f.content, /id="notif-badge"[^>]*data-count="2"/)
-  t.same(await a2.client.quiet(100), [], "the user's other socket got nothing")
-  t.same(await b.client.quiet(0), [], 'another user got nothing')
+  t.same(await a2.client.since(marks[0]!, 100), [], "the user's other socket got nothing")
+  t.same(await b.client.since(marks[1]!, 0), [], 'another user got nothing')
   for (const c of [a1, a2, b]) await c.client.close()
 })
 

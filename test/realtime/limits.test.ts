@@ -1,7 +1,7 @@
 /** Heartbeats, slow consumers (1013 + coalesced counts) and graceful shutdown (1012). */
 import t from 'tap'
 import { WebSocket } from 'ws'
-import { CloseCode } from '../../src/realtime/frames.js'
+import { CloseCode } from '../../src/protocol.js'
 import { buildTestApp, connectReady, createUser, SocketClient, type TestApp } from '../helper.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))

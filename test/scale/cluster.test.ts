@@ -26,7 +26,7 @@ t.test('WORKERS=abc is refused with a clear message', async (t) => {
 
 const problem = await redisProblem()
 if (problem) {
-  t.skip(`Redis not reachable at 127.0.0.1:6379: ${problem}`)
+  t.skip(`Redis not reachable at 127.0.0.1:6379: ${problem}`, () => {})
 } else {
   t.test('WORKERS=2 with REDIS_URL serves one port from two processes', async (t) => {
     const site = newSite()

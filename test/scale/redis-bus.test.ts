@@ -19,7 +19,7 @@ const silent = { info() {}, warn() {}, error() {} }
 const template = { kind: 'system' as const, title: 'T', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date(0).toISOString() }
 
 if (!haveRedisServer) {
-  t.skip('redis-server is not installed')
+  t.skip('redis-server is not installed', () => {})
 } else {
   t.test('routing, batching and interest', async (t) => {
     const redis = await startPrivateRedis(await freePort())

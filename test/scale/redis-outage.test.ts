@@ -19,7 +19,7 @@ try {
 }
 
 if (!haveRedisServer) {
-  t.skip('redis-server is not installed: cannot stop and start a private Redis')
+  t.skip('redis-server is not installed: cannot stop and start a private Redis', () => {})
 } else {
   t.test('nothing is lost while Redis is away', async (t) => {
     const redisPort = await freePort()

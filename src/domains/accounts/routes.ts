@@ -1,7 +1,9 @@
 import Type, { type Static } from 'typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { AUTH_COOKIE, HttpError, renderPage, requireUser } from '../../web/http.js'
-import { toPublicUser, type FieldErrors } from './service.js'
+import { DomainError } from '../../errors.js'
+import { AUTH_COOKIE, renderPage, requireUser } from '../../web/http.js'
+import type { FieldErrors } from '../../errors.js'
+import { toPublicUser } from './service.js'
 
 const LoginBody = Type.Object({
   username: Type.String({ maxLength: 100 }),
@@ -109,7 +111,7 @@ export async function accountRoutes(app: FastifyInstance) {
     { schema: { body: TokenBody }, config: { ...authLimit, csrf: false } },
     async (request) => {
       const user = await accounts.authenticate(request.body.username, request.body.password)
-      if (!user) throw new HttpError(401, 'invalid_credentials', 'Wrong username or password')
+      if (!user) throw new DomainError('unauthorized', 'Wrong username or password', { code: 'invalid_credentials' })
       const login = accounts.login(user, 'api')
       return { token: login.token, expires_at: new Date(login.expiresAt).toISOString(), user: toPublicUser(user) }
     },

@@ -2,7 +2,7 @@ import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../../db/client.js'
 import type { Bus } from '../../realtime/bus.js'
-import type { PublicUser } from '../../realtime/frames.js'
+import type { PublicUser } from '../../protocol.js'
 import { DISABLED_PASSWORD, hashPassword, verifyPassword } from './password.js'
 import { sessions, users, type SessionRow, type UserRow } from './schema.js'
 
@@ -29,7 +29,7 @@ export interface Principal {
   expiresAt: number
 }
 
-export type FieldErrors = Partial<Record<string, string>>
+import type { FieldErrors } from '../../errors.js'
 
 export interface RegistrationInput {
   username: string

@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify'
 import Type, { type Static } from 'typebox'
-import { NOTIFICATION_KINDS, type NotificationKind } from '../../realtime/frames.js'
-import { badRequest, HttpError, renderPage, requireAdmin } from '../../web/http.js'
-import type { FieldErrors } from '../accounts/service.js'
+import { NOTIFICATION_KINDS, type NotificationKind } from '../../protocol.js'
+import { DomainError, invalid } from '../../errors.js'
+import { renderPage, requireAdmin } from '../../web/http.js'
+import type { FieldErrors } from '../../errors.js'
 import type { NotificationInput, Recipients } from '../notifications/service.js'
 
 const ApiBody = Type.Object({
@@ -79,14 +80,14 @@ export async function adminRoutes(app: FastifyInstance) {
     async (request, reply) => {
       const body = request.body
       const targets = [body.user_ids, body.usernames, body.all ? true : undefined].filter((t) => t !== undefined)
-      if (targets.length !== 1) throw badRequest('Give exactly one of user_ids, usernames or all: true')
+      if (targets.length !== 1) throw invalid('Give exactly one of user_ids, usernames or all: true')
       const checked = validateNotification(body)
       if ('errors' in checked) {
         const [field, message] = Object.entries(checked.errors)[0]!
-        throw badRequest(`${field}: ${message}`)
+        throw invalid(`${field}: ${message}`)
       }
       const recipients = recipientsOf({ ids: body.user_ids, usernames: body.usernames, all: body.all })
-      if ('error' in recipients) throw new HttpError(400, 'unknown_users', recipients.error)
+      if ('error' in recipients) throw new DomainError('invalid', recipients.error, { code: 'unknown_users' })
       const result = notifications.notify(recipients, { ...checked.input, actorId: request.principal!.user.id })
       return reply.status(201).send(result)
     },

@@ -3,7 +3,7 @@
  * or field errors keyed by input name. Pure: ownership and existence checks
  * (is this customer yours?) are the service's.
  */
-import type { FieldErrors } from '../accounts/service.js'
+import type { FieldErrors } from '../../errors.js'
 import {
   GST_RATES_BPS,
   formatPercent,

@@ -5,8 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import Type, { type Static } from 'typebox'
-import { currentUser, HttpError, isHtmx, notFound, renderPage, requireUser } from '../../web/http.js'
-import type { FieldErrors } from '../accounts/service.js'
+import { conflict, invalid, notFound } from '../../errors.js'
+import { currentUser, isHtmx, renderPage, requireUser } from '../../web/http.js'
+import type { FieldErrors } from '../../errors.js'
 import { checkCustomer, checkInvoice, checkProduct, checkProfile, formLines, RATE_CHOICES, type InvoiceForm } from './forms.js'
 import { addDays, formatPaise, formatPercent, formatScaled, GST_STATES, paiseToInput, stateName } from './gst.js'
 import { startOverdueScheduler } from './scheduler.js'
@@ -94,14 +95,9 @@ export const fmt = {
 
 const commonViewData = { fmt, states: GST_STATES, rates: RATE_CHOICES, statuses: INVOICE_STATUSES }
 
-function conflict(err: unknown): never {
-  if (err instanceof BillingConflict) throw new HttpError(409, 'conflict', err.message)
+function rethrowConflict(err: unknown): never {
+  if (err instanceof BillingConflict) throw conflict(err.message)
   throw err
-}
-
-function firstError(errors: FieldErrors): string {
-  const [field, message] = Object.entries(errors)[0] ?? ['form', 'Invalid']
-  return `${field}: ${message}`
 }
 
 export const billingPlugin = fp<BillingPluginOptions>(
@@ -219,7 +215,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
         try {
           deleted = kind === 'customers' ? billing.deleteCustomer(userId, request.params.id) : billing.deleteProduct(userId, request.params.id)
         } catch (err) {
-          conflict(err)
+          rethrowConflict(err)
         }
         if (!deleted) throw notFound(`You have no ${one} ${request.params.id}`)
         return done(request, reply, `/billing/${kind}`, () => page(request, reply, `billing/${kind}`, { items: list(userId, ''), q: '' }))
@@ -308,7 +304,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
       const userId = currentUser(request).id
       const view = billing.getInvoice(userId, request.params.id)
       if (!view) throw notFound(`You have no invoice ${request.params.id}`)
-      if (view.status !== 'draft') throw new HttpError(409, 'conflict', `Invoice ${view.invoice.number} is issued and cannot be changed.`)
+      if (view.status !== 'draft') throw conflict(`Invoice ${view.invoice.number} is issued and cannot be changed.`)
       const i = view.invoice
       const values: InvoiceBodyT = {
         customer_id: String(i.customerId),
@@ -337,7 +333,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
           try {
             saved = billing.updateDraft(userId, id, checked.value, { issue: request.body.action !== 'draft' })
           } catch (err) {
-            conflict(err)
+            rethrowConflict(err)
           }
           if (!saved) throw notFound(`You have no invoice ${id}`)
           if ('ok' in saved) {
@@ -366,7 +362,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
           else if (action === 'paid') found = billing.markPaid(userId, id)
           else found = billing.deleteDraft(userId, id) || null
         } catch (err) {
-          conflict(err)
+          rethrowConflict(err)
         }
         if (!found) throw notFound(`You have no invoice ${id}`)
         if (action === 'delete') {
@@ -440,9 +436,9 @@ export const billingPlugin = fp<BillingPluginOptions>(
         unit_price: b.lines.map((l) => (l.unit_price === null || l.unit_price === undefined ? '' : String(l.unit_price))),
         discount: b.lines.map((l) => String(l.discount ?? '')),
       })
-      if (Object.keys(checked.errors).length) throw new HttpError(422, 'invalid', firstError(checked.errors))
+      if (Object.keys(checked.errors).length) throw invalid(checked.errors, { status: 422 })
       const created = billing.createInvoice(userId, checked.value, { issue: b.issue !== false })
-      if ('errors' in created) throw new HttpError(422, 'invalid', firstError(created.errors))
+      if ('errors' in created) throw invalid(created.errors, { status: 422 })
       return reply.status(201).send({ invoice: invoiceJson(billing.getInvoice(userId, created.ok.id)!) })
     })
 
@@ -458,7 +454,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
       try {
         paid = billing.markPaid(userId, request.params.id)
       } catch (err) {
-        conflict(err)
+        rethrowConflict(err)
       }
       if (!paid) throw notFound(`You have no invoice ${request.params.id}`)
       return { invoice: invoiceJson(billing.getInvoice(userId, request.params.id)!) }

@@ -8,7 +8,7 @@ import { and, asc, desc, eq, inArray, isNull, like, lt, or, sql, type SQL } from
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import type { Bus } from '../../realtime/bus.js'
-import type { FieldErrors } from '../accounts/service.js'
+import type { FieldErrors } from '../../errors.js'
 import type { NotificationService } from '../notifications/service.js'
 import type { CustomerInput, InvoiceDraft, ProductInput, ProfileInput } from './forms.js'
 import {

@@ -3,7 +3,7 @@
  * and how notifications about a post read. No database, no HTTP.
  */
 import MarkdownIt from 'markdown-it'
-import type { FieldErrors } from '../accounts/service.js'
+import type { FieldErrors } from '../../errors.js'
 
 export const TITLE_MAX = 200
 export const BODY_MAX = 20_000

@@ -5,9 +5,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import Type, { type Static } from 'typebox'
-import type { TopicFrame } from '../../realtime/frames.js'
-import { badRequest, currentUser, forbidden, isHtmx, notFound, renderPage, requireUser } from '../../web/http.js'
-import type { FieldErrors } from '../accounts/service.js'
+import type { TopicFrame } from '../../protocol.js'
+import { forbidden, invalid, notFound } from '../../errors.js'
+import { currentUser, isHtmx, renderPage, requireUser } from '../../web/http.js'
+import type { FieldErrors } from '../../errors.js'
 import { excerpt, renderMarkdown, validateComment, validatePost } from './content.js'
 import { createBlogService, postTopic, type BlogService, type CommentDTO, type PostDTO, type PostTopicEvent } from './service.js'
 
@@ -282,7 +283,7 @@ async function blogPlugin(app: FastifyInstance) {
     async (request, reply) => {
       const user = currentUser(request)
       const action = request.body?.action ?? 'toggle'
-      if (!['like', 'unlike', 'toggle'].includes(action)) throw badRequest('action must be like, unlike or toggle')
+      if (!['like', 'unlike', 'toggle'].includes(action)) throw invalid('action must be like, unlike or toggle')
       const r = blog.setLike(user.id, request.params.id, action === 'toggle' ? 'toggle' : action === 'like')
       if (!isHtmx(request)) return reply.redirect(`/blog/posts/${request.params.id}`, 303)
       const csrfToken = reply.generateCsrf()

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import Type, { type Static } from 'typebox'
-import { currentUser, isHtmx, notFound, renderPage, requireUser } from '../../web/http.js'
+import { notFound } from '../../errors.js'
+import { currentUser, isHtmx, renderPage, requireUser } from '../../web/http.js'
 
 const ListQuery = Type.Object({
   unread: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),

@@ -4,7 +4,7 @@ import type { Statement } from 'better-sqlite3'
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import type { Bus, NotificationTemplate } from '../../realtime/bus.js'
-import type { Counts, NotificationDTO, NotificationKind } from '../../realtime/frames.js'
+import type { Counts, NotificationDTO, NotificationKind } from '../../protocol.js'
 import { users } from '../accounts/schema.js'
 import { notifications, type NotificationRow } from './schema.js'
 

@@ -5,7 +5,7 @@
  * counts, whether a message is theirs), only for users with a socket here.
  */
 import type { FastifyInstance } from 'fastify'
-import type { TopicFrame } from '../../realtime/frames.js'
+import type { TopicFrame } from '../../protocol.js'
 import type { PresenceTracker } from './presence.js'
 import { SOCIAL_TOPIC, SocialError, type SocialService } from './service.js'
 import type { TypingRelay } from './typing.js'

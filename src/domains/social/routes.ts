@@ -8,7 +8,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { randomUUID } from 'node:crypto'
 import Type, { type Static } from 'typebox'
-import { currentUser, HttpError, isHtmx, renderPage, requireUser } from '../../web/http.js'
+import { DomainError, invalid } from '../../errors.js'
+import { currentUser, isHtmx, renderPage, requireUser } from '../../web/http.js'
 import { PresenceTracker } from './presence.js'
 import { panelData, registerSocialRealtime } from './realtime.js'
 import { createSocialService, SocialError, type SocialService } from './service.js'
@@ -42,7 +43,7 @@ const FormMessageBody = Type.Object({ content: Content, client_id: Type.Optional
 const StartBody = Type.Object({ user_id: Type.Integer({ minimum: 1 }) })
 
 function asHttp(err: unknown): never {
-  if (err instanceof SocialError) throw new HttpError(err.status, err.code, err.message)
+  if (err instanceof SocialError) throw new DomainError(err.code, err.message)
   throw err
 }
 
@@ -180,7 +181,7 @@ export const socialPlugin = fp(
       const user = currentUser(request)
       const body = request.body
       if ((body.recipient_id === undefined) === (body.conversation_id === undefined)) {
-        throw new HttpError(400, 'invalid', 'Give exactly one of recipient_id or conversation_id')
+        throw invalid('Give exactly one of recipient_id or conversation_id')
       }
       const to = body.conversation_id !== undefined ? { conversationId: body.conversation_id } : { recipientId: body.recipient_id! }
       const { message, created } = call(() => service.sendMessage(user.id, to, body.content, body.client_id))

@@ -6,7 +6,7 @@
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import type { Bus } from '../../realtime/bus.js'
-import type { NewMessageFrame, PublicUser, ServerFrame, TopicFrame } from '../../realtime/frames.js'
+import type { NewMessageFrame, PublicUser, ServerFrame, TopicFrame } from '../../protocol.js'
 import type { NotificationService } from '../notifications/service.js'
 import { directKey, normaliseMessage, MAX_MESSAGE_LENGTH } from './rules.js'
 

@@ -10,7 +10,7 @@
  * indicator alive by pushing its timer back). `is_typing: false` is relayed only
  * when that user was shown as typing, so it can never outnumber the relayed trues.
  */
-import type { PublicUser, TypingFrame } from '../../realtime/frames.js'
+import type { PublicUser, TypingFrame } from '../../protocol.js'
 import { WindowLimiter } from './rules.js'
 
 export interface TypingOptions {
