@@ -39,3 +39,25 @@ export function bearer(req) {
   const h = req.headers.authorization
   return h && h.startsWith('Bearer ') ? h.slice(7) : null
 }
+
+/**
+ * The one route both references serve: an admin's POST /api/notifications. Answers
+ * 404/403/400 itself and returns null then; otherwise the parsed body.
+ */
+export async function adminNotificationBody(req, res, check, adminId) {
+  if (req.method !== 'POST' || req.url !== '/api/notifications') {
+    reply(res, 404, { error: 'not_found' })
+    return null
+  }
+  const claims = check(bearer(req))
+  if (!claims || claims.sub !== adminId) {
+    reply(res, 403, { error: 'forbidden' })
+    return null
+  }
+  try {
+    return await readJson(req)
+  } catch {
+    reply(res, 400, { error: 'bad_request' })
+    return null
+  }
+}

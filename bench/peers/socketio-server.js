@@ -11,7 +11,7 @@
 import Database from 'better-sqlite3'
 import { createServer } from 'node:http'
 import { Server } from 'socket.io'
-import { bearer, readJson, reply, tokenChecker } from './common.js'
+import { adminNotificationBody, reply, tokenChecker } from './common.js'
 
 const check = tokenChecker(process.env.JWT_SECRET)
 const adminId = Number(process.env.ADMIN_ID)
@@ -30,15 +30,8 @@ const notifyUsers = db.transaction((userIds, n) =>
 )
 
 const http = createServer(async (req, res) => {
-  if (req.method !== 'POST' || req.url !== '/api/notifications') return reply(res, 404, { error: 'not_found' })
-  const claims = check(bearer(req))
-  if (!claims || claims.sub !== adminId) return reply(res, 403, { error: 'forbidden' })
-  let body
-  try {
-    body = await readJson(req)
-  } catch {
-    return reply(res, 400, { error: 'bad_request' })
-  }
+  const body = await adminNotificationBody(req, res, check, adminId)
+  if (!body) return
   const createdAt = Date.now()
   const n = {
     kind: body.kind ?? 'system',

@@ -8,7 +8,7 @@
  */
 import { createServer } from 'node:http'
 import { WebSocketServer } from 'ws'
-import { bearer, readJson, reply, tokenChecker } from './common.js'
+import { adminNotificationBody, reply, tokenChecker } from './common.js'
 
 const check = tokenChecker(process.env.JWT_SECRET)
 const adminId = Number(process.env.ADMIN_ID)
@@ -16,15 +16,8 @@ const users = new Map()
 let nextId = 1
 
 const http = createServer(async (req, res) => {
-  if (req.method !== 'POST' || req.url !== '/api/notifications') return reply(res, 404, { error: 'not_found' })
-  const claims = check(bearer(req))
-  if (!claims || claims.sub !== adminId) return reply(res, 403, { error: 'forbidden' })
-  let body
-  try {
-    body = await readJson(req)
-  } catch {
-    return reply(res, 400, { error: 'bad_request' })
-  }
+  const body = await adminNotificationBody(req, res, check, adminId)
+  if (!body) return
   const template = {
     kind: body.kind ?? 'system', title: String(body.title), message: String(body.message ?? ''),
     link_url: body.link_url ?? null, link_text: body.link_text ?? null, icon: 'bell',
