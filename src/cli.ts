@@ -8,6 +8,7 @@
 import { parseArgs } from 'node:util'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
+import { DomainError } from './errors.js'
 
 const USAGE = `usage: npm run cli -- <command>
   create-user <username> --password <p> [--admin] [--first-name F] [--last-name L]
@@ -44,22 +45,27 @@ async function main(argv: string[]) {
       case 'create-user': {
         const [username] = rest
         if (!username || !values.password) fail('usage: create-user <username> --password <p> [--admin]')
-        const result = await app.accounts.register({
-          username,
-          password: values.password,
-          firstName: values['first-name'],
-          lastName: values['last-name'],
-          isAdmin: values.admin,
-        })
-        if ('errors' in result) fail(Object.entries(result.errors).map(([f, m]) => `${f}: ${m}`).join('\n'))
-        process.stdout.write(`created user ${result.user.username} (id ${result.user.id}${result.user.isAdmin ? ', admin' : ''})\n`)
+        let created
+        try {
+          created = await app.accounts.register({
+            username,
+            password: values.password,
+            firstName: values['first-name'],
+            lastName: values['last-name'],
+            isAdmin: values.admin,
+          })
+        } catch (err) {
+          if (err instanceof DomainError && err.fields) fail(Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('\n'))
+          throw err
+        }
+        const { user } = created
+        process.stdout.write(`created user ${user.username} (id ${user.id}${user.isAdmin ? ', admin' : ''})\n`)
         break
       }
       case 'token': {
         const [username] = rest
         if (!username) fail('usage: token <username>')
         const user = app.accounts.findByUsername(username)
-        if (!user) fail(`no user ${username}`)
         process.stdout.write(`${app.accounts.login(user, 'api').token}\n`)
         break
       }

@@ -81,3 +81,11 @@ export const strictNumbers = fp(
   },
   { name: 'strict-numbers' },
 )
+
+/** A user as every JSON answer shows one (PublicUser). */
+export const PublicUserBody = Type.Object({
+  id: Type.Integer(),
+  username: Type.String(),
+  first_name: Type.String(),
+  last_name: Type.String(),
+})

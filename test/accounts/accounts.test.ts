@@ -51,8 +51,9 @@ t.test('passwords are stored as scrypt hashes with their own salt', async (t) =>
   }
   t.not(rows[0]!.passwordHash, rows[1]!.passwordHash, 'same password, different hashes (salted)')
   t.ok(await s.app.accounts.authenticate('HASH_A', 'same-password'), 'right password (username any case)')
-  t.equal(await s.app.accounts.authenticate('hash_a', 'same-passwore'), null, 'wrong password')
-  t.equal(await s.app.accounts.authenticate('nobody', 'same-password'), null, 'unknown user')
+  const refused = { name: 'DomainError', kind: 'unauthorized', code: 'invalid_credentials' }
+  await t.rejects(s.app.accounts.authenticate('hash_a', 'same-passwore'), refused, 'wrong password')
+  await t.rejects(s.app.accounts.authenticate('nobody', 'same-password'), refused, 'unknown user')
 })
 
 t.test('login and logout pages (plain and htmx)', async (t) => {

@@ -1,29 +1,51 @@
-import Type, { type Static } from 'typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { DomainError } from '../../errors.js'
-import { AUTH_COOKIE, renderPage, requireUser } from '../../web/http.js'
-import type { FieldErrors } from '../../errors.js'
+/**
+ * Sign up, log in and out (pages), and the token API. Validation messages come from
+ * the service (`invalid` with field messages) and are shown next to their fields.
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import { DomainError, type FieldErrors } from '../../errors.js'
+import { rejectedFields } from '../../web/forms.js'
+import { AUTH_COOKIE, currentUser, isHtmx, renderPage, requireUser } from '../../web/http.js'
+import { ErrorBody, PublicUserBody } from '../../web/schemas.js'
 import { toPublicUser } from './service.js'
 
-const LoginBody = Type.Object({
+const Credentials = {
   username: Type.String({ maxLength: 100 }),
   password: Type.String({ maxLength: 500 }),
-  next: Type.Optional(Type.String({ maxLength: 500 })),
-})
+}
+const Next = Type.Optional(Type.String({ maxLength: 500 }))
+const LoginBody = Type.Object({ ...Credentials, next: Next })
 const RegisterBody = Type.Object({
-  username: Type.String({ maxLength: 100 }),
-  password: Type.String({ maxLength: 500 }),
+  ...Credentials,
   first_name: Type.Optional(Type.String({ maxLength: 100 })),
   last_name: Type.Optional(Type.String({ maxLength: 100 })),
 })
-const TokenBody = Type.Object({ username: Type.String({ maxLength: 100 }), password: Type.String({ maxLength: 500 }) })
+const TokenBody = Type.Object(Credentials)
+const TokenAnswer = Type.Object({ token: Type.String(), expires_at: Type.String(), user: PublicUserBody })
+const MeAnswer = Type.Object({ user: PublicUserBody, is_admin: Type.Boolean() })
 
 /** Only same-site paths: `/notifications`, not `//evil.example` or `https://...`. */
 export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/'
 }
 
-export async function accountRoutes(app: FastifyInstance) {
+/** After a login, logout or sign-up: htmx follows HX-Redirect, a plain form a 303. */
+function goTo(request: FastifyRequest, reply: FastifyReply, url: string) {
+  if (isHtmx(request)) {
+    reply.header('HX-Redirect', url)
+    return reply.status(204).send()
+  }
+  return reply.redirect(url, 303)
+}
+
+function formPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { values: object; errors: FieldErrors; next?: string }) {
+  reply.status(422)
+  return renderPage(request, reply, template, data)
+}
+
+export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { accounts, config } = app
   const authLimit = { rateLimit: { max: config.authRateLimitPerMinute, timeWindow: '1 minute' } }
 
@@ -37,32 +59,24 @@ export async function accountRoutes(app: FastifyInstance) {
     })
   }
 
-  function formPage(request: FastifyRequest, reply: FastifyReply, template: string, status: number, data: Record<string, unknown>) {
-    reply.status(status)
-    return renderPage(request, reply, template, data)
-  }
-
-  app.get('/login', async (request, reply) => {
-    const next = safeNext((request.query as { next?: unknown }).next)
+  app.get('/login', { schema: { querystring: Type.Object({ next: Next }) } }, async (request, reply) => {
+    const next = safeNext(request.query.next)
     if (request.principal) return reply.redirect(next)
     return renderPage(request, reply, 'accounts/login', { values: { username: '' }, errors: {}, next })
   })
 
-  app.post<{ Body: Static<typeof LoginBody> }>('/login', { schema: { body: LoginBody }, config: authLimit }, async (request, reply) => {
+  app.post('/login', { schema: { body: LoginBody }, config: authLimit }, async (request, reply) => {
     const { username, password } = request.body
     const next = safeNext(request.body.next)
-    const user = await accounts.authenticate(username, password)
-    if (!user) {
-      const errors: FieldErrors = { form: 'Wrong username or password.' }
-      return formPage(request, reply, 'accounts/login', 422, { values: { username }, errors, next })
+    let login
+    try {
+      login = accounts.login(await accounts.authenticate(username, password), 'cookie')
+    } catch (err) {
+      if (!(err instanceof DomainError && err.kind === 'unauthorized')) throw err
+      return formPage(request, reply, 'accounts/login', { values: { username }, errors: { form: 'Wrong username or password.' }, next })
     }
-    const login = accounts.login(user, 'cookie')
     setLoginCookie(reply, login.token, login.expiresAt)
-    if (request.headers['hx-request'] === 'true') {
-      reply.header('HX-Redirect', next)
-      return reply.status(204).send()
-    }
-    return reply.redirect(next, 303)
+    return goTo(request, reply, next)
   })
 
   app.get('/register', async (request, reply) => {
@@ -70,61 +84,53 @@ export async function accountRoutes(app: FastifyInstance) {
     return renderPage(request, reply, 'accounts/register', { values: {}, errors: {} })
   })
 
-  app.post<{ Body: Static<typeof RegisterBody> }>(
-    '/register',
-    { schema: { body: RegisterBody }, config: authLimit },
-    async (request, reply) => {
-      const body = request.body
-      const result = await accounts.register({
-        username: body.username,
-        password: body.password,
-        firstName: body.first_name,
-        lastName: body.last_name,
-      })
-      if ('errors' in result) {
-        return formPage(request, reply, 'accounts/register', 422, { values: body, errors: result.errors })
-      }
-      const login = accounts.login(result.user, 'cookie')
-      setLoginCookie(reply, login.token, login.expiresAt)
-      if (request.headers['hx-request'] === 'true') {
-        reply.header('HX-Redirect', '/')
-        return reply.status(204).send()
-      }
-      return reply.redirect('/', 303)
-    },
-  )
+  app.post('/register', { schema: { body: RegisterBody }, config: authLimit }, async (request, reply) => {
+    const body = request.body
+    let registered
+    try {
+      registered = await accounts.register({ username: body.username, password: body.password, firstName: body.first_name, lastName: body.last_name })
+    } catch (err) {
+      return formPage(request, reply, 'accounts/register', { values: body, errors: rejectedFields(err) })
+    }
+    const login = accounts.login(registered.user, 'cookie')
+    setLoginCookie(reply, login.token, login.expiresAt)
+    return goTo(request, reply, '/')
+  })
 
   app.post('/logout', async (request, reply) => {
     if (request.principal) accounts.logout(request.principal.sessionId)
     reply.clearCookie(AUTH_COOKIE, { path: '/' })
-    if (request.headers['hx-request'] === 'true') {
-      reply.header('HX-Redirect', '/login')
-      return reply.status(204).send()
-    }
-    return reply.redirect('/login', 303)
+    return goTo(request, reply, '/login')
   })
 
   // ------------------------------------------------------------ JSON API
 
-  app.post<{ Body: Static<typeof TokenBody> }>(
+  app.post(
     '/api/auth/token',
-    { schema: { body: TokenBody }, config: { ...authLimit, csrf: false } },
+    { schema: { body: TokenBody, response: { 200: TokenAnswer, '4xx': ErrorBody } }, config: { ...authLimit, csrf: false } },
     async (request) => {
       const user = await accounts.authenticate(request.body.username, request.body.password)
-      if (!user) throw new DomainError('unauthorized', 'Wrong username or password', { code: 'invalid_credentials' })
       const login = accounts.login(user, 'api')
       return { token: login.token, expires_at: new Date(login.expiresAt).toISOString(), user: toPublicUser(user) }
     },
   )
 
+  await app.register(loggedInRoutes)
+}
+
+/** The API of the calling login: a guard for the whole plugin. */
+const loggedInRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { accounts } = app
+  app.addHook('preHandler', requireUser)
+
   /** Revokes the calling login (bearer or cookie); its sockets close with 4401. */
-  app.post('/api/auth/logout', { preHandler: requireUser }, async (request) => {
+  app.post('/api/auth/logout', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }), '4xx': ErrorBody } } }, async (request) => {
     accounts.logout(request.principal!.sessionId)
     return { ok: true }
   })
 
-  app.get('/api/me', { preHandler: requireUser }, async (request) => {
-    const user = request.principal!.user
+  app.get('/api/me', { schema: { response: { 200: MeAnswer, '4xx': ErrorBody } } }, async (request) => {
+    const user = currentUser(request)
     return { user: toPublicUser(user), is_admin: user.isAdmin }
   })
 }

@@ -1,9 +1,17 @@
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
+/**
+ * Users, their logins (sessions) and the tokens that name them. A token is valid
+ * while its signature, its expiry and its session hold: logging out revokes the
+ * session, and every socket opened with it closes (the `session_revoked` event).
+ */
+import { and, eq, gt, inArray, isNull, sql, type SQLWrapper } from 'drizzle-orm'
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../../db/client.js'
-import type { Bus } from '../../realtime/bus.js'
+import { transact } from '../../db/transact.js'
+import { DomainError, notFound } from '../../errors.js'
 import type { PublicUser } from '../../protocol.js'
+import type { Bus } from '../../realtime/bus.js'
 import { DISABLED_PASSWORD, hashPassword, verifyPassword } from './password.js'
+import { checkLoadUsernames, checkRegistration, normaliseUsername, usernameTaken, type RegistrationInput } from './registration.js'
 import { sessions, users, type SessionRow, type UserRow } from './schema.js'
 
 export type SessionKind = 'cookie' | 'api'
@@ -29,37 +37,8 @@ export interface Principal {
   expiresAt: number
 }
 
-import type { FieldErrors } from '../../errors.js'
-
-export interface RegistrationInput {
-  username: string
-  password: string
-  firstName?: string
-  lastName?: string
-}
-
-const USERNAME = /^[a-z0-9_.-]{3,32}$/
-
-export function normaliseUsername(username: string): string {
-  return username.trim().toLowerCase()
-}
-
 export function toPublicUser(user: Pick<UserRow, 'id' | 'username' | 'firstName' | 'lastName'>): PublicUser {
   return { id: user.id, username: user.username, first_name: user.firstName, last_name: user.lastName }
-}
-
-export function validateRegistration(input: RegistrationInput): FieldErrors {
-  const errors: FieldErrors = {}
-  const username = normaliseUsername(input.username ?? '')
-  if (!USERNAME.test(username)) {
-    errors.username = 'Use 3 to 32 letters, digits, dots, dashes or underscores.'
-  }
-  const password = input.password ?? ''
-  if (password.length < 8) errors.password = 'Use at least 8 characters.'
-  else if (password.length > 200) errors.password = 'Use at most 200 characters.'
-  if ((input.firstName ?? '').length > 50) errors.firstName = 'At most 50 characters.'
-  if ((input.lastName ?? '').length > 50) errors.lastName = 'At most 50 characters.'
-  return errors
 }
 
 export interface AccountServiceDeps {
@@ -71,12 +50,25 @@ export interface AccountServiceDeps {
   verifyToken(token: string): TokenClaims | null
 }
 
+/** Rows per statement when creating many users at once (well under SQLite's variable limit). */
+const LOAD_CHUNK = 500
+
+/** The session rule: a login is live until it is revoked (logout) or has expired. */
+const liveSession = (now: number | SQLWrapper) =>
+  and(isNull(sessions.revokedAt), gt(sessions.expiresAt, now))
+
 export function createAccountService({ db, bus, tokenTtlSeconds, signToken, verifyToken }: AccountServiceDeps) {
-  const sessionById = db
+  // Prepared once: every request and socket upgrade resolves its token.
+  const liveSessionWithUser = db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sql.placeholder('id')), isNull(sessions.revokedAt), gt(sessions.expiresAt, sql.placeholder('now'))))
+    .where(and(eq(sessions.id, sql.placeholder('id')), liveSession(sql.placeholder('now'))))
+    .prepare()
+  const liveSessionId = db
+    .select({ id: sessions.id })
+    .from(sessions)
+    .where(and(eq(sessions.id, sql.placeholder('id')), liveSession(sql.placeholder('now'))))
     .prepare()
 
   function newSession(userId: number, kind: SessionKind, now = Date.now()): SessionRow {
@@ -94,13 +86,21 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     return signToken({ sub: session.userId, sid: session.id, exp: Math.floor(session.expiresAt / 1000) })
   }
 
+  function userNamed(username: string): UserRow | undefined {
+    return db.select().from(users).where(eq(users.username, normaliseUsername(username))).get()
+  }
+
   const service = {
-    findById(id: number): UserRow | undefined {
-      return db.select().from(users).where(eq(users.id, id)).get()
+    findById(id: number): UserRow {
+      const user = db.select().from(users).where(eq(users.id, id)).get()
+      if (!user) throw notFound(`There is no user ${id}`)
+      return user
     },
 
-    findByUsername(username: string): UserRow | undefined {
-      return db.select().from(users).where(eq(users.username, normaliseUsername(username))).get()
+    findByUsername(username: string): UserRow {
+      const user = userNamed(username)
+      if (!user) throw notFound(`There is no user ${normaliseUsername(username)}`)
+      return user
     },
 
     /** Users by ids or usernames; unknown ones are reported back, not ignored. */
@@ -117,6 +117,14 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       return { found, missing: names.filter((n) => !have.has(n)) }
     },
 
+    /** user id -> username, for the ids that exist. */
+    usernames(ids: number[]): Map<number, string> {
+      const unique = [...new Set(ids)]
+      if (unique.length === 0) return new Map()
+      const rows = db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, unique)).all()
+      return new Map(rows.map((r) => [r.id, r.username]))
+    },
+
     search(query: string, limit = 20): UserRow[] {
       const q = `%${normaliseUsername(query).replace(/[%_\\]/g, (c) => '\\' + c)}%`
       return db
@@ -128,11 +136,11 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
         .all()
     },
 
-    async register(input: RegistrationInput & { isAdmin?: boolean }): Promise<{ user: UserRow } | { errors: FieldErrors }> {
-      const errors = validateRegistration(input)
-      if (Object.keys(errors).length) return { errors }
+    /** A new user; 422 `invalid` with a message per field (a taken username included). */
+    async register(input: RegistrationInput & { isAdmin?: boolean }): Promise<{ user: UserRow }> {
+      checkRegistration(input)
       const username = normaliseUsername(input.username)
-      if (service.findByUsername(username)) return { errors: { username: 'That username is taken.' } }
+      if (userNamed(username)) throw usernameTaken()
       const passwordHash = await hashPassword(input.password)
       try {
         const user = db
@@ -149,19 +157,20 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
         return { user }
       } catch (err) {
         // Two registrations raced between the check and the insert.
-        if (String((err as Error).message).includes('UNIQUE')) return { errors: { username: 'That username is taken.' } }
+        if (String((err as Error).message).includes('UNIQUE')) throw usernameTaken()
         throw err
       }
     },
 
-    /** The user whose password matches, or null; the same work either way. */
-    async authenticate(username: string, password: string): Promise<UserRow | null> {
-      const user = service.findByUsername(username ?? '')
+    /** The user whose password matches, else 401 `invalid_credentials`; the same work either way. */
+    async authenticate(username: string, password: string): Promise<UserRow> {
+      const user = userNamed(username ?? '')
       const ok = await verifyPassword(password ?? '', user?.passwordHash ?? DISABLED_PASSWORD)
-      return ok && user ? user : null
+      if (!ok || !user) throw new DomainError('unauthorized', 'Wrong username or password', { code: 'invalid_credentials' })
+      return user
     },
 
-    login(user: UserRow, kind: SessionKind): Login {
+    login(user: Pick<UserRow, 'id'>, kind: SessionKind): Login {
       const session = newSession(user.id, kind)
       db.insert(sessions).values(session).run()
       return { token: tokenFor(session), session, expiresAt: session.expiresAt }
@@ -169,21 +178,28 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
 
     /** Revokes the login; every socket opened with it, on every process, closes with 4401. */
     logout(sessionId: string): void {
-      const row = db
-        .update(sessions)
-        .set({ revokedAt: Date.now() })
-        .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-        .returning({ userId: sessions.userId })
-        .get()
-      if (row) bus.publish({ type: 'session_revoked', sessionId, userId: row.userId })
+      transact(db, bus, (tx, outbox) => {
+        const row = tx
+          .update(sessions)
+          .set({ revokedAt: Date.now() })
+          .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+          .returning({ userId: sessions.userId })
+          .get()
+        if (row) outbox.push({ type: 'session_revoked', sessionId, userId: row.userId })
+      })
     },
 
-    /** Checks signature, expiry and that the session is still live. */
+    /** Whether this login still holds: not logged out, not expired. */
+    isSessionLive(sessionId: string): boolean {
+      return liveSessionId.get({ id: sessionId, now: Date.now() }) !== undefined
+    },
+
+    /** Checks signature, expiry and that the session is still live; null for no or a dead token. */
     resolveToken(token: string | undefined | null): Principal | null {
       if (!token) return null
       const claims = verifyToken(token)
       if (!claims || typeof claims.sid !== 'string') return null
-      const row = sessionById.get({ id: claims.sid, now: Date.now() })
+      const row = liveSessionWithUser.get({ id: claims.sid, now: Date.now() })
       if (!row || row.user.id !== Number(claims.sub)) return null
       return { user: row.user, sessionId: row.session.id, expiresAt: Math.min(row.session.expiresAt, claims.exp * 1000) }
     },
@@ -194,24 +210,31 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
      */
     loadUsers(count: number, prefix: string): Array<{ id: number; token: string }> {
       const names = Array.from({ length: count }, (_, i) => normaliseUsername(`${prefix}${i + 1}`))
-      const invalid = names.find((n) => !/^[a-z0-9_.-]{1,32}$/.test(n))
-      if (invalid) throw new Error(`"${invalid}" is not a valid username (up to 32 letters, digits, . _ -)`)
+      checkLoadUsernames(names)
       const now = Date.now()
-      // Prepared statements in one transaction: drizzle's builders for multi-row inserts
-      // cost several times more than SQLite itself here.
-      const sqlite = db.$client
-      const insertUser = sqlite.prepare(`INSERT INTO users (username, password_hash) VALUES (?, '${DISABLED_PASSWORD}') ON CONFLICT(username) DO NOTHING`)
-      const idOf = sqlite.prepare('SELECT id FROM users WHERE username = ?').pluck()
-      const insertSession = sqlite.prepare('INSERT INTO sessions (id, user_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)')
-      const rows = sqlite.transaction(() =>
-        names.map((username) => {
-          insertUser.run(username)
-          const session = newSession(idOf.get(username) as number, 'api', now)
-          insertSession.run(session.id, session.userId, session.kind, session.createdAt, session.expiresAt)
-          return { id: session.userId, session }
-        }),
-      ).immediate()
-      return rows.map(({ id, session }) => ({ id, token: tokenFor(session) }))
+      // Multi-row statements: one per chunk, not one per user.
+      const created = db.transaction(
+        (tx) => {
+          const out: SessionRow[] = []
+          for (let i = 0; i < names.length; i += LOAD_CHUNK) {
+            const chunk = names.slice(i, i + LOAD_CHUNK)
+            tx.insert(users)
+              .values(chunk.map((username) => ({ username, passwordHash: DISABLED_PASSWORD })))
+              .onConflictDoNothing({ target: users.username })
+              .run()
+            const ids = new Map(
+              tx.select({ id: users.id, username: users.username }).from(users).where(inArray(users.username, chunk)).all()
+                .map((u) => [u.username, u.id]),
+            )
+            const chunkSessions = chunk.map((username) => newSession(ids.get(username)!, 'api', now))
+            tx.insert(sessions).values(chunkSessions).run()
+            out.push(...chunkSessions)
+          }
+          return out
+        },
+        { behavior: 'immediate' },
+      )
+      return created.map((session) => ({ id: session.userId, token: tokenFor(session) }))
     },
   }
   return service
