@@ -17,10 +17,9 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { Config } from './config.js'
 import { openDatabase, type Db } from './db/client.js'
-import { accountRoutes } from './domains/accounts/routes.js'
-import { createAccountService, type AccountService, type TokenClaims } from './domains/accounts/service.js'
+import { accountsPlugin } from './domains/accounts/index.js'
 import { adminRoutes } from './domains/admin/routes.js'
-import { blogRoutes } from './domains/blog/routes.js'
+import { blogPlugin } from './domains/blog/index.js'
 import { billingPlugin } from './domains/billing/routes.js'
 import { notificationRoutes } from './domains/notifications/routes.js'
 import { socialPlugin } from './domains/social/routes.js'
@@ -45,7 +44,6 @@ declare module 'fastify' {
     bus: Bus
     hub: Hub
     views: Eta
-    accounts: AccountService
     notifications: NotificationService
     realtime: { frames: FrameRouter; content: PushContent; topics: TopicPolicy }
   }
@@ -87,21 +85,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(fastifyCookie)
   await app.register(fastifyJwt, { secret: config.jwtSecret })
 
-  const accounts = createAccountService({
-    db,
-    bus,
-    tokenTtlSeconds: config.tokenTtlSeconds,
-    signToken: (claims) => app.jwt.sign(claims),
-    verifyToken: (token) => {
-      try {
-        return app.jwt.verify<TokenClaims>(token)
-      } catch {
-        return null
-      }
-    },
-  })
   const notifications = createNotificationService({ db, bus })
-  app.decorate('accounts', accounts)
   app.decorate('notifications', notifications)
 
   const hub = new Hub({
@@ -153,16 +137,17 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()))
     },
   })
-  await app.register(httpPlugin, { resolveToken: (token) => accounts.resolveToken(token) })
+  // app.accounts is decorated by the accounts plugin below; the hook asks it per request.
+  await app.register(httpPlugin, { resolveToken: (token) => app.accounts.resolveToken(token) })
   await app.register(strictNumbers)
 
   await app.register(socketRoutes)
   await app.register(homeRoutes)
-  await app.register(accountRoutes)
+  await app.register(accountsPlugin)
   await app.register(notificationRoutes)
   await app.register(adminRoutes)
   await app.register(socialPlugin)
-  await app.register(blogRoutes)
+  await app.register(blogPlugin)
   await app.register(billingPlugin, { now: options.now })
   await app.register(catchUpPlugin)
   await app.register(operationsRoutes)

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { commentMessage, excerpt, likeMessage, renderMarkdown, validateComment, validatePost } from '../../src/domains/blog/content.js'
+import { checkComment, checkPost, commentMessage, excerpt, likeMessage, renderMarkdown } from '../../src/domains/blog/content.js'
 
 t.test('like and comment messages', async (t) => {
   t.equal(likeMessage('bob', 1, 'Hello'), 'bob liked "Hello"')
@@ -10,13 +10,16 @@ t.test('like and comment messages', async (t) => {
 })
 
 t.test('post and comment validation', async (t) => {
-  t.same(validatePost({ title: '  Hi ', body: ' text \r\n' }), { post: { title: 'Hi', body: 'text' } })
-  t.same(validatePost({}), { errors: { title: 'A title is required.', body: 'Write something in the body.' } })
-  t.same(validatePost({ title: 'x'.repeat(201), body: 'y' }), { errors: { title: 'At most 200 characters.' } })
-  t.same(validatePost({ title: 'x', body: 'y'.repeat(20_001) }), { errors: { body: 'At most 20000 characters.' } })
-  t.same(validateComment({ body: '  ' }), { errors: { body: 'Write a comment first.' } })
-  t.same(validateComment({ body: ' ok ' }), { body: 'ok' })
-  t.same(validateComment({ body: 'z'.repeat(2001) }), { errors: { body: 'At most 2000 characters.' } })
+  // A rejected input is a 422 `invalid` DomainError carrying a message per field.
+  const rejects = (fn: () => unknown, fields: Record<string, string>, what: string) =>
+    t.throws(fn, { name: 'DomainError', kind: 'unprocessable', code: 'invalid', fields }, what)
+  t.same(checkPost({ title: '  Hi ', body: ' text \r\n' }), { title: 'Hi', body: 'text' })
+  rejects(() => checkPost({}), { title: 'A title is required.', body: 'Write something in the body.' }, 'empty post')
+  rejects(() => checkPost({ title: 'x'.repeat(201), body: 'y' }), { title: 'At most 200 characters.' }, 'long title')
+  rejects(() => checkPost({ title: 'x', body: 'y'.repeat(20_001) }), { body: 'At most 20000 characters.' }, 'long body')
+  rejects(() => checkComment({ body: '  ' }), { body: 'Write a comment first.' }, 'empty comment')
+  t.equal(checkComment({ body: ' ok ' }), 'ok')
+  rejects(() => checkComment({ body: 'z'.repeat(2001) }), { body: 'At most 2000 characters.' }, 'long comment')
 })
 
 t.test('Markdown: formatting yes, raw HTML and script URLs no', async (t) => {

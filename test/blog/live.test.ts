@@ -1,26 +1,12 @@
 import t from 'tap'
 import type { TopicFrame } from '../../src/protocol.js'
-import { bearer, Browser, buildTestApp, connectReady, createUser } from '../helper.js'
-import { comment, createPost, like, subscribe } from './fixtures/blog.js'
-
-const htmx = { headers: { 'hx-request': 'true' } }
-
-async function setup(t: { teardown(fn: () => unknown): void }) {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  return { s, url }
-}
-
-const unread = async (s: Awaited<ReturnType<typeof setup>>['s'], user: { token: string }) =>
-  (await s.app.inject({ method: 'GET', url: '/api/notifications', headers: bearer(user) })).json()
+import { bearer, Browser, connectReady, createUser } from '../helper.js'
+import { blogApp, comment, createPost, htmx, inbox, like, subscribe, users } from './fixtures/blog.js'
 
 t.test('a comment notifies the author, reaches every viewer of the post, and nobody else', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app, { username: 'alice' })
-  const bob = await createUser(s.app, { username: 'bob' })
-  const carol = await createUser(s.app, { username: 'carol' })
-  const dave = await createUser(s.app, { username: 'dave' })
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice, bob, carol, dave } = await users(s.app, 'alice', 'bob', 'carol', 'dave')
   const post = await createPost(s.app, alice, 'Hello')
 
   const a = await connectReady(url, { token: alice.token })
@@ -28,6 +14,7 @@ t.test('a comment notifies the author, reaches every viewer of the post, and nob
   const d = await connectReady(url, { token: dave.token })
   await subscribe(c.client, `post:${post.id}`)
 
+  const [aMark, dMark] = [a.client.mark(), d.client.mark()]
   const res = await comment(s.app, bob, post.id, 'Nice post!')
   t.equal(res.statusCode, 201)
   const cid = res.json().comment.id
@@ -54,25 +41,25 @@ t.test('a comment notifies the author, reaches every viewer of the post, and nob
   t.match(ev.content, `id="comment-count-${post.id}"`)
   t.notMatch(ev.content, '/delete', 'carol gets no delete button for bob\'s comment')
 
-  t.same(await d.client.quiet(200), [], 'dave (not viewing, not the author) got nothing')
-  t.same(await a.client.quiet(50, 'topic_event'), [], 'alice is not viewing the post, so no thread events')
-  t.same((await unread(s, carol)).notifications, [], 'carol has no notification')
-  t.same((await unread(s, bob)).notifications, [], 'bob has no notification')
+  t.same(await d.client.since(dMark, 200), [], 'dave (not viewing, not the author) got nothing')
+  t.same(await a.client.since(aMark, 50, 'topic_event'), [], 'alice is not viewing the post, so no thread events')
+  t.same((await inbox(s.app, carol)).notifications, [], 'carol has no notification')
+  t.same((await inbox(s.app, bob)).notifications, [], 'bob has no notification')
 
   // The author's own comment on her own post: thread event, no notification.
   await subscribe(a.client, `post:${post.id}`)
+  const ownComment = a.client.mark()
   t.equal((await comment(s.app, alice, post.id, 'Thanks')).statusCode, 201)
   t.equal((await a.client.next('topic_event')).event, 'comment_added')
-  t.same(await a.client.quiet(150, 'notification'), [], 'no notification for your own comment')
-  t.equal((await unread(s, alice)).unread_count, 1)
+  t.same(await a.client.since(ownComment, 150, 'notification'), [], 'no notification for your own comment')
+  t.equal((await inbox(s.app, alice)).unread_count, 1)
   for (const x of [a, c, d]) await x.client.close()
 })
 
 t.test('the htmx comment form: no reload, idempotent fragment, 422 next to the field, delete own', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
-  const carol = await createUser(s.app)
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice, bob, carol } = await users(s.app, 'alice', 'bob', 'carol')
   const post = await createPost(s.app, alice, 'Thread')
   const browser = await new Browser(s.app).login(bob.username, bob.password)
   await browser.get(`/blog/posts/${post.id}`)
@@ -116,17 +103,14 @@ t.test('the htmx comment form: no reload, idempotent fragment, 422 next to the f
   // its notification went with it, and alice's badge was told
   const counts = await a.client.next('count_update')
   t.equal(counts.unread_count, 0)
-  t.same((await unread(s, alice)).notifications, [])
+  t.same((await inbox(s.app, alice)).notifications, [])
   for (const x of [a, c]) await x.client.close()
 })
 
 t.test('likes: one per user, the count at once, grouped notifications, unlike sends nothing', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app, { username: 'alice' })
-  const bob = await createUser(s.app, { username: 'bob' })
-  const carol = await createUser(s.app, { username: 'carol' })
-  const dave = await createUser(s.app, { username: 'dave' })
-  const eve = await createUser(s.app, { username: 'eve' })
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice, bob, carol, dave, eve } = await users(s.app, 'alice', 'bob', 'carol', 'dave', 'eve')
   const post = await createPost(s.app, alice, 'Hello')
   const a = await connectReady(url, { token: alice.token })
   const e = await connectReady(url, { token: eve.token })
@@ -164,14 +148,16 @@ t.test('likes: one per user, the count at once, grouped notifications, unlike se
   t.equal(third.notification.message, 'dave and 2 others liked "Hello"')
 
   // unlike: the live count changes, the author gets nothing
+  const beforeUnlike = a.client.mark()
   const off = await like(s.app, carol, post.id, false)
   t.same(off.json(), { liked: false, like_count: 2 })
-  t.same(await a.client.quiet(200), [], 'unliking sends nothing to the author')
+  t.same(await a.client.since(beforeUnlike, 200), [], 'unliking sends nothing to the author')
   // the author's own like: nothing either
+  const beforeOwnLike = a.client.mark()
   await like(s.app, alice, post.id)
-  t.same(await a.client.quiet(150, 'notification'), [], 'no notification for liking your own post')
+  t.same(await a.client.since(beforeOwnLike, 150, 'notification'), [], 'no notification for liking your own post')
 
-  const list = await unread(s, alice)
+  const list = await inbox(s.app, alice)
   t.equal(list.notifications.length, 1)
   t.equal(list.notifications[0].message, 'dave and 2 others liked "Hello"')
 
@@ -184,53 +170,53 @@ t.test('likes: one per user, the count at once, grouped notifications, unlike se
   t.equal(fresh.notification.message, 'carol liked "Hello"')
   t.equal(fresh.unread_count, 1)
 
-  const counts = (await e.client.quiet(100, 'topic_event')).concat(e.client.ofType('topic_event'))
-  t.ok(counts.every((f) => f.event === 'like_count'), 'viewers see like counts')
-  t.same((await unread(s, eve)).notifications, [], 'eve (a viewer) got no notification')
-  t.same((await unread(s, bob)).notifications, [], 'bob got no notification')
+  await e.client.settle(100)
+  t.ok(e.client.ofType('topic_event').every((f) => f.event === 'like_count'), 'viewers see like counts')
+  t.same((await inbox(s.app, eve)).notifications, [], 'eve (a viewer) got no notification')
+  t.same((await inbox(s.app, bob)).notifications, [], 'bob got no notification')
   for (const x of [a, e]) await x.client.close()
 })
 
 t.test('ten likes at once give one notification reading "... and 9 others"', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app)
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice, bystander } = await users(s.app, 'alice', 'bystander')
   const post = await createPost(s.app, alice, 'Burst')
   const others = await Promise.all(Array.from({ length: 10 }, () => createUser(s.app)))
   const a = await connectReady(url, { token: alice.token })
-  const bystander = await createUser(s.app)
   const b = await connectReady(url, { token: bystander.token })
 
+  const bMark = b.client.mark()
   const results = await Promise.all(others.map((u) => like(s.app, u, post.id)))
   t.ok(results.every((r) => r.statusCode === 200))
   t.same(results.map((r) => r.json().like_count).sort((x, y) => x - y), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
 
-  const list = await unread(s, alice)
+  const list = await inbox(s.app, alice)
   t.equal(list.notifications.length, 1, 'one notification')
   t.equal(list.unread_count, 1)
   t.match(list.notifications[0].message, /^\S+ and 9 others liked "Burst"$/)
 
-  const frames = [await a.client.next('notification')]
-  for (;;) {
-    const more = await a.client.quiet(150, 'notification')
-    if (!more.length) break
-    frames.push(...more)
+  // Every push, once none has come for 150 ms.
+  await a.client.next('notification')
+  for (let seen = 0; seen !== a.client.ofType('notification').length; ) {
+    seen = a.client.ofType('notification').length
+    await a.client.settle(150)
   }
-  frames.push(...a.client.ofType('notification').filter((f) => !frames.includes(f)))
+  const frames = a.client.ofType('notification')
   t.equal(new Set(frames.map((f) => f.notification.id)).size, 1, 'every push names the same notification')
   t.ok(frames.every((f) => f.unread_count === 1))
   t.match(frames.at(-1)!.notification.message, / and 9 others liked "Burst"$/, 'the last push has the final text')
-  t.same(b.client.ofType('notification'), [], 'a bystander got nothing')
+  t.same(await b.client.since(bMark, 50), [], 'a bystander got nothing')
   for (const x of [a, b]) await x.client.close()
 })
 
 t.test('since= replay and the snapshot after grouping', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app, { username: 'alice' })
-  const bob = await createUser(s.app, { username: 'bob' })
-  const carol = await createUser(s.app, { username: 'carol' })
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice, bob, carol } = await users(s.app, 'alice', 'bob', 'carol')
   const post = await createPost(s.app, alice, 'Hello')
   await like(s.app, bob, post.id)
-  const id = (await unread(s, alice)).notifications[0].id
+  const id = (await inbox(s.app, alice)).notifications[0].id
   await like(s.app, carol, post.id)
 
   // A client that had not seen it replays it with the current text.
@@ -245,15 +231,15 @@ t.test('since= replay and the snapshot after grouping', async (t) => {
   // A client that had seen the id gets no replay (the row kept its id), but the snapshot has the new text.
   const after = await connectReady(url, { token: alice.token, query: { since: String(id) } })
   t.equal(after.initial.recent_notifications[0].message, 'carol and 1 other liked "Hello"')
-  t.same(await after.client.quiet(150, 'notification'), [])
+  // From mark 0: everything since this socket opened.
+  t.same(await after.client.since(0, 150, 'notification'), [], 'no replay of a seen id')
   for (const x of [before, after]) await x.client.close()
 })
 
 t.test('deleting a post takes its notifications with it and updates the badges', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
-  const carol = await createUser(s.app)
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice, bob, carol } = await users(s.app, 'alice', 'bob', 'carol')
   const doomed = await createPost(s.app, alice, 'Doomed')
   const kept = await createPost(s.app, alice, 'Kept')
   const bobsPost = await createPost(s.app, bob, 'Bob\'s')
@@ -263,32 +249,34 @@ t.test('deleting a post takes its notifications with it and updates the badges',
   await like(s.app, carol, doomed.id)
   await comment(s.app, bob, kept.id, 'stays')
   await comment(s.app, alice, bobsPost.id, 'for bob')
-  t.equal((await unread(s, alice)).unread_count, 4)
+  t.equal((await inbox(s.app, alice)).unread_count, 4)
 
   const a = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
   const c = await connectReady(url, { token: carol.token })
   await subscribe(c.client, `post:${doomed.id}`)
 
+  const [bMark, cMark] = [b.client.mark(), c.client.mark()]
   const res = await s.app.inject({ method: 'DELETE', url: `/api/blog/posts/${doomed.id}`, headers: bearer(alice) })
   t.equal(res.statusCode, 200)
   const counts = await a.client.next('count_update')
   t.equal(counts.unread_count, 1, 'the badge drops to the one left')
-  const left = await unread(s, alice)
+  const left = await inbox(s.app, alice)
   t.equal(left.notifications.length, 1)
   t.equal(left.notifications[0].message.includes('"Kept"'), true)
   const gone = await c.client.next('topic_event')
   t.equal(gone.event, 'post_deleted')
   t.match(gone.content, `id="post-page-${doomed.id}"`)
-  t.same(await b.client.quiet(150), [], 'bob got nothing')
-  t.same(c.client.ofType('count_update'), [], 'carol got no count update')
-  t.equal((await unread(s, bob)).unread_count, 1, 'bob keeps his notification about another post')
+  t.same(await b.client.since(bMark, 150), [], 'bob got nothing')
+  t.same(await c.client.since(cMark, 0, 'count_update'), [], 'carol got no count update')
+  t.equal((await inbox(s.app, bob)).unread_count, 1, 'bob keeps his notification about another post')
   for (const x of [a, b, c]) await x.client.close()
 })
 
 t.test('who may follow which topic', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app)
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice } = await users(s.app, 'alice')
   const post = await createPost(s.app, alice)
   const { client } = await connectReady(url, { token: alice.token })
   for (const topic of ['post:999999', 'post:abc', 'post:', `post:0${post.id}`]) {
@@ -302,10 +290,9 @@ t.test('who may follow which topic', async (t) => {
 })
 
 t.test('an edit reaches the post\'s viewers, rendered for each (only the author sees Edit)', async (t) => {
-  const { s, url } = await setup(t)
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
-  const carol = await createUser(s.app)
+  const s = await blogApp(t, { listen: true })
+  const url = s.url
+  const { alice, bob, carol } = await users(s.app, 'alice', 'bob', 'carol')
   const post = await createPost(s.app, alice, 'Draft', 'old')
   const a = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
@@ -313,6 +300,7 @@ t.test('an edit reaches the post\'s viewers, rendered for each (only the author 
   await subscribe(a.client, `post:${post.id}`)
   await subscribe(b.client, `post:${post.id}`)
 
+  const [aMark, cMark] = [a.client.mark(), c.client.mark()]
   const res = await s.app.inject({
     method: 'PATCH',
     url: `/api/blog/posts/${post.id}`,
@@ -329,15 +317,14 @@ t.test('an edit reaches the post\'s viewers, rendered for each (only the author 
   t.notMatch(forBob.content, '/edit', 'bob gets no Edit link')
   const forAlice = await a.client.next('topic_event')
   t.match(forAlice.content, `/blog/posts/${post.id}/edit`, 'alice (the author) does')
-  t.same(await c.client.quiet(150), [], 'carol, not viewing, got nothing')
-  t.same(a.client.ofType('notification'), [], 'an edit notifies nobody')
+  t.same(await c.client.since(cMark, 150), [], 'carol, not viewing, got nothing')
+  t.same(await a.client.since(aMark, 0, 'notification'), [], 'an edit notifies nobody')
   for (const x of [a, b, c]) await x.client.close()
 })
 
 t.test('the like button: a bare POST toggles, `action` is idempotent, a plain form gets a redirect', async (t) => {
-  const { s } = await setup(t)
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const s = await blogApp(t)
+  const { alice, bob } = await users(s.app, 'alice', 'bob')
   const post = await createPost(s.app, alice)
   const headers = { ...bearer(bob), 'hx-request': 'true' }
   const post1 = await s.app.inject({ method: 'POST', url: `/blog/posts/${post.id}/like`, headers })

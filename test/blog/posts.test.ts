@@ -1,13 +1,10 @@
 import t from 'tap'
-import { bearer, Browser, buildTestApp, createUser } from '../helper.js'
-import { createPost } from './fixtures/blog.js'
-
-const htmx = { headers: { 'hx-request': 'true' } }
+import { bearer, Browser } from '../helper.js'
+import { blogApp, createPost, htmx, users } from './fixtures/blog.js'
 
 t.test('write, read, list (newest first, paged), edit and delete a post through the pages', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const alice = await createUser(s.app)
+  const s = await blogApp(t)
+  const { alice } = await users(s.app, 'alice')
   const browser = await new Browser(s.app).login(alice.username, alice.password)
 
   t.equal((await browser.get('/blog/new')).statusCode, 200)
@@ -61,9 +58,8 @@ t.test('write, read, list (newest first, paged), edit and delete a post through 
 })
 
 t.test('validation messages sit next to the fields (422, also for htmx and the API)', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const alice = await createUser(s.app)
+  const s = await blogApp(t)
+  const { alice } = await users(s.app, 'alice')
   const browser = await new Browser(s.app).login(alice.username, alice.password)
   await browser.get('/blog/new')
 
@@ -92,10 +88,8 @@ t.test('validation messages sit next to the fields (422, also for htmx and the A
 })
 
 t.test('only the author edits or deletes: 403 on page and API, nothing changes', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const s = await blogApp(t)
+  const { alice, bob } = await users(s.app, 'alice', 'bob')
   const post = await createPost(s.app, alice, 'Mine', 'Body')
   const browser = await new Browser(s.app).login(bob.username, bob.password)
 
@@ -125,10 +119,8 @@ t.test('only the author edits or deletes: 403 on page and API, nothing changes',
 })
 
 t.test('cookie posts without a CSRF token are rejected and write nothing', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const s = await blogApp(t)
+  const { alice, bob } = await users(s.app, 'alice', 'bob')
   const post = await createPost(s.app, alice)
   const browser = await new Browser(s.app).login(bob.username, bob.password)
   await browser.get(`/blog/posts/${post.id}`)
@@ -153,10 +145,8 @@ t.test('cookie posts without a CSRF token are rejected and write nothing', async
 })
 
 t.test('XSS attempts in titles, bodies and comments come out as text', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const s = await blogApp(t)
+  const { alice, bob } = await users(s.app, 'alice', 'bob')
   const title = '<script>alert("t")</script><img src=x onerror=alert(1)>'
   const body = [
     '<script>alert("b")</script>',
@@ -195,9 +185,8 @@ t.test('XSS attempts in titles, bodies and comments come out as text', async (t)
 })
 
 t.test('reading is public; writing needs a login', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const alice = await createUser(s.app)
+  const s = await blogApp(t)
+  const { alice } = await users(s.app, 'alice')
   const post = await createPost(s.app, alice, 'Public')
   const anon = new Browser(s.app)
   const page = await anon.get(`/blog/posts/${post.id}`)

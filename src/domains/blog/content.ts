@@ -3,7 +3,7 @@
  * and how notifications about a post read. No database, no HTTP.
  */
 import MarkdownIt from 'markdown-it'
-import type { FieldErrors } from '../../errors.js'
+import { hasErrors, invalid, type FieldErrors } from '../../errors.js'
 
 export const TITLE_MAX = 200
 export const BODY_MAX = 20_000
@@ -14,23 +14,27 @@ export interface PostFields {
   body: string
 }
 
-/** Trims and checks a post's fields; errors are keyed by field name. */
-export function validatePost(input: { title?: unknown; body?: unknown }): { post: PostFields } | { errors: FieldErrors } {
-  const title = typeof input.title === 'string' ? input.title.trim() : ''
-  const body = typeof input.body === 'string' ? input.body.replace(/\r\n/g, '\n').trim() : ''
+const normalise = (text: unknown) => (typeof text === 'string' ? text.replace(/\r\n/g, '\n').trim() : '')
+
+/** Trims and checks a post's fields: the post, or 422 `invalid` with a message per field. */
+export function checkPost(input: { title?: unknown; body?: unknown }): PostFields {
+  const title = normalise(input.title)
+  const body = normalise(input.body)
   const errors: FieldErrors = {}
   if (!title) errors.title = 'A title is required.'
   else if (title.length > TITLE_MAX) errors.title = `At most ${TITLE_MAX} characters.`
   if (!body) errors.body = 'Write something in the body.'
   else if (body.length > BODY_MAX) errors.body = `At most ${BODY_MAX} characters.`
-  return Object.keys(errors).length ? { errors } : { post: { title, body } }
+  if (hasErrors(errors)) throw invalid(errors, { status: 422 })
+  return { title, body }
 }
 
-export function validateComment(input: { body?: unknown }): { body: string } | { errors: FieldErrors } {
-  const body = typeof input.body === 'string' ? input.body.replace(/\r\n/g, '\n').trim() : ''
-  if (!body) return { errors: { body: 'Write a comment first.' } }
-  if (body.length > COMMENT_MAX) return { errors: { body: `At most ${COMMENT_MAX} characters.` } }
-  return { body }
+/** A comment's trimmed text, or 422 `invalid` naming the body. */
+export function checkComment(input: { body?: unknown }): string {
+  const body = normalise(input.body)
+  if (!body) throw invalid({ body: 'Write a comment first.' }, { status: 422 })
+  if (body.length > COMMENT_MAX) throw invalid({ body: `At most ${COMMENT_MAX} characters.` }, { status: 422 })
+  return body
 }
 
 /**
@@ -89,3 +93,8 @@ export function likeMessage(latestLiker: string, likers: number, title: string):
 export const likeGroupKey = (postId: number) => `like:post:${postId}`
 export const postPath = (postId: number) => `/blog/posts/${postId}`
 export const commentPath = (postId: number, commentId: number) => `/blog/posts/${postId}#comment-${commentId}`
+
+/** A post as the API and the pages show it: the Markdown body also rendered (raw HTML escaped). */
+export function withHtml<P extends { body: string }>(post: P): P & { body_html: string } {
+  return { ...post, body_html: renderMarkdown(post.body) }
+}

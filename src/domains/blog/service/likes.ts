@@ -1,0 +1,50 @@
+/** Likes: one per user and post; the live count follows every change. */
+import { and, eq } from 'drizzle-orm'
+import { transact } from '../../../db/transact.js'
+import { blogLikes } from '../schema.js'
+import type { BlogNotifications } from './notifications.js'
+import type { BlogQueries, BlogServiceDeps } from './queries.js'
+
+export interface LikeState {
+  liked: boolean
+  likeCount: number
+  /** false when the like already was so */
+  changed: boolean
+}
+
+export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
+  const likes = {
+    likedBy(userId: number, postId: number): boolean {
+      return q.likedIn(db, userId, postId)
+    },
+
+    /**
+     * Sets this user's like on a post (idempotent); 'toggle' is decided inside the
+     * transaction, so two quick clicks cannot both like. Only a new like notifies;
+     * an unlike sends nothing but the live like count.
+     */
+    setLike(userId: number, postId: number, want: boolean | 'toggle'): LikeState {
+      return transact(db, bus, (tx, outbox) => {
+        const post = q.postRowIn(tx, postId)
+        const liked = want === 'toggle' ? !q.likedIn(tx, userId, postId) : want
+        let changed: boolean
+        if (liked) {
+          const like = tx
+            .insert(blogLikes)
+            .values({ postId, userId, createdAt: Date.now() })
+            .onConflictDoNothing()
+            .returning({ id: blogLikes.id })
+            .get()
+          changed = like !== undefined
+          if (like) notices.likeAdded(tx, outbox, post, userId, like.id)
+        } else {
+          changed = tx.delete(blogLikes).where(and(eq(blogLikes.postId, postId), eq(blogLikes.userId, userId))).run().changes > 0
+        }
+        const likeCount = q.countLikes(tx, postId)
+        if (changed) q.publish(outbox, postId, { event: 'like_count', data: { post_id: postId, like_count: likeCount } })
+        return { liked, likeCount, changed }
+      })
+    },
+  }
+  return likes
+}

@@ -1,0 +1,84 @@
+/** Writing, reading, editing and deleting posts. Only a post's author may change it. */
+import { desc, eq, lt } from 'drizzle-orm'
+import { transact } from '../../../db/transact.js'
+import { forbidden } from '../../../errors.js'
+import { checkPost } from '../content.js'
+import { blogPosts, type BlogPostRow } from '../schema.js'
+import type { BlogNotifications } from './notifications.js'
+import type { BlogQueries, BlogServiceDeps, PostDTO, Reader } from './queries.js'
+
+export interface PostInput {
+  title?: string
+  body?: string
+}
+
+export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
+  /** The post's row if `userId` wrote it: else 404 / 403. */
+  function ownPostIn(tx: Reader, userId: number, postId: number): BlogPostRow {
+    const post = q.postRowIn(tx, postId)
+    if (post.authorId !== userId) throw forbidden('Only the author can change or delete this post')
+    return post
+  }
+
+  return {
+    /** Newest first; `before` is the id of the last post of the previous page. */
+    listPosts(opts: { before?: number; limit?: number } = {}): { posts: PostDTO[]; nextBefore: number | null } {
+      const limit = Math.min(Math.max(opts.limit ?? 10, 1), 50)
+      const rows = q
+        .selectPosts(db)
+        .where(opts.before ? lt(blogPosts.id, opts.before) : undefined)
+        .orderBy(desc(blogPosts.id))
+        .limit(limit + 1)
+        .all()
+      const posts = q.toPosts(rows.slice(0, limit))
+      return { posts, nextBefore: rows.length > limit ? posts[posts.length - 1]!.id : null }
+    },
+
+    /** The post; 404 when there is none. */
+    getPost(postId: number): PostDTO {
+      return q.postIn(db, postId)
+    },
+
+    exists(postId: number): boolean {
+      return db.select({ id: blogPosts.id }).from(blogPosts).where(eq(blogPosts.id, postId)).get() !== undefined
+    },
+
+    /** The post as its author edits it: 404 when missing, 403 for anyone else. */
+    postToEdit(userId: number, postId: number): PostDTO {
+      ownPostIn(db, userId, postId)
+      return q.postIn(db, postId)
+    },
+
+    /** A new post; 422 `invalid` with a message per field. */
+    createPost(authorId: number, input: PostInput): PostDTO {
+      const fields = checkPost(input)
+      return transact(db, bus, (tx) => {
+        const now = Date.now()
+        const row = tx.insert(blogPosts).values({ authorId, ...fields, createdAt: now, updatedAt: now }).returning().get()
+        return q.postIn(tx, row.id)
+      })
+    },
+
+    /** Changes the fields given (the others stay); 404, 403, then 422 with field messages. */
+    updatePost(userId: number, postId: number, input: PostInput): PostDTO {
+      return transact(db, bus, (tx, outbox) => {
+        const row = ownPostIn(tx, userId, postId)
+        const fields = checkPost({ title: input.title ?? row.title, body: input.body ?? row.body })
+        tx.update(blogPosts).set({ ...fields, updatedAt: Date.now() }).where(eq(blogPosts.id, postId)).run()
+        const post = q.postIn(tx, postId)
+        q.publish(outbox, postId, { event: 'post_updated', data: { post } })
+        return post
+      })
+    },
+
+    /** Deletes the post, its comments, likes and every notification about it. */
+    deletePost(userId: number, postId: number): void {
+      transact(db, bus, (tx, outbox) => {
+        ownPostIn(tx, userId, postId)
+        notices.withdraw(tx, outbox, { postId })
+        tx.delete(blogPosts).where(eq(blogPosts.id, postId)).run()
+        q.publish(outbox, postId, { event: 'post_deleted', data: { post_id: postId } })
+      })
+    },
+  }
+}
