@@ -6,8 +6,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { DomainError, type FieldErrors } from '../../errors.js'
-import { rejectedFields } from '../../web/forms.js'
-import { AUTH_COOKIE, currentUser, isHtmx, renderPage, requireUser } from '../../web/http.js'
+import { redirectAfterPost, rejectedFields } from '../../web/forms.js'
+import { AUTH_COOKIE, currentUser, renderPage, requireUser } from '../../web/http.js'
 import { ErrorBody, PublicUserBody } from '../../web/schemas.js'
 import { toPublicUser } from './service.js'
 
@@ -29,15 +29,6 @@ const MeAnswer = Type.Object({ user: PublicUserBody, is_admin: Type.Boolean() })
 /** Only same-site paths: `/notifications`, not `//evil.example` or `https://...`. */
 export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/'
-}
-
-/** After a login, logout or sign-up: htmx follows HX-Redirect, a plain form a 303. */
-function goTo(request: FastifyRequest, reply: FastifyReply, url: string) {
-  if (isHtmx(request)) {
-    reply.header('HX-Redirect', url)
-    return reply.status(204).send()
-  }
-  return reply.redirect(url, 303)
 }
 
 function formPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { values: object; errors: FieldErrors; next?: string }) {
@@ -76,7 +67,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return formPage(request, reply, 'accounts/login', { values: { username }, errors: { form: 'Wrong username or password.' }, next })
     }
     setLoginCookie(reply, login.token, login.expiresAt)
-    return goTo(request, reply, next)
+    return redirectAfterPost(request, reply, next)
   })
 
   app.get('/register', async (request, reply) => {
@@ -94,13 +85,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     const login = accounts.login(registered.user, 'cookie')
     setLoginCookie(reply, login.token, login.expiresAt)
-    return goTo(request, reply, '/')
+    return redirectAfterPost(request, reply, '/')
   })
 
   app.post('/logout', async (request, reply) => {
     if (request.principal) accounts.logout(request.principal.sessionId)
     reply.clearCookie(AUTH_COOKIE, { path: '/' })
-    return goTo(request, reply, '/login')
+    return redirectAfterPost(request, reply, '/login')
   })
 
   // ------------------------------------------------------------ JSON API

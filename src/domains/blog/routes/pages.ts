@@ -6,7 +6,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import type { FieldErrors } from '../../../errors.js'
-import { rejectedFields } from '../../../web/forms.js'
+import { redirectAfterPost, rejectedFields } from '../../../web/forms.js'
 import { currentUser, isHtmx, renderPage, requireUser } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
 import { excerpt, withHtml } from '../content.js'
@@ -19,15 +19,6 @@ const LikeForm = Type.Union([
   Type.Object({ action: Type.Optional(Type.Union([Type.Literal('like'), Type.Literal('unlike'), Type.Literal('toggle')])) }),
   Type.Null(),
 ])
-
-/** After a change: htmx follows HX-Redirect, a plain form a 303. */
-function goTo(request: FastifyRequest, reply: FastifyReply, url: string) {
-  if (isHtmx(request)) {
-    reply.header('HX-Redirect', url)
-    return reply.status(204).send()
-  }
-  return reply.redirect(url, 303)
-}
 
 function formPage(
   request: FastifyRequest,
@@ -86,7 +77,7 @@ const blogPageWrites: FastifyPluginAsyncTypebox = async (app) => {
     } catch (err) {
       return formPage(request, reply, 422, { post: null, values: request.body, errors: rejectedFields(err) })
     }
-    return goTo(request, reply, `/blog/posts/${post.id}`)
+    return redirectAfterPost(request, reply, `/blog/posts/${post.id}`)
   })
 
   app.get('/blog/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
@@ -101,12 +92,12 @@ const blogPageWrites: FastifyPluginAsyncTypebox = async (app) => {
     } catch (err) {
       return formPage(request, reply, 422, { post: blog.getPost(id), values: request.body, errors: rejectedFields(err) })
     }
-    return goTo(request, reply, `/blog/posts/${id}`)
+    return redirectAfterPost(request, reply, `/blog/posts/${id}`)
   })
 
   app.post('/blog/posts/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
     blog.deletePost(currentUser(request).id, request.params.id)
-    return goTo(request, reply, '/blog')
+    return redirectAfterPost(request, reply, '/blog')
   })
 
   app.post('/blog/posts/:id/comments', { schema: { params: IdParams, body: CommentBody } }, async (request, reply) => {
