@@ -10,8 +10,8 @@
  * indicator alive by pushing its timer back). `is_typing: false` is relayed only
  * when that user was shown as typing, so it can never outnumber the relayed trues.
  */
-import type { PublicUser, TypingFrame } from '../../protocol.js'
-import { WindowLimiter } from './rules.js'
+import type { PublicUser, TypingFrame } from '../../../protocol.js'
+import { WindowLimiter } from '../rules.js'
 
 export interface TypingOptions {
   /** Sends a frame to every socket of these users (on any process). */
@@ -21,7 +21,7 @@ export interface TypingOptions {
 }
 
 interface Active {
-  timer: NodeJS.Timeout
+  timer?: NodeJS.Timeout
   user: PublicUser
   recipients: number[]
 }
@@ -57,7 +57,7 @@ export class TypingRelay {
       if (current) this.arm(key, current)
       return current ? 'refreshed' : 'dropped'
     }
-    const entry: Active = current ?? { timer: undefined as unknown as NodeJS.Timeout, user, recipients }
+    const entry: Active = current ?? { user, recipients }
     entry.recipients = recipients
     this.arm(key, entry)
     this.active.set(key, entry)

@@ -1,0 +1,64 @@
+/**
+ * Social: friends (/friends, /api/friends/...), direct messages (/messages,
+ * /api/conversations/..., POST /api/messages), presence and typing.
+ */
+import type { FastifyReply } from 'fastify'
+import fp from 'fastify-plugin'
+import type { PublicUser } from '../../protocol.js'
+import { socialLive } from './live.js'
+import { socialRoutes } from './routes/index.js'
+import { createSocialService, type People, type SocialService } from './service/index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    social: SocialService
+  }
+}
+
+export const socialPlugin = fp(
+  async (app) => {
+    const { accounts } = app
+    const publicUser = (u: { id: number; username: string; firstName: string; lastName: string }): PublicUser => ({
+      id: u.id,
+      username: u.username,
+      first_name: u.firstName,
+      last_name: u.lastName,
+    })
+    const people: People = {
+      byIds: (ids) => new Map(accounts.resolveUsers({ ids }).found.map((u) => [u.id, publicUser(u)])),
+      search: (query, limit) => accounts.search(query, limit).map(publicUser),
+    }
+    const social = createSocialService({
+      db: app.db,
+      bus: app.bus,
+      people,
+      notifications: app.notifications,
+      presence: {
+        local: { isOnline: (userId) => app.hub.isOnline(userId), userIds: () => app.hub.users.keys() },
+        graceMs: app.config.presenceGraceMs,
+        heartbeatMs: app.config.presenceHeartbeatMs,
+        log: app.log,
+      },
+      typingTimeoutMs: app.config.typingTimeoutMs,
+    })
+    app.decorate('social', social)
+    app.notifications.setUnreadMessagesCounter((userId) => social.unreadMessagesCount(userId))
+    const live = socialLive(app, social)
+    social.presence.start()
+
+    // The navbar's pending-requests badge: computed only when a page renders it.
+    app.addHook('onRequest', async (request, reply) => {
+      const user = request.principal?.user
+      // @fastify/view merges reply.locals (which it does not type) into every template's data.
+      const locals = (reply as FastifyReply & { locals?: Record<string, unknown> }).locals
+      if (user && locals) locals.pendingFriendRequests = () => social.pendingRequestCount(user.id)
+    })
+    app.addHook('preClose', async () => {
+      live.stop()
+      social.stop()
+    })
+
+    await app.register(socialRoutes)
+  },
+  { name: 'social', dependencies: ['http'], decorators: { fastify: ['db', 'bus', 'hub', 'realtime', 'accounts', 'notifications'] } },
+)

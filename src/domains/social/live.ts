@@ -1,0 +1,73 @@
+/**
+ * Social on the socket: the `send_message` and `typing` client frames, presence
+ * fed by the hub, and the HTML fragments (`content`) riding on social frames,
+ * rendered from the same partials as the pages. Fragments are rendered per
+ * recipient (their unread counts, whether a message is theirs), only for users
+ * with a socket here.
+ */
+import type { FastifyInstance } from 'fastify'
+import type { NewMessageFrame } from '../../protocol.js'
+import { SOCIAL_TOPIC, type SocialEvent, type SocialService } from './service/index.js'
+
+type EventData<E extends SocialEvent['event']> = Extract<SocialEvent, { event: E }>['data']
+
+export function socialLive(app: FastifyInstance, social: SocialService): { stop(): void } {
+  const { frames, content } = app.realtime
+
+  frames.on('send_message', (frame, ctx) => {
+    const { message, created } = social.sendMessage(ctx.client.userId, { conversationId: frame.conversation_id }, frame.content, frame.client_id)
+    // A repeat is not pushed again; the socket that repeated it gets it back.
+    if (!created) ctx.reply({ type: 'new_message', data: message })
+  })
+
+  frames.on('typing', (frame, ctx) => {
+    social.relayTyping(ctx.client.userId, ctx.client, frame.conversation_id, frame.is_typing)
+  })
+
+  const connected = (userId: number) => social.presence.userConnected(userId)
+  const disconnected = (userId: number) => social.presence.userDisconnected(userId)
+  app.hub.on('user_online', connected)
+  app.hub.on('user_offline', disconnected)
+
+  // ------------------------------------------------------------ fragments
+  const partial = (name: string, data: object) => content.partial(name, data)
+  const badge = (userId: number) => partial('social/requests-badge', { count: social.pendingRequestCount(userId), oob: true })
+  const panel = (userId: number) => partial('social/friends-panel', { ...social.friendsOverview(userId), oob: true })
+  const friendsFragments = (userId: number) => badge(userId) + panel(userId)
+  const row = (userId: number, conversationId: number, oob: 'top' | 'replace') => {
+    const c = social.conversationSummary(userId, conversationId)
+    return c ? partial('social/conversation-row', { c, viewerId: userId, online: social.presence.isOnline(c.other.id), oob }) : ''
+  }
+
+  content.on('new_message', (frame: NewMessageFrame, userId) => {
+    const m = frame.data
+    const cid = m.conversation_id
+    return [
+      `<div hx-swap-oob="beforeend:#conversation-${cid}-messages">${partial('social/message', { m, viewerId: userId })}</div>`,
+      partial('social/seen', { conversationId: cid, seen: false, oob: true }),
+      m.sender.id === userId ? '' : partial('social/typing', { conversationId: cid, user: null, oob: true }),
+      row(userId, cid, 'top'),
+    ].join('')
+  })
+
+  content.on('typing', (frame) =>
+    partial('social/typing', { conversationId: frame.conversation_id, user: frame.is_typing ? frame.user : null, oob: true }),
+  )
+  content.on('presence', (frame) => partial('social/presence-dot', { userId: frame.user_id, online: frame.online, oob: true }))
+  content.on('friend_request', (_frame, userId) => friendsFragments(userId))
+  content.on('friend_accepted', (_frame, userId) => friendsFragments(userId))
+  content.onTopicEvent('friends_changed', (frame, userId) => (frame.topic === SOCIAL_TOPIC ? friendsFragments(userId) : undefined))
+  content.onTopicEvent('messages_read', (frame, userId) => {
+    if (frame.topic !== SOCIAL_TOPIC) return undefined
+    const data = frame.data as EventData<'messages_read'>
+    if (data.user_id === userId) return row(userId, data.conversation_id, 'replace')
+    return partial('social/seen', { conversationId: data.conversation_id, seen: social.seenByOthers(userId, data.conversation_id), oob: true })
+  })
+
+  return {
+    stop() {
+      app.hub.off('user_online', connected)
+      app.hub.off('user_offline', disconnected)
+    },
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Conversations: one per pair of friends, found or created on first use; who is
+ * in one, what each member has read, and the list of a user's conversations.
+ */
+import { and, count, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/sqlite-core'
+import type { Db } from '../../../db/client.js'
+import { transact, type Tx } from '../../../db/transact.js'
+import { forbidden, invalid, notFound } from '../../../errors.js'
+import type { Bus } from '../../../realtime/bus.js'
+import type { PublicUser } from '../../../protocol.js'
+import { directKey } from '../rules.js'
+import { conversationMembers, conversations, messages } from '../schema.js'
+import type { Conn } from './conn.js'
+import { pushFrame, socialFrame } from './events.js'
+import { areFriendsIn } from './friends.js'
+import { messageViews, type MessageDTO } from './message-view.js'
+import { findPerson, type People } from './people.js'
+
+export interface ConversationSummary {
+  id: number
+  other: PublicUser
+  last_message: MessageDTO | null
+  unread_count: number
+}
+
+export interface ConversationView {
+  id: number
+  other: PublicUser
+  /** The other member's last read message id ("Seen"). */
+  otherLastRead: number
+  /** Sending needs the two to be friends. */
+  canSend: boolean
+}
+
+interface Member {
+  userId: number
+  lastReadMessageId: number
+}
+
+function membersIn(conn: Conn, conversationId: number): Member[] {
+  return conn
+    .select({ userId: conversationMembers.userId, lastReadMessageId: conversationMembers.lastReadMessageId })
+    .from(conversationMembers)
+    .where(eq(conversationMembers.conversationId, conversationId))
+    .all()
+}
+
+/** The members of a conversation; throws unless `userId` is one of them. */
+export function membersFor(conn: Conn, userId: number, conversationId: number): Member[] {
+  const members = membersIn(conn, conversationId)
+  if (!members.length) throw notFound(`There is no conversation ${conversationId}`)
+  if (!members.some((m) => m.userId === userId)) throw forbidden('You are not in this conversation')
+  return members
+}
+
+/** The two-person conversation of this pair, created on first use. */
+export function findOrCreateDirect(tx: Tx, a: number, b: number): number {
+  const key = directKey(a, b)
+  const found = tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.directKey, key)).get()
+  if (found) return found.id
+  const now = Date.now()
+  const id = tx.insert(conversations).values({ directKey: key, createdAt: now }).returning({ id: conversations.id }).get().id
+  tx.insert(conversationMembers)
+    .values([
+      { conversationId: id, userId: a, joinedAt: now },
+      { conversationId: id, userId: b, joinedAt: now },
+    ])
+    .onConflictDoNothing()
+    .run()
+  return id
+}
+
+export function latestMessageIn(conn: Conn, conversationId: number): { id: number; senderId: number } | undefined {
+  return conn
+    .select({ id: messages.id, senderId: messages.senderId })
+    .from(messages)
+    .where(eq(messages.conversationId, conversationId))
+    .orderBy(desc(messages.id))
+    .limit(1)
+    .get()
+}
+
+/** Moves a member's read mark forward to `messageId`; false when it was there already. */
+export function markReadUpTo(tx: Tx, userId: number, conversationId: number, messageId: number): boolean {
+  return (
+    tx
+      .update(conversationMembers)
+      .set({ lastReadMessageId: messageId })
+      .where(
+        and(
+          eq(conversationMembers.conversationId, conversationId),
+          eq(conversationMembers.userId, userId),
+          lt(conversationMembers.lastReadMessageId, messageId),
+        ),
+      )
+      .run().changes > 0
+  )
+}
+
+const others = alias(conversationMembers, 'other_member')
+
+export function createConversations({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
+  /** A user's conversations (or the one given), most recent message first. */
+  function summaries(userId: number, only?: number): ConversationSummary[] {
+    const rows = db
+      .select({ id: conversations.id, lastMessageId: conversations.lastMessageId, otherId: others.userId })
+      .from(conversationMembers)
+      .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
+      .innerJoin(others, and(eq(others.conversationId, conversations.id), ne(others.userId, conversationMembers.userId)))
+      .where(and(eq(conversationMembers.userId, userId), only === undefined ? undefined : eq(conversations.id, only)))
+      .orderBy(desc(sql`coalesce(${conversations.lastMessageId}, 0)`), desc(conversations.id))
+      .limit(100)
+      .all()
+    if (!rows.length) return []
+    const ids = rows.map((r) => r.id)
+    const unread = new Map(
+      db
+        .select({ conversationId: messages.conversationId, n: count() })
+        .from(conversationMembers)
+        .innerJoin(
+          messages,
+          and(eq(messages.conversationId, conversationMembers.conversationId), gt(messages.id, conversationMembers.lastReadMessageId)),
+        )
+        .where(and(eq(conversationMembers.userId, userId), inArray(conversationMembers.conversationId, ids), ne(messages.senderId, userId)))
+        .groupBy(messages.conversationId)
+        .all()
+        .map((r) => [r.conversationId, r.n]),
+    )
+    const lastIds = rows.flatMap((r) => (r.lastMessageId ? [r.lastMessageId] : []))
+    const lastMessages = new Map(
+      messageViews(people, lastIds.length ? db.select().from(messages).where(inArray(messages.id, lastIds)).all() : []).map((m) => [m.id, m]),
+    )
+    const users = people.byIds(rows.map((r) => r.otherId))
+    return rows.flatMap((r) => {
+      const other = users.get(r.otherId)
+      if (!other) return []
+      const last = r.lastMessageId ? lastMessages.get(r.lastMessageId) ?? null : null
+      return [{ id: r.id, other, last_message: last, unread_count: unread.get(r.id) ?? 0 }]
+    })
+  }
+
+  return {
+    /** The two-person conversation of these friends, created on first use. */
+    startConversation(userId: number, otherId: number): number {
+      if (userId === otherId) throw invalid('You cannot message yourself')
+      const other = findPerson(people, otherId)
+      if (!areFriendsIn(db, userId, otherId)) throw forbidden(`You can only message friends; send @${other.username} a friend request first`)
+      return transact(db, bus, (tx) => findOrCreateDirect(tx, userId, otherId))
+    },
+
+    isParticipant(userId: number, conversationId: number): boolean {
+      return membersIn(db, conversationId).some((m) => m.userId === userId)
+    },
+
+    /** Member ids of a conversation; throws unless `userId` is one of them. */
+    participantsFor(userId: number, conversationId: number): number[] {
+      return membersFor(db, userId, conversationId).map((m) => m.userId)
+    },
+
+    conversation(userId: number, conversationId: number): ConversationView {
+      const members = membersFor(db, userId, conversationId)
+      const other = members.find((m) => m.userId !== userId) ?? members[0]!
+      return {
+        id: conversationId,
+        other: findPerson(people, other.userId),
+        otherLastRead: other.lastReadMessageId,
+        canSend: areFriendsIn(db, userId, other.userId),
+      }
+    },
+
+    listConversations(userId: number): ConversationSummary[] {
+      return summaries(userId)
+    },
+
+    conversationSummary(userId: number, conversationId: number): ConversationSummary | undefined {
+      return summaries(userId, conversationId)[0]
+    },
+
+    /**
+     * Marks every message of the conversation read for this member. When that
+     * changed anything: count_update on all the reader's sockets and a
+     * `messages_read` event to the members (the sender shows "Seen").
+     */
+    markConversationRead(userId: number, conversationId: number): boolean {
+      return transact(db, bus, (tx, outbox) => {
+        const memberIds = membersFor(tx, userId, conversationId).map((m) => m.userId)
+        const latest = latestMessageIn(tx, conversationId)
+        if (!latest || !markReadUpTo(tx, userId, conversationId, latest.id)) return false
+        outbox.push({ type: 'counts', userIds: [userId] })
+        const data = { conversation_id: conversationId, user_id: userId, last_read_message_id: latest.id }
+        pushFrame(outbox, memberIds, socialFrame({ event: 'messages_read', data }))
+        return true
+      })
+    },
+
+    /** Is the conversation's last message this user's, and read by the others? */
+    seenByOthers(userId: number, conversationId: number): boolean {
+      const latest = latestMessageIn(db, conversationId)
+      if (!latest || latest.senderId !== userId) return false
+      const rest = membersIn(db, conversationId).filter((m) => m.userId !== userId)
+      return rest.length > 0 && rest.every((m) => m.lastReadMessageId >= latest.id)
+    },
+  }
+}
+
+export type ConversationsService = ReturnType<typeof createConversations>

@@ -1,0 +1,72 @@
+/**
+ * The social service: friends, conversations and messages, presence, typing.
+ * Writes happen in one transaction each and their pushes (frames, notifications,
+ * counts) go to the outbox, published after commit. Nothing here renders HTML or
+ * touches a socket.
+ */
+import type { Db } from '../../../db/client.js'
+import type { Bus } from '../../../realtime/bus.js'
+import { createConversations } from './conversations.js'
+import { createFriends, type Notifier } from './friends.js'
+import { createMessages } from './messages.js'
+import type { People } from './people.js'
+import { findPerson } from './people.js'
+import { PresenceTracker, type PresenceOptions } from './presence.js'
+import { TypingRelay, type TypingOutcome } from './typing.js'
+
+export type { ConversationSummary, ConversationView } from './conversations.js'
+export type { FriendRequestView, Relationship } from './friends.js'
+export type { MessageDTO } from './message-view.js'
+export type { People } from './people.js'
+export { SOCIAL_TOPIC, type SocialEvent } from './events.js'
+export { PresenceTracker } from './presence.js'
+export { TypingRelay } from './typing.js'
+
+export interface SocialServiceDeps {
+  db: Db
+  bus: Bus
+  people: People
+  notifications: Notifier
+  presence: Pick<PresenceOptions, 'local' | 'graceMs' | 'heartbeatMs' | 'log'>
+  typingTimeoutMs?: number
+}
+
+export function createSocialService({ db, bus, people, notifications, presence: presenceOptions, typingTimeoutMs }: SocialServiceDeps) {
+  const presence = new PresenceTracker({ db, bus, ...presenceOptions })
+  const typing = new TypingRelay({
+    publish: (userIds, frame) => bus.publish({ type: 'frame', userIds, frame }),
+    timeoutMs: typingTimeoutMs,
+  })
+  const friends = createFriends({ db, bus, people, notifications, isOnline: (id) => presence.isOnline(id) })
+  const conversations = createConversations({ db, bus, people })
+  const messages = createMessages({ db, bus, people })
+
+  return {
+    ...friends,
+    ...conversations,
+    ...messages,
+    presence,
+    typing,
+
+    /** A typing frame from one socket (`source`), relayed to the conversation's other members. */
+    relayTyping(userId: number, source: object, conversationId: number, isTyping: boolean): TypingOutcome {
+      const members = conversations.participantsFor(userId, conversationId)
+      return typing.handle(source, findPerson(people, userId), conversationId, isTyping, members.filter((id) => id !== userId))
+    },
+
+    /** Sending ends the sender's typing indicator at once. */
+    sendMessage(...args: Parameters<typeof messages.sendMessage>) {
+      const sent = messages.sendMessage(...args)
+      if (sent.created) typing.messageSent(args[0], sent.message.conversation_id)
+      return sent
+    },
+
+    /** Before closing: no more timers, and this process's users go offline unless another holds them. */
+    stop(): void {
+      typing.clear()
+      presence.stop()
+    },
+  }
+}
+
+export type SocialService = ReturnType<typeof createSocialService>

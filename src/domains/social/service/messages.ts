@@ -1,0 +1,154 @@
+/**
+ * Direct messages: stored once per (sender, client_id) whichever path (socket or
+ * HTTP) and however often they arrive, pushed to every socket of the members,
+ * read page by page, counted as unread until the reader's mark passes them.
+ */
+import { and, asc, count, desc, eq, gt, lt, ne, sql } from 'drizzle-orm'
+import type { Db } from '../../../db/client.js'
+import { transact } from '../../../db/transact.js'
+import { forbidden, invalid } from '../../../errors.js'
+import type { Bus } from '../../../realtime/bus.js'
+import { MAX_MESSAGE_LENGTH, normaliseMessage } from '../rules.js'
+import { conversationMembers, conversations, messages, type MessageRow } from '../schema.js'
+import type { Conn } from './conn.js'
+import { findOrCreateDirect, markReadUpTo, membersFor } from './conversations.js'
+import { pushFrame } from './events.js'
+import { areFriendsIn } from './friends.js'
+import { messageViews, type MessageDTO } from './message-view.js'
+import { findPerson, type People } from './people.js'
+
+export const PAGE_SIZE = 30
+
+export type MessageRecipient = { conversationId: number } | { recipientId: number }
+
+export interface SentMessage {
+  message: MessageDTO
+  /** false: this client_id was stored before, `message` is that first one. */
+  created: boolean
+}
+
+export interface PageOptions {
+  before?: number
+  after?: number
+  limit?: number
+}
+
+/**
+ * Unread messages of a user in all conversations. Walks conversation_members(user_id)
+ * then messages(conversation_id, id > last read): only the unread rows.
+ */
+export function unreadMessagesQuery(db: Db) {
+  const userId = sql.placeholder('userId')
+  return db
+    .select({ n: count() })
+    .from(conversationMembers)
+    .innerJoin(
+      messages,
+      and(eq(messages.conversationId, conversationMembers.conversationId), gt(messages.id, conversationMembers.lastReadMessageId)),
+    )
+    .where(and(eq(conversationMembers.userId, userId), ne(messages.senderId, userId)))
+}
+
+function messageByClient(conn: Conn, senderId: number, clientId: string): MessageRow | undefined {
+  return conn
+    .select()
+    .from(messages)
+    .where(and(eq(messages.senderId, senderId), eq(messages.clientId, clientId)))
+    .get()
+}
+
+const isUniqueClientId = (err: unknown) => /UNIQUE constraint failed: messages\.sender_id/.test(String((err as Error)?.message))
+
+export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
+  // Every count_update and every socket's `initial` asks for it: built once.
+  const unreadTotal = unreadMessagesQuery(db).prepare()
+  const view = (row: MessageRow) => messageViews(people, [row])[0]!
+
+  /** Inside the write: stores the message and collects its pushes. */
+  function store(senderId: number, to: MessageRecipient, text: string, clientId: string): SentMessage {
+    return transact(db, bus, (tx, outbox): SentMessage => {
+      // Checked again inside the write lock: another process may have stored it meanwhile.
+      const again = messageByClient(tx, senderId, clientId)
+      if (again) return { message: view(again), created: false }
+      let conversationId = 0
+      let memberIds: number[]
+      if ('conversationId' in to) {
+        conversationId = to.conversationId
+        memberIds = membersFor(tx, senderId, conversationId).map((m) => m.userId)
+      } else {
+        if (to.recipientId === senderId) throw invalid('You cannot message yourself')
+        findPerson(people, to.recipientId)
+        memberIds = [senderId, to.recipientId]
+      }
+      const others = memberIds.filter((id) => id !== senderId)
+      if (!others.length || others.some((id) => !areFriendsIn(tx, senderId, id))) throw forbidden('You can only message friends')
+      if (!conversationId) conversationId = findOrCreateDirect(tx, senderId, others[0]!)
+      const row = tx.insert(messages).values({ conversationId, senderId, clientId, content: text, createdAt: Date.now() }).returning().get()
+      tx.update(conversations).set({ lastMessageId: row.id }).where(eq(conversations.id, conversationId)).run()
+      // Sending reads everything before it.
+      markReadUpTo(tx, senderId, conversationId, row.id)
+      const message = view(row)
+      pushFrame(outbox, memberIds, { type: 'new_message', data: message })
+      outbox.push({ type: 'counts', userIds: others })
+      return { message, created: true }
+    })
+  }
+
+  return {
+    /**
+     * Newest page of messages (oldest first), or the page before `before`; with
+     * `after`, the messages that followed it (a page catching up after a reconnect).
+     */
+    listMessages(userId: number, conversationId: number, opts: PageOptions = {}): { messages: MessageDTO[]; hasMore: boolean } {
+      membersFor(db, userId, conversationId)
+      const limit = Math.min(Math.max(opts.limit ?? PAGE_SIZE, 1), 100)
+      const inConversation = eq(messages.conversationId, conversationId)
+      if (opts.after !== undefined) {
+        const rows = db
+          .select()
+          .from(messages)
+          .where(and(inConversation, gt(messages.id, opts.after)))
+          .orderBy(asc(messages.id))
+          .limit(limit + 1)
+          .all()
+        return { messages: messageViews(people, rows.slice(0, limit)), hasMore: rows.length > limit }
+      }
+      const before = opts.before ?? Number.MAX_SAFE_INTEGER
+      const rows = db
+        .select()
+        .from(messages)
+        .where(and(inConversation, lt(messages.id, before)))
+        .orderBy(desc(messages.id))
+        .limit(limit + 1)
+        .all()
+      return { messages: messageViews(people, rows.slice(0, limit).reverse()), hasMore: rows.length > limit }
+    },
+
+    /**
+     * Stores a message once per (sender, client_id): a repeat returns the first
+     * message with `created: false` and pushes nothing.
+     */
+    sendMessage(senderId: number, to: MessageRecipient, content: string, clientId: string): SentMessage {
+      if (clientId.length < 1 || clientId.length > 64) throw invalid('client_id must be 1 to 64 characters')
+      const first = messageByClient(db, senderId, clientId)
+      if (first) return { message: view(first), created: false }
+      const text = normaliseMessage(content)
+      if (text === null) throw invalid(`A message has 1 to ${MAX_MESSAGE_LENGTH} characters`)
+      try {
+        return store(senderId, to, text, clientId)
+      } catch (err) {
+        // Two processes raced on the same client_id: the loser answers with the winner's row.
+        const winner = isUniqueClientId(err) ? messageByClient(db, senderId, clientId) : undefined
+        if (winner) return { message: view(winner), created: false }
+        throw err
+      }
+    },
+
+    /** For the notifications counts: unread messages from others, in all conversations. */
+    unreadMessagesCount(userId: number): number {
+      return unreadTotal.get({ userId })?.n ?? 0
+    },
+  }
+}
+
+export type MessagesService = ReturnType<typeof createMessages>

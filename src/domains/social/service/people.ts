@@ -1,0 +1,16 @@
+import { notFound } from '../../../errors.js'
+import type { PublicUser } from '../../../protocol.js'
+
+/** Who the users are: asked of the accounts domain, never read from its tables. */
+export interface People {
+  /** The public part of these users, by id; unknown ids are left out. */
+  byIds(ids: number[]): Map<number, PublicUser>
+  /** Users whose username contains `query`, by username. */
+  search(query: string, limit: number): PublicUser[]
+}
+
+export function findPerson(people: People, id: number): PublicUser {
+  const user = people.byIds([id]).get(id)
+  if (!user) throw notFound(`There is no user ${id}`)
+  return user
+}
