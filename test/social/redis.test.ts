@@ -62,14 +62,16 @@ if (problem) {
     t.ok([200, 201].includes(http.status))
     const pushed = await b.client.next((f) => f.type === 'new_message' && f.data.client_id === 'r-2')
     t.equal(pushed.data.id, http.body.message.id)
-    await b.client.quiet(300)
+    await b.client.settle(300)
     t.equal(b.client.ofType('new_message').filter((f) => f.data.client_id === 'r-2').length, 1, 'bob got it once')
+    t.equal(a.client.ofType('new_message').filter((f) => f.data.client_id === 'r-2').length, 1, "alice's sending socket got it once")
     t.equal(A.app.db.$client.prepare("SELECT count(*) FROM messages WHERE client_id = 'r-2'").pluck().get(), 1)
 
     // Presence: a second socket on B, then the one on A closes: still online.
     const a2 = await connectReady(B.url, { token: alice.token })
+    const bMark = b.client.mark()
     await a.client.close()
-    t.same(await b.client.quiet(500, 'presence'), [], 'alice stays online through her socket on B')
+    t.same(await b.client.since(bMark, 500, 'presence'), [], 'alice stays online through her socket on B')
     await a2.client.close()
     t.match(await b.client.next('presence', 3000), { user_id: alice.id, online: false })
     t.same(c.client.ofType('typing').concat(c.client.ofType('new_message')), [], 'carol (not in the conversation) got no typing or messages')

@@ -7,17 +7,28 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { NewMessageFrame } from '../../protocol.js'
+import { OncePerSocket } from './once-per-socket.js'
 import { SOCIAL_TOPIC, type SocialEvent, type SocialService } from './service/index.js'
 
 type EventData<E extends SocialEvent['event']> = Extract<SocialEvent, { event: E }>['data']
 
 export function socialLive(app: FastifyInstance, social: SocialService): { stop(): void } {
   const { frames, content } = app.realtime
+  const once = new OncePerSocket<object>()
+  /** Set while this process answers one socket with a stored message: that render is no push. */
+  let echoing = false
 
   frames.on('send_message', (frame, ctx) => {
     const { message, created } = social.sendMessage(ctx.client.userId, { conversationId: frame.conversation_id }, frame.content, frame.client_id)
-    // A repeat is not pushed again; the socket that repeated it gets it back.
-    if (!created) ctx.reply({ type: 'new_message', data: message })
+    if (created) return
+    once.repeated(ctx.client, message, () => {
+      echoing = true
+      try {
+        ctx.reply({ type: 'new_message', data: message })
+      } finally {
+        echoing = false
+      }
+    })
   })
 
   frames.on('typing', (frame, ctx) => {
@@ -40,6 +51,8 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
   }
 
   content.on('new_message', (frame: NewMessageFrame, userId) => {
+    // The hub renders a pushed frame once per user, then writes it to each of the user's sockets here.
+    if (!echoing) once.pushed(frame.data.id, app.hub.users.get(userId) ?? [])
     const m = frame.data
     const cid = m.conversation_id
     return [
@@ -68,6 +81,7 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
     stop() {
       app.hub.off('user_online', connected)
       app.hub.off('user_offline', disconnected)
+      once.clear()
     },
   }
 }
