@@ -1,17 +1,11 @@
 import t from 'tap'
-import { Browser, buildTestApp, connectReady, createUser } from '../helper.js'
-import { api, befriend } from './fixtures/social.js'
+import { Browser, buildTestApp, createUser } from '../helper.js'
+import { api, befriend, marks, openSockets, socialSite } from './fixtures/social.js'
 
 t.test('a friend request reaches the receiver only; accepting tells the sender', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
-  const carol = await createUser(s.app)
-  const a = await connectReady(url, { token: alice.token })
-  const b = await connectReady(url, { token: bob.token })
-  const c = await connectReady(url, { token: carol.token })
+  const { s, url, alice, bob, carol } = await socialSite(t)
+  const [a, b, c] = await openSockets(t, url, alice, bob, carol)
+  const [aMark, cMark] = marks(a, c)
 
   const sent = await api(s.app, alice, 'POST', `/api/friends/request/${bob.id}`)
   t.equal(sent.status, 201)
@@ -29,8 +23,10 @@ t.test('a friend request reaches the receiver only; accepting tells the sender',
   // The sender's other tabs learn about it (their panel), nobody else hears anything.
   const changed = await a.client.next('topic_event')
   t.equal(changed.event, 'friends_changed')
-  t.same(await c.client.quiet(150), [], 'carol got nothing')
-  t.same(await a.client.quiet(50, 'friend_request'), [], 'the sender got no friend_request frame')
+  t.same(await c.client.since(cMark, 150), [], 'carol got nothing')
+  t.same(await a.client.since(aMark, 0, 'friend_request'), [], 'the sender got no friend_request frame')
+
+  const [cBeforeAccept] = marks(c)
 
   const accepted = await api(s.app, bob, 'POST', `/api/friends/accept/${sent.body.request_id}`)
   t.equal(accepted.status, 200)
@@ -41,7 +37,7 @@ t.test('a friend request reaches the receiver only; accepting tells the sender',
   // New friends learn each other's status at once.
   t.same(await a.client.next('presence'), { type: 'presence', user_id: bob.id, online: true, content: (await a.client.ofType('presence'))[0]!.content })
   t.equal((await b.client.next('presence')).user_id, alice.id)
-  t.same(await c.client.quiet(150), [], 'carol still got nothing')
+  t.same(await c.client.since(cBeforeAccept, 150), [], 'carol still got nothing')
 
   // Accepting twice answers the same; someone else cannot accept it.
   t.equal((await api(s.app, bob, 'POST', `/api/friends/accept/${sent.body.request_id}`)).status, 200)
@@ -49,14 +45,10 @@ t.test('a friend request reaches the receiver only; accepting tells the sender',
 
   const list = await api(s.app, alice, 'GET', '/api/friends')
   t.same(list.body.friends.map((f: { id: number; online: boolean }) => [f.id, f.online]), [[bob.id, true]])
-  for (const x of [a, b, c]) await x.client.close()
 })
 
 t.test('no self, duplicate or unknown requests; a reverse request accepts the first', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, alice, bob } = await socialSite(t)
 
   const self = await api(s.app, alice, 'POST', `/api/friends/request/${alice.id}`)
   t.equal(self.status, 400)
@@ -81,12 +73,7 @@ t.test('no self, duplicate or unknown requests; a reverse request accepts the fi
 })
 
 t.test('decline, cancel and unfriend', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
-  const carol = await createUser(s.app)
+  const { s, url, alice, bob, carol } = await socialSite(t)
 
   const r1 = await api(s.app, alice, 'POST', `/api/friends/request/${bob.id}`)
   t.equal((await api(s.app, alice, 'POST', `/api/friends/decline/${r1.body.request_id}`)).status, 404, 'the sender cannot decline')
@@ -95,14 +82,13 @@ t.test('decline, cancel and unfriend', async (t) => {
   t.equal(s.app.social.pendingRequestCount(bob.id), 0)
 
   const r2 = await api(s.app, alice, 'POST', `/api/friends/request/${carol.id}`)
-  const c = await connectReady(url, { token: carol.token })
+  const [c] = await openSockets(t, url, carol)
   t.equal((await api(s.app, carol, 'POST', `/api/friends/cancel/${r2.body.request_id}`)).status, 404, 'the receiver cannot cancel')
   t.equal((await api(s.app, alice, 'POST', `/api/friends/cancel/${r2.body.request_id}`)).status, 200)
   const gone = await c.client.next('topic_event')
   t.equal(gone.event, 'friends_changed')
   t.match(gone.content, /id="friend-requests-badge"[^>]*data-count="0"/, "the receiver's badge goes back down")
   t.equal((await api(s.app, carol, 'POST', `/api/friends/accept/${r2.body.request_id}`)).status, 409)
-  await c.client.close()
 
   await befriend(s.app, alice, bob)
   t.equal((await api(s.app, bob, 'DELETE', `/api/friends/${alice.id}`)).status, 200)

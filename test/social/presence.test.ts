@@ -3,20 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { buildTestApp, connectReady, createUser } from '../helper.js'
-import { api, befriend, sharedBus, sleep } from './fixtures/social.js'
+import { api, befriend, marks, openSockets, sharedBus, sleep, socialSite } from './fixtures/social.js'
 
 t.test('online while any tab is open; offline after the grace period once the last closes', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
+  const { s, url, alice, bob, carol } = await socialSite(t)
   t.equal(s.app.social.presence.graceMs, 5000, 'the default grace period')
   s.app.social.presence.graceMs = 150
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
-  const carol = await createUser(s.app)
   await befriend(s.app, alice, bob)
-  const b = await connectReady(url, { token: bob.token })
-  const c = await connectReady(url, { token: carol.token })
+  const [b, c] = await openSockets(t, url, bob, carol)
+  const [cMark] = marks(c)
 
   const tab1 = await connectReady(url, { token: alice.token })
   const on = await b.client.next('presence')
@@ -26,25 +21,25 @@ t.test('online while any tab is open; offline after the grace period once the la
   t.same((await api(s.app, bob, 'GET', '/api/friends')).body.friends[0].online, true)
 
   const tab2 = await connectReady(url, { token: alice.token })
+  const [bTwoTabs] = marks(b)
   await tab1.client.close()
-  t.same(await b.client.quiet(400, 'presence'), [], 'closing one of two tabs keeps alice online')
+  t.same(await b.client.since(bTwoTabs, 400, 'presence'), [], 'closing one of two tabs keeps alice online')
   t.ok(s.app.social.presence.isOnline(alice.id))
 
   // A reload: the last tab closes and a new one opens within the grace period.
+  const [bReload] = marks(b)
   await tab2.client.close()
   await sleep(30)
   const tab3 = await connectReady(url, { token: alice.token })
-  t.same(await b.client.quiet(400, 'presence'), [], 'a reload does not flicker')
+  t.same(await b.client.since(bReload, 400, 'presence'), [], 'a reload does not flicker')
 
   await tab3.client.close()
   const off = await b.client.next('presence', 2000)
   t.match(off, { user_id: alice.id, online: false })
   t.notOk(s.app.social.presence.isOnline(alice.id))
   t.same((await api(s.app, bob, 'GET', '/api/friends')).body.friends[0].online, false)
-  t.same(c.client.ofType('presence'), [], 'carol (not a friend) got no presence frames')
+  t.same(await c.client.since(cMark, 0, 'presence'), [], 'carol (not a friend) got no presence frames')
   t.same(tab1.client.ofType('presence'), [], 'alice gets no frames about herself')
-  await b.client.close()
-  await c.client.close()
 })
 
 t.test('two processes sharing the database and the bus: online while either holds a socket', async (t) => {
@@ -70,17 +65,20 @@ t.test('two processes sharing the database and the bus: online while either hold
 
   const on1 = await connectReady(url1, { token: alice.token })
   t.match(await b.client.next('presence'), { user_id: alice.id, online: true }, 'bob, on the other process, sees alice come online')
+  const [bSecond] = marks(b)
   const on2 = await connectReady(url2, { token: alice.token })
-  t.same(await b.client.quiet(200, 'presence'), [], 'a second socket on another process changes nothing')
+  t.same(await b.client.since(bSecond, 200, 'presence'), [], 'a second socket on another process changes nothing')
   t.ok(p2.app.social.presence.isOnline(alice.id), 'process 2 knows alice is online')
 
+  const [bFirstGone] = marks(b)
   await on1.client.close()
-  t.same(await b.client.quiet(400, 'presence'), [], 'her socket on process 2 keeps her online')
+  t.same(await b.client.since(bFirstGone, 400, 'presence'), [], 'her socket on process 2 keeps her online')
   t.ok(p1.app.social.presence.isOnline(alice.id), 'process 1 still sees her online (through process 2)')
 
+  const [bBothGone] = marks(b)
   await on2.client.close()
   t.match(await b.client.next('presence', 2000), { user_id: alice.id, online: false })
-  t.same(await b.client.quiet(300, 'presence'), [], 'offline is announced once')
+  t.equal((await b.client.since(bBothGone, 300, 'presence')).length, 1, 'offline is announced once')
 
   // A process that dies without cleaning up: its rows go stale and another process sweeps them.
   const sqlite = p1.app.db.$client
