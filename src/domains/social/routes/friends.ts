@@ -54,23 +54,18 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => ({ friend: social.acceptFriendRequest(currentUser(request).id, request.params.request_id) }),
   )
 
-  app.post(
-    '/api/friends/decline/:request_id',
-    { schema: { params: RequestParams, response: { 200: Ok, '4xx': ErrorBody } } },
-    async (request) => {
-      social.declineFriendRequest(currentUser(request).id, request.params.request_id)
-      return { ok: true as const }
-    },
-  )
-
-  app.post(
-    '/api/friends/cancel/:request_id',
-    { schema: { params: RequestParams, response: { 200: Ok, '4xx': ErrorBody } } },
-    async (request) => {
-      social.cancelFriendRequest(currentUser(request).id, request.params.request_id)
-      return { ok: true as const }
-    },
-  )
+  // Declining (the receiver) and cancelling (the sender) end a pending request.
+  const endings = { decline: social.declineFriendRequest, cancel: social.cancelFriendRequest }
+  for (const [action, end] of Object.entries(endings)) {
+    app.post(
+      `/api/friends/${action}/:request_id`,
+      { schema: { params: RequestParams, response: { 200: Ok, '4xx': ErrorBody } } },
+      async (request) => {
+        end(currentUser(request).id, request.params.request_id)
+        return { ok: true as const }
+      },
+    )
+  }
 
   app.delete(
     '/api/friends/:user_id',

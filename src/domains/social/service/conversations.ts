@@ -13,7 +13,7 @@ import { directKey } from '../rules.js'
 import { conversationMembers, conversations, messages } from '../schema.js'
 import type { Conn } from './conn.js'
 import { pushFrame, socialFrame } from './events.js'
-import { areFriendsIn } from './friends.js'
+import { areFriendsIn } from './friendships.js'
 import { messageViews, type MessageDTO } from './message-view.js'
 import { findPerson, type People } from './people.js'
 

@@ -7,7 +7,8 @@
 import type { Db } from '../../../db/client.js'
 import type { Bus } from '../../../realtime/bus.js'
 import { createConversations } from './conversations.js'
-import { createFriends, type Notifier } from './friends.js'
+import { createFriendRequests, pendingRequest, type Notifier } from './friend-requests.js'
+import { createFriendships } from './friendships.js'
 import { createMessages } from './messages.js'
 import type { People } from './people.js'
 import { findPerson } from './people.js'
@@ -15,7 +16,8 @@ import { PresenceTracker, type PresenceOptions } from './presence.js'
 import { TypingRelay, type TypingOutcome } from './typing.js'
 
 export type { ConversationSummary, ConversationView } from './conversations.js'
-export type { FriendRequestView, Relationship } from './friends.js'
+export type { FriendRequestView } from './friend-requests.js'
+export type { Relationship } from './friendships.js'
 export type { MessageDTO } from './message-view.js'
 export type { People } from './people.js'
 export { SOCIAL_TOPIC, type SocialEvent } from './events.js'
@@ -37,16 +39,24 @@ export function createSocialService({ db, bus, people, notifications, presence: 
     publish: (userIds, frame) => bus.publish({ type: 'frame', userIds, frame }),
     timeoutMs: typingTimeoutMs,
   })
-  const friends = createFriends({ db, bus, people, notifications, isOnline: (id) => presence.isOnline(id) })
+  const isOnline = (userId: number) => presence.isOnline(userId)
+  const requests = createFriendRequests({ db, bus, people, notifications, isOnline })
+  const friendships = createFriendships({ db, bus, people, isOnline, pendingRequestId: (fromId, toId) => pendingRequest(db, fromId, toId)?.id })
   const conversations = createConversations({ db, bus, people })
   const messages = createMessages({ db, bus, people })
 
   return {
-    ...friends,
+    ...requests,
+    ...friendships,
     ...conversations,
     ...messages,
     presence,
     typing,
+
+    /** Everything the friends panel shows: requests both ways and the friends. */
+    friendsOverview(userId: number) {
+      return { incoming: requests.incomingRequests(userId), outgoing: requests.outgoingRequests(userId), friends: friendships.listFriends(userId) }
+    },
 
     /** A typing frame from one socket (`source`), relayed to the conversation's other members. */
     relayTyping(userId: number, source: object, conversationId: number, isTyping: boolean): TypingOutcome {

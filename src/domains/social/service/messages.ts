@@ -13,7 +13,7 @@ import { conversationMembers, conversations, messages, type MessageRow } from '.
 import type { Conn } from './conn.js'
 import { findOrCreateDirect, markReadUpTo, membersFor } from './conversations.js'
 import { pushFrame } from './events.js'
-import { areFriendsIn } from './friends.js'
+import { areFriendsIn } from './friendships.js'
 import { messageViews, type MessageDTO } from './message-view.js'
 import { findPerson, type People } from './people.js'
 

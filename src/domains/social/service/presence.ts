@@ -30,7 +30,7 @@ import type { Bus } from '../../../realtime/bus.js'
 import { presence, presenceProcesses } from '../schema.js'
 import type { Conn } from './conn.js'
 import { pushFrame } from './events.js'
-import { friendIdsIn } from './friends.js'
+import { friendIdsIn } from './friendships.js'
 
 export interface PresenceOptions {
   db: Db

@@ -1,0 +1,186 @@
+/**
+ * Friend requests. A request towards someone who already asked you accepts
+ * theirs instead; accepting tells the requester (frame + notification) and lets
+ * both see at once whether the other is online.
+ */
+import { and, count, desc, eq } from 'drizzle-orm'
+import type { FastifyInstance } from 'fastify'
+import type { Db } from '../../../db/client.js'
+import { transact, type Outbox, type Tx } from '../../../db/transact.js'
+import { conflict, invalid, notFound } from '../../../errors.js'
+import type { Bus } from '../../../realtime/bus.js'
+import type { PublicUser } from '../../../protocol.js'
+import { friendRequests, friendships, type FriendRequestRow } from '../schema.js'
+import type { Conn } from './conn.js'
+import { pushFrame, pushFriendsChanged } from './events.js'
+import { areFriendsIn } from './friendships.js'
+import { findPerson, type People } from './people.js'
+
+export interface FriendRequestView {
+  request_id: number
+  user: PublicUser
+  created_at: string
+}
+
+export type SentFriendRequest = { requestId: number; accepted: false } | { requestId: number; accepted: true; friend: PublicUser }
+
+/** What social needs of the notifications domain. */
+export type Notifier = Pick<FastifyInstance['notifications'], 'createIn'>
+
+export interface FriendRequestsDeps {
+  db: Db
+  bus: Bus
+  people: People
+  notifications: Notifier
+  /** Online on any process (presence). */
+  isOnline(userId: number): boolean
+}
+
+const pending = eq(friendRequests.status, 'pending')
+
+export function pendingRequest(conn: Conn, fromId: number, toId: number): FriendRequestRow | undefined {
+  return conn
+    .select()
+    .from(friendRequests)
+    .where(and(eq(friendRequests.fromUserId, fromId), eq(friendRequests.toUserId, toId), pending))
+    .get()
+}
+
+function requestOf(tx: Tx, requestId: number): FriendRequestRow | undefined {
+  return tx.select().from(friendRequests).where(eq(friendRequests.id, requestId)).get()
+}
+
+/** Ends a pending request (accepted, declined, cancelled). */
+function answerRequest(tx: Tx, requestId: number, status: 'accepted' | 'declined' | 'cancelled'): void {
+  tx.update(friendRequests).set({ status, respondedAt: Date.now() }).where(and(eq(friendRequests.id, requestId), pending)).run()
+}
+
+function refuseUnlessPending(request: FriendRequestRow): void {
+  if (request.status !== 'pending') throw conflict(`That friend request was ${request.status}`)
+}
+
+export function createFriendRequests({ db, bus, people, notifications, isOnline }: FriendRequestsDeps) {
+  /** Pending requests made to (`incoming`) or by this user, newest first, each with the other person. */
+  function pendingRequests(userId: number, direction: 'incoming' | 'outgoing'): FriendRequestView[] {
+    const incoming = direction === 'incoming'
+    const rows = db
+      .select({ id: friendRequests.id, from: friendRequests.fromUserId, to: friendRequests.toUserId, createdAt: friendRequests.createdAt })
+      .from(friendRequests)
+      .where(and(eq(incoming ? friendRequests.toUserId : friendRequests.fromUserId, userId), pending))
+      .orderBy(desc(friendRequests.id))
+      .all()
+    const otherOf = (r: { from: number; to: number }) => (incoming ? r.from : r.to)
+    const users = people.byIds(rows.map(otherOf))
+    return rows.flatMap((r) => {
+      const user = users.get(otherOf(r))
+      return user ? [{ request_id: r.id, user, created_at: new Date(r.createdAt).toISOString() }] : []
+    })
+  }
+
+  /** Inside a transaction: makes the two friends and tells the requester. */
+  function acceptIn(tx: Tx, outbox: Outbox, request: FriendRequestRow): PublicUser {
+    const now = Date.now()
+    const requester = findPerson(people, request.fromUserId)
+    const accepter = findPerson(people, request.toUserId)
+    answerRequest(tx, request.id, 'accepted')
+    tx.insert(friendships)
+      .values([
+        { userId: requester.id, friendId: accepter.id, createdAt: now },
+        { userId: accepter.id, friendId: requester.id, createdAt: now },
+      ])
+      .onConflictDoNothing()
+      .run()
+    notifications.createIn(tx, outbox, [requester.id], {
+      kind: 'friend_accepted',
+      title: 'Friend request accepted',
+      message: `@${accepter.username} accepted your friend request`,
+      linkUrl: '/friends',
+      linkText: 'See friends',
+      actorId: accepter.id,
+    })
+    pushFrame(outbox, [requester.id], { type: 'friend_accepted', data: { friend: accepter } })
+    pushFriendsChanged(outbox, accepter.id, 'accepted', requester.id)
+    // New friends learn at once whether the other is online.
+    if (isOnline(accepter.id)) pushFrame(outbox, [requester.id], { type: 'presence', user_id: accepter.id, online: true })
+    if (isOnline(requester.id)) pushFrame(outbox, [accepter.id], { type: 'presence', user_id: requester.id, online: true })
+    return requester
+  }
+
+  /** Declining (by its receiver) or cancelling (by its sender) ends a pending request. */
+  function endRequest(userId: number, requestId: number, status: 'declined' | 'cancelled'): void {
+    transact(db, bus, (tx, outbox) => {
+      const request = requestOf(tx, requestId)
+      const declining = status === 'declined'
+      if (!request || (declining ? request.toUserId : request.fromUserId) !== userId) {
+        throw notFound(declining ? `You have no friend request ${requestId}` : `You sent no friend request ${requestId}`)
+      }
+      refuseUnlessPending(request)
+      answerRequest(tx, requestId, status)
+      const otherId = declining ? request.fromUserId : request.toUserId
+      pushFriendsChanged(outbox, userId, status, otherId)
+      // The sender of a declined request is not told; their request simply stops being pending.
+      if (!declining) pushFriendsChanged(outbox, otherId, status, userId)
+    })
+  }
+
+  return {
+    incomingRequests: (userId: number) => pendingRequests(userId, 'incoming'),
+    outgoingRequests: (userId: number) => pendingRequests(userId, 'outgoing'),
+
+    pendingRequestCount(userId: number): number {
+      return db.select({ n: count() }).from(friendRequests).where(and(eq(friendRequests.toUserId, userId), pending)).get()?.n ?? 0
+    },
+
+    /**
+     * Sends a friend request. A request to someone who already asked you accepts
+     * theirs instead. No self requests, no second pending request, none to friends.
+     */
+    sendFriendRequest(fromId: number, toId: number): SentFriendRequest {
+      if (fromId === toId) throw invalid('You cannot send a friend request to yourself')
+      return transact(db, bus, (tx, outbox): SentFriendRequest => {
+        const from = findPerson(people, fromId)
+        const to = findPerson(people, toId)
+        if (areFriendsIn(tx, fromId, toId)) throw conflict(`You and @${to.username} are already friends`)
+        const theirs = pendingRequest(tx, toId, fromId)
+        if (theirs) {
+          acceptIn(tx, outbox, theirs)
+          return { requestId: theirs.id, accepted: true, friend: to }
+        }
+        if (pendingRequest(tx, fromId, toId)) throw conflict(`You already asked @${to.username} to be friends`)
+        const now = Date.now()
+        const requestId = tx
+          .insert(friendRequests)
+          .values({ fromUserId: fromId, toUserId: toId, status: 'pending', createdAt: now })
+          .returning({ id: friendRequests.id })
+          .get().id
+        notifications.createIn(tx, outbox, [toId], {
+          kind: 'friend_request',
+          title: 'New friend request',
+          message: `@${from.username} wants to be your friend`,
+          linkUrl: '/friends',
+          linkText: 'See requests',
+          actorId: fromId,
+        })
+        pushFrame(outbox, [toId], { type: 'friend_request', data: { request_id: requestId, from_user: from, created_at: new Date(now).toISOString() } })
+        pushFriendsChanged(outbox, fromId, 'requested', toId)
+        return { requestId, accepted: false }
+      })
+    },
+
+    /** Accepts a request made to this user; accepting it twice answers the same. */
+    acceptFriendRequest(userId: number, requestId: number): PublicUser {
+      return transact(db, bus, (tx, outbox) => {
+        const request = requestOf(tx, requestId)
+        if (!request || request.toUserId !== userId) throw notFound(`You have no friend request ${requestId}`)
+        if (request.status === 'accepted' && areFriendsIn(tx, userId, request.fromUserId)) return findPerson(people, request.fromUserId)
+        refuseUnlessPending(request)
+        return acceptIn(tx, outbox, request)
+      })
+    },
+
+    declineFriendRequest: (userId: number, requestId: number) => endRequest(userId, requestId, 'declined'),
+    cancelFriendRequest: (userId: number, requestId: number) => endRequest(userId, requestId, 'cancelled'),
+  }
+}
+
+export type FriendRequestsService = ReturnType<typeof createFriendRequests>

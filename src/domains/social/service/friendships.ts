@@ -1,0 +1,96 @@
+/** Friendships: who is friends with whom, where a user stands with another, unfriending. */
+import { and, eq, or } from 'drizzle-orm'
+import type { Db } from '../../../db/client.js'
+import { transact } from '../../../db/transact.js'
+import { notFound } from '../../../errors.js'
+import type { Bus } from '../../../realtime/bus.js'
+import type { PublicUser } from '../../../protocol.js'
+import { friendships } from '../schema.js'
+import type { Conn } from './conn.js'
+import { pushFriendsChanged } from './events.js'
+import type { People } from './people.js'
+
+export type Relationship =
+  | { kind: 'self' }
+  | { kind: 'friend' }
+  | { kind: 'outgoing'; requestId: number }
+  | { kind: 'incoming'; requestId: number }
+  | { kind: 'none' }
+
+export function areFriendsIn(conn: Conn, userId: number, otherId: number): boolean {
+  const row = conn
+    .select({ friendId: friendships.friendId })
+    .from(friendships)
+    .where(and(eq(friendships.userId, userId), eq(friendships.friendId, otherId)))
+    .get()
+  return row !== undefined
+}
+
+export function friendIdsIn(conn: Conn, userId: number): number[] {
+  return conn.select({ id: friendships.friendId }).from(friendships).where(eq(friendships.userId, userId)).all().map((r) => r.id)
+}
+
+export interface FriendshipsDeps {
+  db: Db
+  bus: Bus
+  people: People
+  isOnline(userId: number): boolean
+  /** The pending request between two users, one direction, if any. */
+  pendingRequestId(fromId: number, toId: number): number | undefined
+}
+
+export function createFriendships({ db, bus, people, isOnline, pendingRequestId }: FriendshipsDeps) {
+  const service = {
+    areFriends: (userId: number, otherId: number): boolean => areFriendsIn(db, userId, otherId),
+
+    friendIds: (userId: number): number[] => friendIdsIn(db, userId),
+
+    /** Friends by username, each with whether they are online. */
+    listFriends(userId: number): Array<PublicUser & { online: boolean }> {
+      return [...people.byIds(friendIdsIn(db, userId)).values()]
+        .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
+        .map((user) => ({ ...user, online: isOnline(user.id) }))
+    },
+
+    relationship(userId: number, otherId: number): Relationship {
+      if (userId === otherId) return { kind: 'self' }
+      if (areFriendsIn(db, userId, otherId)) return { kind: 'friend' }
+      const mine = pendingRequestId(userId, otherId)
+      if (mine !== undefined) return { kind: 'outgoing', requestId: mine }
+      const theirs = pendingRequestId(otherId, userId)
+      if (theirs !== undefined) return { kind: 'incoming', requestId: theirs }
+      return { kind: 'none' }
+    },
+
+    /** People whose username matches, each with where they stand with this user. */
+    searchPeople(userId: number, q: string | undefined): Array<{ person: PublicUser; relationship: Relationship }> {
+      const query = (q ?? '').trim()
+      if (!query) return []
+      return people.search(query, 20).map((person) => ({ person, relationship: service.relationship(userId, person.id) }))
+    },
+
+    /** One person and where they stand with this user; undefined for an unknown id. */
+    lookupPerson(userId: number, otherId: number): { person: PublicUser; relationship: Relationship } | undefined {
+      const person = people.byIds([otherId]).get(otherId)
+      return person && { person, relationship: service.relationship(userId, otherId) }
+    },
+
+    unfriend(userId: number, friendId: number): void {
+      transact(db, bus, (tx, outbox) => {
+        const removed = tx
+          .delete(friendships)
+          .where(
+            or(
+              and(eq(friendships.userId, userId), eq(friendships.friendId, friendId)),
+              and(eq(friendships.userId, friendId), eq(friendships.friendId, userId)),
+            ),
+          )
+          .run().changes
+        if (!removed) throw notFound(`You are not friends with user ${friendId}`)
+        pushFriendsChanged(outbox, userId, 'removed', friendId)
+        pushFriendsChanged(outbox, friendId, 'removed', userId)
+      })
+    },
+  }
+  return service
+}
