@@ -5,7 +5,7 @@ import { users } from '../accounts/schema.js'
 /**
  * A friend request and what became of it. Only one request per direction may be
  * pending (partial unique index); a request towards someone who already asked you
- * accepts theirs instead (service.ts).
+ * accepts theirs instead (service/friend-requests.ts).
  */
 export const friendRequests = sqliteTable(
   'friend_requests',
@@ -95,7 +95,7 @@ export const messages = sqliteTable(
 
 /**
  * Online status across processes: every process keeps a row with a heartbeat,
- * and one row per (user, process) while that user has sockets there (presence.ts).
+ * and one row per (user, process) while that user has sockets there (service/presence.ts).
  */
 export const presenceProcesses = sqliteTable('presence_processes', {
   id: text('id').primaryKey(),
