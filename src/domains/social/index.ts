@@ -4,7 +4,7 @@
  */
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
-import type { PublicUser } from '../../protocol.js'
+import { toPublicUser } from '../accounts/service.js'
 import { socialLive } from './live.js'
 import { socialRoutes } from './routes/index.js'
 import { createSocialService, type People, type SocialService } from './service/index.js'
@@ -18,15 +18,9 @@ declare module 'fastify' {
 export const socialPlugin = fp(
   async (app) => {
     const { accounts } = app
-    const publicUser = (u: { id: number; username: string; firstName: string; lastName: string }): PublicUser => ({
-      id: u.id,
-      username: u.username,
-      first_name: u.firstName,
-      last_name: u.lastName,
-    })
     const people: People = {
-      byIds: (ids) => new Map(accounts.resolveUsers({ ids }).found.map((u) => [u.id, publicUser(u)])),
-      search: (query, limit) => accounts.search(query, limit).map(publicUser),
+      byIds: (ids) => new Map(accounts.resolveUsers({ ids }).found.map((u) => [u.id, toPublicUser(u)])),
+      search: (query, limit) => accounts.search(query, limit).map(toPublicUser),
     }
     const social = createSocialService({
       db: app.db,
@@ -60,5 +54,5 @@ export const socialPlugin = fp(
 
     await app.register(socialRoutes)
   },
-  { name: 'social', dependencies: ['http'], decorators: { fastify: ['db', 'bus', 'hub', 'realtime', 'accounts', 'notifications'] } },
+  { name: 'social', dependencies: ['http', 'accounts'], decorators: { fastify: ['db', 'bus', 'hub', 'realtime', 'notifications'] } },
 )

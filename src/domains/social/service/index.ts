@@ -10,8 +10,7 @@ import { createConversations } from './conversations.js'
 import { createFriendRequests, pendingRequest, type Notifier } from './friend-requests.js'
 import { createFriendships } from './friendships.js'
 import { createMessages } from './messages.js'
-import type { People } from './people.js'
-import { findPerson } from './people.js'
+import { findPerson, type People } from './people.js'
 import { PresenceTracker, type PresenceOptions } from './presence.js'
 import { TypingRelay, type TypingOutcome } from './typing.js'
 
@@ -21,8 +20,6 @@ export type { Relationship } from './friendships.js'
 export type { MessageDTO } from './message-view.js'
 export type { People } from './people.js'
 export { SOCIAL_TOPIC, type SocialEvent } from './events.js'
-export { PresenceTracker } from './presence.js'
-export { TypingRelay } from './typing.js'
 
 export interface SocialServiceDeps {
   db: Db
