@@ -1,12 +1,19 @@
 // Pulse: the small amount of script the pages need beyond htmx.
 // - CSRF header on every htmx request
 // - the live socket (htmx hx-ws): resume with since=<last id>, poll counts while it is down
-// - toasts that leave after a few seconds, desktop notifications when allowed
+// - one tab of a user shows toasts and desktop notifications (BroadcastChannel), the others
+//   only update badge and rows
+// - toasts: at most three, the rest folded into "+N more"; paused while pointed at or
+//   focused; Escape dismisses the newest; read out once through the page's one live region
+// - the navbar's menu on a phone; focus on the first wrong field after a failed form
 (function () {
   'use strict'
-  const TOAST_MS = 6000
   const POLL_MS = 30000
+  const MAX_TOASTS = 3
+  const DEFAULT_TOAST_SECONDS = 6
+  const TOAST_SECONDS_KEY = 'pulse.toastSeconds'
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content
+  const reducedMotion = () => window.matchMedia('(prefers-reduced-motion: reduce)').matches
 
   let lastId = null
   let pollTimer = null
@@ -20,6 +27,49 @@
     const token = csrf()
     if (token) e.detail.ctx.request.headers['X-CSRF-Token'] = token
   })
+
+  // ---------------------------------------------------------------- which tab shows toasts
+  // Every tab of the user says hello on one BroadcastChannel and tells the others when it
+  // gains focus or closes. Each tab computes the same answer from what it heard: the tab
+  // focused most recently shows toasts and desktop notifications; when it closes, the one
+  // focused before it takes over. Without BroadcastChannel every tab shows them.
+  const tabs = (function () {
+    const user = document.getElementById('live')?.dataset.user
+    const id = Date.now().toString(36) + Math.random().toString(36).slice(2)
+    let focusedAt = document.hasFocus() ? Date.now() : 0
+    const peers = new Map()
+    let channel = null
+    const post = (type) => channel && channel.postMessage({ type, id, focusedAt })
+    const isLeader = () => {
+      for (const [peer, at] of peers) if (at > focusedAt || (at === focusedAt && peer > id)) return false
+      return true
+    }
+    const changed = () => {
+      document.documentElement.dataset.toasts = isLeader() ? 'shown' : 'silent'
+      if (!isLeader()) arrangeToasts()
+    }
+    if (user && 'BroadcastChannel' in window) {
+      channel = new BroadcastChannel('pulse-tabs-' + user)
+      channel.onmessage = (e) => {
+        const m = e.data || {}
+        if (!m.id || m.id === id) return
+        if (m.type === 'bye') peers.delete(m.id)
+        else peers.set(m.id, Number(m.focusedAt) || 0)
+        if (m.type === 'hello') post('here')
+        changed()
+      }
+      post('hello')
+      window.addEventListener('focus', () => {
+        focusedAt = Date.now()
+        post('focus')
+        changed()
+      })
+      window.addEventListener('pagehide', () => post('bye'))
+      window.addEventListener('pageshow', (e) => e.persisted && post('hello'))
+    }
+    document.documentElement.dataset.toasts = 'shown'
+    return { isLeader }
+  })()
 
   // ---------------------------------------------------------------- socket
   document.addEventListener('htmx:ws:before:connection', (e) => {
@@ -36,6 +86,7 @@
   document.addEventListener('htmx:ws:after:connection', (e) => {
     stopPolling()
     setStatus(null)
+    setLiveDown(false)
     // Live topics of this page (e.g. a blog post's thread) are re-joined on every connection.
     const socket = e.detail.connection.socket
     document.querySelectorAll('[data-ws-topic]').forEach((el) => {
@@ -46,11 +97,12 @@
   document.addEventListener('htmx:ws:close', (e) => {
     const code = e.detail.code
     if (e.detail.reason === 'removed') return
+    setLiveDown(true)
     if (code >= 4400 && code < 4500) {
       // 44xx: credentials or limits; retrying will not help until the user acts.
-      setStatus(code === 4401 ? 'You were logged out. Log in again to get live updates.' : 'Live updates are off in this tab (' + code + ').')
+      setStatus(code === 4401 ? 'You were logged out. Log in again to get live updates.' : 'Live updates are off in this tab (' + code + '). Reload the page to try again.')
     } else {
-      setStatus('Reconnecting… counts refresh every 30 s.')
+      setStatus('Connection lost. Reconnecting… New notifications will show up once it is back.')
     }
     startPolling()
   })
@@ -67,6 +119,7 @@
       lastId = Math.max(lastId ?? 0, frame.notification.id)
       desktopNotify(frame.notification)
     }
+    if (typeof frame.unread_count === 'number') setSummary(frame.unread_count)
     // hx-ws reopens a paused background tab without htmx:ws:before:connection: keep the
     // connection's own URL at the newest id so that reopening replays nothing twice.
     if (lastId !== null && e.detail.connection) {
@@ -74,15 +127,34 @@
       url.searchParams.set('since', String(lastId))
       e.detail.connection.url = url.toString()
     }
-    tidy()
+    dedupeRows()
     document.dispatchEvent(new CustomEvent('pulse:frame', { detail: frame }))
   })
 
+  let lastStatus = null
   function setStatus(text) {
     const el = document.getElementById('connection-status')
     if (!el) return
     el.hidden = !text
     el.textContent = text || ''
+    if (text && text !== lastStatus) announce(text)
+    lastStatus = text
+  }
+
+  // While this page's own socket is down nobody's presence is known.
+  function setLiveDown(down) {
+    document.documentElement.classList.toggle('live-down', down)
+    document.querySelectorAll('.presence-dot').forEach((dot) => {
+      if (down) {
+        if (!dot.dataset.knownLabel) dot.dataset.knownLabel = dot.getAttribute('aria-label') || ''
+        dot.setAttribute('aria-label', 'unknown')
+        dot.title = 'Unknown while not connected'
+      } else if (dot.dataset.knownLabel !== undefined) {
+        dot.setAttribute('aria-label', dot.dataset.knownLabel)
+        dot.title = dot.dataset.knownLabel === 'online' ? 'Online' : 'Offline'
+        delete dot.dataset.knownLabel
+      }
+    })
   }
 
   // ---------------------------------------------------------------- polling fallback
@@ -103,56 +175,249 @@
       /* offline: try again next tick */
     }
   }
-  function setBadge(id, n) {
+  function setBadge(id, n, label) {
     const el = document.getElementById(id)
     if (!el) return
     el.dataset.count = String(n)
     el.textContent = n > 99 ? '99+' : String(n)
+    el.setAttribute('aria-label', n + ' ' + label)
     el.classList.toggle('empty', !n)
   }
   function setBadges(counts) {
-    setBadge('notif-badge', counts.unread_count)
-    setBadge('msg-badge', counts.unread_messages_count)
+    setBadge('notif-badge', counts.unread_count, 'unread notifications')
+    setBadge('msg-badge', counts.unread_messages_count, 'unread messages')
+    setSummary(counts.unread_count)
+  }
+  function setSummary(n) {
+    document.querySelectorAll('[data-unread-summary]').forEach((el) => {
+      el.textContent = n + ' unread notification' + (n === 1 ? '' : 's')
+    })
+  }
+
+  // ---------------------------------------------------------------- announcer
+  // The page's one live region: each toast is read out once, in the tab that shows it.
+  function announce(text) {
+    const region = document.getElementById('announcer')
+    if (!region) return
+    const line = document.createElement('p')
+    line.textContent = text
+    region.append(line)
+    while (region.childElementCount > 3) region.firstElementChild.remove()
   }
 
   // ---------------------------------------------------------------- toasts
-  // A notification pushed again under the same id (grouped likes) replaces its toast and row.
-  function tidy() {
-    const toasts = document.getElementById('toasts')
-    if (toasts) {
-      const seen = new Set()
-      Array.from(toasts.querySelectorAll('.toast')).reverse().forEach((t) => {
-        const id = t.dataset.notificationId
-        if (id && seen.has(id)) return t.remove()
-        if (id) seen.add(id)
-        if (!t.dataset.timer) {
-          t.dataset.timer = '1'
-          setTimeout(() => dismiss(t), TOAST_MS)
-        }
-      })
-    }
-    const list = document.getElementById('notification-list')
-    if (list) {
-      const seen = new Set()
-      list.querySelectorAll(':scope > li[id]').forEach((li) => {
-        if (seen.has(li.id)) li.remove()
-        else seen.add(li.id)
-      })
-      list.parentElement?.querySelector('.empty-state')?.remove()
+  const toastBox = document.getElementById('toasts')
+  const announced = new Set()
+  let paused = false
+
+  function toastSeconds() {
+    try {
+      const stored = localStorage.getItem(TOAST_SECONDS_KEY)
+      const n = stored === null ? NaN : Number(stored)
+      return Number.isFinite(n) && n >= 0 ? n : DEFAULT_TOAST_SECONDS
+    } catch {
+      return DEFAULT_TOAST_SECONDS
     }
   }
+  const liveToasts = () => (toastBox ? Array.from(toastBox.querySelectorAll('.toast:not(.leaving)')) : [])
+
+  function arrangeToasts() {
+    if (!toastBox) return
+    // A notification pushed again under the same id (grouped likes) replaces its toast.
+    const seen = new Set()
+    liveToasts().reverse().forEach((t) => {
+      const id = t.dataset.notificationId
+      if (id && seen.has(id)) t.remove()
+      else if (id) seen.add(id)
+    })
+    const toasts = liveToasts()
+    if (!tabs.isLeader()) {
+      // Another tab of this user shows it; this one only updates badge and rows.
+      toasts.forEach((t) => t.remove())
+      return setMore(0)
+    }
+    for (const t of toasts) {
+      if (t.dataset.shown) continue
+      t.dataset.shown = '1'
+      startTimer(t)
+      const title = t.querySelector('.toast-title')?.textContent || ''
+      const key = t.dataset.notificationId + '\n' + title
+      if (!announced.has(key)) {
+        announced.add(key)
+        const message = t.querySelector('.toast-message')?.textContent
+        announce('New notification: ' + title + (message ? '. ' + message : ''))
+      }
+    }
+    const folded = Math.max(0, toasts.length - MAX_TOASTS)
+    toasts.forEach((t, i) => {
+      if (t.hidden !== i < folded) t.hidden = i < folded
+    })
+    setMore(folded)
+  }
+
+  function setMore(n) {
+    let more = toastBox.querySelector('.toast-more')
+    if (!n) return more && more.remove()
+    if (!more) {
+      more = document.createElement('a')
+      more.className = 'toast-more'
+      more.href = '/notifications'
+      toastBox.prepend(more)
+    }
+    const text = '+' + n + ' more'
+    if (more.textContent !== text) more.textContent = text
+    more.setAttribute('aria-label', n + ' more new notification' + (n === 1 ? '' : 's') + ': open the inbox')
+  }
+
+  function startTimer(t) {
+    const seconds = toastSeconds()
+    if (!seconds) return
+    t._remaining = seconds * 1000
+    if (!paused) runTimer(t)
+  }
+  function runTimer(t) {
+    t._started = Date.now()
+    t._timer = setTimeout(() => dismiss(t), t._remaining)
+  }
+  function pauseToasts() {
+    if (paused) return
+    paused = true
+    for (const t of liveToasts()) {
+      if (!t._timer) continue
+      clearTimeout(t._timer)
+      t._timer = null
+      t._remaining -= Date.now() - t._started
+    }
+  }
+  function resumeToasts() {
+    if (!paused) return
+    paused = false
+    for (const t of liveToasts()) if (t._remaining != null && !t._timer) runTimer(t)
+  }
+
   function dismiss(toast) {
+    if (!toast || !toast.isConnected || toast.classList.contains('leaving')) return
+    clearTimeout(toast._timer)
+    toast._remaining = null
+    const hadFocus = toast.contains(document.activeElement)
     toast.classList.add('leaving')
-    setTimeout(() => toast.remove(), 300)
+    arrangeToasts()
+    if (hadFocus) {
+      const next = liveToasts().filter((t) => !t.hidden).pop()
+      if (next) next.querySelector('.toast-close')?.focus()
+      else document.getElementById('main')?.focus()
+    }
+    setTimeout(() => toast.remove(), reducedMotion() ? 0 : 300)
   }
+
+  if (toastBox) {
+    new MutationObserver((records) => {
+      if (records.some((r) => [...r.addedNodes, ...r.removedNodes].some((n) => n.classList?.contains('toast')))) arrangeToasts()
+    }).observe(toastBox, { childList: true })
+    toastBox.addEventListener('mouseenter', pauseToasts)
+    toastBox.addEventListener('mouseleave', () => toastBox.contains(document.activeElement) || resumeToasts())
+    toastBox.addEventListener('focusin', pauseToasts)
+    toastBox.addEventListener('focusout', (e) => toastBox.contains(e.relatedTarget) || toastBox.matches(':hover') || resumeToasts())
+  }
+
   document.addEventListener('click', (e) => {
     const close = e.target.closest?.('.toast-close')
     if (close) dismiss(close.closest('.toast'))
+    const toggle = e.target.closest?.('.nav-toggle')
+    if (toggle) setMenu(toggle.getAttribute('aria-expanded') !== 'true')
   })
+
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape' || e.defaultPrevented) return
+    if (document.querySelector('.nav-toggle[aria-expanded="true"]')) {
+      setMenu(false)
+      document.querySelector('.nav-toggle')?.focus()
+      return
+    }
+    const newest = liveToasts().filter((t) => !t.hidden).pop()
+    if (newest) dismiss(newest)
+  })
+
+  function bindToastPreference() {
+    const select = document.getElementById('toast-seconds')
+    if (!select || select.dataset.bound) return
+    select.dataset.bound = '1'
+    select.value = String(toastSeconds())
+    select.addEventListener('change', () => {
+      try {
+        localStorage.setItem(TOAST_SECONDS_KEY, select.value)
+      } catch {
+        /* private mode: the default stays */
+      }
+    })
+  }
+
+  // ---------------------------------------------------------------- rows
+  function dedupeRows() {
+    const list = document.getElementById('notification-list')
+    if (!list) return
+    const seen = new Set()
+    list.querySelectorAll(':scope > li[id]').forEach((li) => {
+      if (seen.has(li.id)) li.remove()
+      else seen.add(li.id)
+    })
+  }
+
+  // ---------------------------------------------------------------- navbar menu (phones)
+  function setMenu(open) {
+    const toggle = document.querySelector('.nav-toggle')
+    if (!toggle) return
+    toggle.setAttribute('aria-expanded', String(open))
+    toggle.closest('.navbar')?.classList.toggle('menu-open', open)
+  }
+
+  // ---------------------------------------------------------------- forms
+  // After a failed form (a page or an htmx swap), focus goes to the first field in error.
+  function focusFirstError() {
+    const fresh = Array.from(document.querySelectorAll('.field-error, .form-error')).filter((el) => !el.dataset.noticed)
+    fresh.forEach((el) => (el.dataset.noticed = '1'))
+    const error = fresh[0]
+    if (!error) return
+    const fieldSelector = 'input:not([type=hidden]):not([disabled]), select, textarea'
+    const field =
+      document.querySelector('[aria-invalid="true"]') ||
+      (error.id && document.querySelector('[aria-describedby~="' + CSS.escape(error.id) + '"]')) ||
+      error.parentElement?.querySelector(fieldSelector) ||
+      (error.closest('form') || error.parentElement?.querySelector('form'))?.querySelector(fieldSelector)
+    if (field) field.focus()
+  }
+
+  // A table wider than a phone scrolls inside its card; the keyboard must reach it too.
+  function markScrollableTables() {
+    document.querySelectorAll('table.data').forEach((table) => {
+      if (table.scrollWidth > table.clientWidth + 1) table.setAttribute('tabindex', '0')
+      else if (table.getAttribute('tabindex') === '0') table.removeAttribute('tabindex')
+    })
+  }
+  let resizeTimer = null
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer)
+    resizeTimer = setTimeout(markScrollableTables, 150)
+  })
+
+  // A swap that replaced the whole <main> (e.g. "Mark paid") starts at the top of the page,
+  // so its new state is not left under the sticky navbar.
+  let main = document.querySelector('main')
+  function afterSwap() {
+    const current = document.querySelector('main')
+    if (current && current !== main) {
+      main = current
+      window.scrollTo(0, 0)
+    }
+    focusFirstError()
+    initDesktopButton()
+    bindToastPreference()
+    markScrollableTables()
+  }
 
   // ---------------------------------------------------------------- desktop notifications
   function desktopNotify(n) {
-    if (!('Notification' in window) || Notification.permission !== 'granted' || !document.hidden) return
+    if (!('Notification' in window) || Notification.permission !== 'granted' || !document.hidden || !tabs.isLeader()) return
     const note = new Notification(n.title, { body: n.message, tag: 'pulse-' + n.id })
     note.onclick = () => {
       window.focus()
@@ -169,6 +434,13 @@
     })
   }
 
-  document.addEventListener('DOMContentLoaded', initDesktopButton)
-  document.addEventListener('htmx:after:swap', initDesktopButton)
+  function init() {
+    focusFirstError()
+    initDesktopButton()
+    bindToastPreference()
+    markScrollableTables()
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init)
+  else init()
+  document.addEventListener('htmx:after:swap', afterSwap)
 })()

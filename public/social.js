@@ -1,6 +1,7 @@
 // Pulse social: the conversation page's behaviour beyond what htmx swaps.
 // - send over the live socket with a client_id; after 4 s without the echo (or with
-//   no socket) send the same client_id over HTTP: the server stores it once
+//   no socket) send the same client_id over HTTP: the server stores it once; with no
+//   network at all the message waits and goes out when the socket is back
 // - every message element appears once (the first copy wins; a pending one is replaced)
 // - scroll to new messages only when the reader is already at the bottom
 // - keep the scroll position when earlier messages are loaded
@@ -111,60 +112,83 @@
     return li
   }
 
-  async function sendOverHttp(clientId, content) {
+  function setPendingState(clientId, text, retry) {
     const pending = document.getElementById('pending-' + clientId)
+    if (!pending) return
+    pending.classList.toggle('failed', !!retry)
+    const meta = pending.querySelector('.message-meta')
+    meta.textContent = text
+    if (retry) {
+      const button = document.createElement('button')
+      button.type = 'button'
+      button.className = 'link retry'
+      button.textContent = 'Retry'
+      button.addEventListener('click', () => deliver(clientId, content(pending)))
+      meta.append(' ', button)
+    }
+  }
+  const content = (pending) => pending.querySelector('.bubble').textContent
+
+  // Messages written while there is no connection at all wait here (same client_id) and
+  // go out over the socket as soon as it is back.
+  const waiting = new Map()
+
+  async function sendOverHttp(clientId, text) {
+    let res
     try {
-      const body = new URLSearchParams({ content, client_id: clientId, _csrf: csrf() })
-      const res = await fetch('/messages/' + conversationId, {
+      const body = new URLSearchParams({ content: text, client_id: clientId, _csrf: csrf() })
+      res = await fetch('/messages/' + conversationId, {
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'X-CSRF-Token': csrf(), 'HX-Request': 'true', 'Content-Type': 'application/x-www-form-urlencoded' },
         body,
       })
-      if (!res.ok) throw new Error(res.status === 403 ? 'You cannot send messages here.' : 'Not sent (' + res.status + ').')
-      const template = document.createElement('template')
-      template.innerHTML = (await res.text()).trim()
-      const message = template.content.querySelector('li.message')
-      const current = document.getElementById('pending-' + clientId)
-      if (!message || !current) return // the socket's copy arrived first
-      if (document.getElementById(message.id)) current.remove()
-      else current.replaceWith(message)
-    } catch (err) {
-      if (!pending || !pending.isConnected) return
-      pending.classList.add('failed')
-      const meta = pending.querySelector('.message-meta')
-      meta.textContent = (err && err.message) || 'Not sent.'
-      const retry = document.createElement('button')
-      retry.type = 'button'
-      retry.className = 'link retry'
-      retry.textContent = 'Retry'
-      retry.addEventListener('click', () => {
-        pending.classList.remove('failed')
-        meta.textContent = 'Sending…'
-        sendOverHttp(clientId, content)
-      })
-      meta.append(' ', retry)
+    } catch {
+      // No network: keep it, and send it when the connection is back.
+      if (!document.getElementById('pending-' + clientId)) return
+      waiting.set(clientId, text)
+      return setPendingState(clientId, 'Sending… (waiting for the connection)', false)
     }
+    if (!res.ok) {
+      return setPendingState(clientId, res.status === 403 ? 'Not sent: you cannot send messages here.' : 'Not sent.', true)
+    }
+    const template = document.createElement('template')
+    template.innerHTML = (await res.text()).trim()
+    const message = template.content.querySelector('li.message')
+    const current = document.getElementById('pending-' + clientId)
+    if (!message || !current) return // the socket's copy arrived first
+    if (document.getElementById(message.id)) current.remove()
+    else current.replaceWith(message)
   }
 
-  function send(content) {
-    const idField = form.querySelector('input[name=client_id]')
-    const clientId = idField.value || newClientId()
-    idField.value = newClientId() // the next message gets its own id
-    list.append(pendingElement(clientId, content))
-    toBottom()
+  function deliver(clientId, text) {
+    waiting.delete(clientId)
+    setPendingState(clientId, 'Sending…', false)
     const socket = liveSocket()
-    if (!socket) return sendOverHttp(clientId, content)
+    if (!socket) return sendOverHttp(clientId, text)
     try {
-      socket.send(JSON.stringify({ type: 'send_message', conversation_id: conversationId, client_id: clientId, content }))
+      socket.send(JSON.stringify({ type: 'send_message', conversation_id: conversationId, client_id: clientId, content: text }))
     } catch {
-      return sendOverHttp(clientId, content)
+      return sendOverHttp(clientId, text)
     }
     // No echo in time (a half-open socket): the same client_id over HTTP is stored once.
     setTimeout(() => {
-      if (document.getElementById('pending-' + clientId)) sendOverHttp(clientId, content)
+      if (document.getElementById('pending-' + clientId) && !waiting.has(clientId)) sendOverHttp(clientId, text)
     }, ECHO_TIMEOUT_MS)
   }
+
+  function send(text) {
+    const idField = form.querySelector('input[name=client_id]')
+    const clientId = idField.value || newClientId()
+    idField.value = newClientId() // the next message gets its own id
+    list.append(pendingElement(clientId, text))
+    toBottom()
+    deliver(clientId, text)
+  }
+
+  document.addEventListener('htmx:ws:after:connection', () => {
+    for (const [clientId, text] of waiting) deliver(clientId, text)
+  })
 
   // ---------------------------------------------------------------- typing
   let lastTypingSent = 0

@@ -36,6 +36,7 @@ import { httpPlugin } from './web/http.js'
 import { strictNumbers } from './web/schemas.js'
 import { PushContent } from './web/push-content.js'
 import { createViews, PUBLIC_DIR, VIEWS_DIR } from './web/views.js'
+import { asset, assetsPlugin } from './plugins/assets.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -82,6 +83,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('bus', bus)
   app.decorate('views', views)
 
+  await app.register(assetsPlugin, { production: config.env === 'production' })
   await app.register(fastifyCookie)
   await app.register(fastifyJwt, { secret: config.jwtSecret })
 
@@ -121,9 +123,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       },
     },
     strictTransportSecurity: config.cookieSecure,
+    // The Referer of a same-site form tells the login page where the user came from.
+    referrerPolicy: { policy: 'same-origin' },
   })
   await app.register(fastifyRateLimit, { global: false })
-  await app.register(fastifyView, { engine: { eta: views }, root: VIEWS_DIR })
+  await app.register(fastifyView, { engine: { eta: views }, root: VIEWS_DIR, defaultContext: { asset } })
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/public/', maxAge: config.env === 'production' ? '1h' : 0 })
   const htmxDist = join(dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist')
   await app.register(fastifyStatic, { root: htmxDist, prefix: '/vendor/htmx/', decorateReply: false, allowedPath: (p) => p.endsWith('.js') })

@@ -142,11 +142,29 @@ export function renderPage(request: FastifyRequest, reply: FastifyReply, templat
   return reply.view(template, { ...pageLocals(request, reply), ...data })
 }
 
+/**
+ * Where the login page sends the user back to: the address itself for a page (GET), else
+ * the page the action was sent from (htmx's HX-Current-URL or the Referer, same origin
+ * only): an action's address such as /notifications/read-all only takes POST, and would
+ * answer "Not found".
+ */
+export function returnPath(request: FastifyRequest): string {
+  if (request.method === 'GET' || request.method === 'HEAD') return request.url
+  const from = request.headers['hx-current-url'] ?? request.headers.referer
+  if (typeof from !== 'string') return '/'
+  try {
+    const url = new URL(from)
+    return url.host === request.headers.host ? url.pathname + url.search : '/'
+  } catch {
+    return '/'
+  }
+}
+
 /** Guard: a logged-in user, else 401 (API) or a redirect to the login page. */
 export async function requireUser(request: FastifyRequest, reply: FastifyReply) {
   if (request.principal) return
   if (wantsJson(request)) throw unauthorized()
-  const next = encodeURIComponent(request.url)
+  const next = encodeURIComponent(returnPath(request))
   if (isHtmx(request)) {
     reply.header('HX-Redirect', `/login?next=${next}`)
     return reply.status(401).send('')

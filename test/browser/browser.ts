@@ -12,7 +12,7 @@
  * (`pulse:frame` events from public/app.js) in `window.__frames`.
  */
 import { existsSync } from 'node:fs'
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core'
 import type { Config } from '../../src/config.js'
 import { buildTestApp, type TestApp } from '../helper.js'
 
@@ -22,6 +22,7 @@ export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
+  '--disable-quic',
   '--no-first-run',
   '--disable-background-networking',
   '--disable-component-update',
@@ -65,8 +66,8 @@ declare global {
 }
 
 /** A fresh browser context (own cookies) whose pages record their socket frames. */
-export async function newContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL })
+export async function newContext(browser: Browser, baseURL: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, ...options })
   context.setDefaultTimeout(10_000)
   await context.addInitScript(() => {
     window.__frames = []
@@ -83,9 +84,9 @@ export async function loginPage(
   browser: Browser,
   s: TestApp,
   user: { username: string; password: string },
-  opts: { next?: string } = {},
+  opts: { next?: string; context?: BrowserContextOptions } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser, s.url)
+  const context = await newContext(browser, s.url, opts.context)
   const page = await context.newPage()
   await page.goto(`/login${opts.next ? `?next=${encodeURIComponent(opts.next)}` : ''}`)
   await page.fill('input[name=username]', user.username)

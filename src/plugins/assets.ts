@@ -1,0 +1,75 @@
+/**
+ * Static assets: compressed answers (brotli/gzip for every response over 1 KB), and
+ * public/, htmx and the lucide icons under one versioned prefix, `/assets/<version>/`,
+ * where the version is a hash of their contents: a changed file gets a new address,
+ * so in production every asset can be cached for a year without revalidation.
+ * Pages name assets through `it.asset('app.css')` (a default of every view).
+ */
+import fastifyCompress from '@fastify/compress'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { createHash } from 'node:crypto'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { PUBLIC_DIR } from '../web/views.js'
+
+const require = createRequire(import.meta.url)
+const HTMX_DIST = join(dirname(require.resolve('htmx.org/package.json')), 'dist')
+const ICONS_DIR = join(dirname(require.resolve('lucide-static/package.json')), 'icons')
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name)
+      return statSync(path).isDirectory() ? filesUnder(path) : [path]
+    })
+}
+
+/** A hash of public/ and the versions of the packages served beside it. */
+function assetVersion(): string {
+  const hash = createHash('sha256')
+  for (const file of filesUnder(PUBLIC_DIR)) hash.update(file.slice(PUBLIC_DIR.length)).update(readFileSync(file))
+  for (const pkg of ['htmx.org', 'lucide-static']) hash.update(`${pkg}@${require(`${pkg}/package.json`).version}`)
+  return hash.digest('hex').slice(0, 12)
+}
+
+export const ASSET_VERSION = assetVersion()
+export const ASSET_PREFIX = `/assets/${ASSET_VERSION}/`
+
+/** The address of a file of public/ (`app.css`), of htmx (`htmx/htmx.min.js`) or an icon (`icons/bell.svg`). */
+export function asset(name: string): string {
+  return ASSET_PREFIX + name
+}
+
+export const assetsPlugin = fp(
+  async (app: FastifyInstance, { production }: { production: boolean }) => {
+    await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'] })
+
+    const cache = production ? { maxAge: '365d', immutable: true } : { maxAge: 0 }
+    await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: ASSET_PREFIX, decorateReply: false, ...cache })
+    await app.register(fastifyStatic, {
+      root: HTMX_DIST,
+      prefix: `${ASSET_PREFIX}htmx/`,
+      decorateReply: false,
+      allowedPath: (path) => path.endsWith('.js'),
+      ...cache,
+    })
+    await app.register(fastifyStatic, {
+      root: ICONS_DIR,
+      prefix: `${ASSET_PREFIX}icons/`,
+      decorateReply: false,
+      allowedPath: (path) => path.endsWith('.svg'),
+      ...cache,
+    })
+
+    // Browsers ask for /favicon.ico on their own (a 404 in the console otherwise).
+    const favicon = readFileSync(join(PUBLIC_DIR, 'favicon.svg'))
+    app.get('/favicon.ico', { logLevel: 'warn' }, async (_request, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'public, max-age=86400').send(favicon),
+    )
+  },
+  { name: 'assets' },
+)
