@@ -2,7 +2,8 @@
  * Bytes over the wire for a cold load (empty cache) and a repeat load of a page, as
  * Chromium's network layer counts them (headers + encoded bodies, every request).
  *
- *   npx tsx test/browser/page-weight.ts        prints the figures for / and /notifications
+ *   npx tsx test/browser/page-weight.ts                 prints the figures for / and /notifications
+ *   PRODUCTION=1 npx tsx test/browser/page-weight.ts    the same with production caching
  */
 import type { Browser, BrowserContext } from 'playwright-core'
 import type { TestApp } from '../helper.js'
@@ -45,7 +46,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const teardown: Array<() => unknown> = []
   const t = { skip: () => {}, teardown: (fn: () => unknown) => teardown.push(fn), comment: console.log }
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
-  const s: TestApp = await startApp(t)
+  const s: TestApp = await startApp(t, process.env.PRODUCTION ? { env: 'production', cookieSecure: false } : {})
   const user = await createUser(s.app)
   for (let i = 0; i < 20; i++) s.app.notifications.notify({ userIds: [user.id] }, { kind: 'system', title: `Notification ${i}`, message: 'A line of text' })
   const { context } = await loginPage(browser, s, user)
