@@ -49,21 +49,20 @@ export const assetsPlugin = fp(
     await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'] })
 
     const cache = production ? { maxAge: '365d', immutable: true } : { maxAge: 0 }
-    await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: ASSET_PREFIX, decorateReply: false, ...cache })
-    await app.register(fastifyStatic, {
-      root: HTMX_DIST,
-      prefix: `${ASSET_PREFIX}htmx/`,
-      decorateReply: false,
-      allowedPath: (path) => path.endsWith('.js'),
-      ...cache,
-    })
-    await app.register(fastifyStatic, {
-      root: ICONS_DIR,
-      prefix: `${ASSET_PREFIX}icons/`,
-      decorateReply: false,
-      allowedPath: (path) => path.endsWith('.svg'),
-      ...cache,
-    })
+    const served: Array<[root: string, prefix: string, extension: string | null]> = [
+      [PUBLIC_DIR, ASSET_PREFIX, null],
+      [HTMX_DIST, `${ASSET_PREFIX}htmx/`, '.js'],
+      [ICONS_DIR, `${ASSET_PREFIX}icons/`, '.svg'],
+    ]
+    for (const [root, prefix, extension] of served) {
+      await app.register(fastifyStatic, {
+        root,
+        prefix,
+        decorateReply: false,
+        ...(extension ? { allowedPath: (path: string) => path.endsWith(extension) } : {}),
+        ...cache,
+      })
+    }
 
     // Browsers ask for /favicon.ico on their own (a 404 in the console otherwise).
     const favicon = readFileSync(join(PUBLIC_DIR, 'favicon.svg'))
