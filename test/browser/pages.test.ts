@@ -273,3 +273,16 @@ t.test('assets: compressed, versioned and cached, a favicon, scripts at the end 
     t.ok(w.coldBytes < 45_000, `${path} weighs under 45 KB cold (${w.coldBytes})`)
   }
 })
+
+t.test('after "Mark paid" the invoice page starts at the top, its new status in view', async (t) => {
+  const page = await openAt(member, PHONE, `/billing/invoices/${invoiceId}`)
+  await waitForFrame(page, 'initial')
+  await page.evaluate('window.scrollTo(0, 200)')
+  await page.evaluate(`document.querySelector('#invoice-actions form[action$="/paid"] button').click()`)
+  await page.locator('#invoice-actions .status', { hasText: 'Paid' }).waitFor()
+  t.equal(await page.evaluate('window.scrollY'), 0, 'scrolled to the top')
+  const status = (await page.locator('#invoice-actions .status').boundingBox())!
+  const navbar = (await page.locator('.navbar').boundingBox())!
+  t.ok(status.y >= navbar.y + navbar.height, 'the status is not under the navbar')
+  await page.close()
+})
