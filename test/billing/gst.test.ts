@@ -3,7 +3,7 @@
  * worked out by hand (amounts in paise; rates in basis points).
  */
 import t from 'tap'
-import { checkInvoice, checkProduct, parseRate } from '../../src/domains/billing/forms.js'
+import { checkProduct, parseRate, readInvoiceForm } from '../../src/domains/billing/forms.js'
 import {
   computeInvoice,
   computeLine,
@@ -178,9 +178,10 @@ t.test('parsing what people type', async (t) => {
   t.equal(parseRate('10'), null)
   t.equal(formatPaise(1234567_89), '12,34,567.89')
   t.equal(formatPaise(-40), '-0.40')
-  t.match(checkProduct({ name: 'X', hsn: '12', unit_price: '1', rate: '7' }), { errors: { hsn: /HSN/, rate: /One of/ } })
-  t.same(checkProduct({ name: 'Pen', hsn: '9608', unit_price: '10.50', rate: '12' }), { value: { name: 'Pen', hsn: '9608', unitPricePaise: 1050, rateBps: 1200 } })
-  const form = checkInvoice({ customer_id: '3', product_id: ['1', '', '2'], quantity: ['2', '', 'x'], unit_price: ['', '', ''], discount: ['5', '', ''] })
+  const refused = t.throws(() => checkProduct({ name: 'X', hsn: '12', unit_price: '1', rate: '7' }))
+  t.match(refused, { kind: 'unprocessable', fields: { hsn: /HSN/, rate: /One of/ } }, 'field messages, 422')
+  t.same(checkProduct({ name: 'Pen', hsn: '9608', unit_price: '10.50', rate: '12' }), { name: 'Pen', hsn: '9608', unitPricePaise: 1050, rateBps: 1200 })
+  const form = readInvoiceForm({ customer_id: '3', product_id: ['1', '', '2'], quantity: ['2', '', 'x'], unit_price: ['', '', ''], discount: ['5', '', ''] })
   t.same(form.value.lines, [{ row: 0, productId: 1, quantityMilli: 2000, unitPricePaise: null, discountBps: 500 }], 'blank rows are skipped')
   t.match(form.errors, { line_2: /Quantity/ })
 })

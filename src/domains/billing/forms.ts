@@ -1,9 +1,9 @@
 /**
- * Turns what a person typed (form or JSON strings) into checked billing inputs,
- * or field errors keyed by input name. Pure: ownership and existence checks
- * (is this customer yours?) are the service's.
+ * Turns what a person typed (form or JSON strings) into checked billing inputs;
+ * bad input throws a 422 `invalid` with messages keyed by input name. Pure:
+ * ownership and existence checks (is this customer yours?) are the service's.
  */
-import type { FieldErrors } from '../../errors.js'
+import { hasErrors, invalid, type FieldErrors } from '../../errors.js'
 import {
   GST_RATES_BPS,
   formatPercent,
@@ -16,8 +16,6 @@ import {
   parseScaled,
 } from './gst.js'
 
-export type Checked<T> = { value: T } | { errors: FieldErrors }
-
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '').trim()
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
@@ -29,6 +27,10 @@ export const MAX_LINES = 100
 function requiredText(errors: FieldErrors, name: string, value: string, label: string, max: number) {
   if (!value) errors[name] = `${label} is required.`
   else if (value.length > max) errors[name] = `At most ${max} characters.`
+}
+
+function refuse(errors: FieldErrors): void {
+  if (hasErrors(errors)) throw invalid(errors, { status: 422 })
 }
 
 function optionalText(errors: FieldErrors, name: string, value: string, max: number) {
@@ -60,7 +62,7 @@ export interface ProfileInput {
   address: string
 }
 
-export function checkProfile(body: Record<string, unknown>): Checked<ProfileInput> {
+export function checkProfile(body: Record<string, unknown>): ProfileInput {
   const errors: FieldErrors = {}
   const legalName = str(body.legal_name)
   const stateCodeValue = str(body.state_code)
@@ -69,8 +71,8 @@ export function checkProfile(body: Record<string, unknown>): Checked<ProfileInpu
   stateCode(errors, 'state_code', stateCodeValue)
   const g = gstin(errors, 'gstin', normaliseGstin(str(body.gstin)), stateCodeValue, true)
   optionalText(errors, 'address', address, 1000)
-  if (Object.keys(errors).length) return { errors }
-  return { value: { legalName, gstin: g!, stateCode: stateCodeValue, address } }
+  refuse(errors)
+  return { legalName, gstin: g!, stateCode: stateCodeValue, address }
 }
 
 // ---------------------------------------------------------------- customers
@@ -83,7 +85,7 @@ export interface CustomerInput {
   email: string
 }
 
-export function checkCustomer(body: Record<string, unknown>): Checked<CustomerInput> {
+export function checkCustomer(body: Record<string, unknown>): CustomerInput {
   const errors: FieldErrors = {}
   const name = str(body.name)
   const stateCodeValue = str(body.state_code)
@@ -94,8 +96,8 @@ export function checkCustomer(body: Record<string, unknown>): Checked<CustomerIn
   const g = gstin(errors, 'gstin', normaliseGstin(str(body.gstin)), stateCodeValue, false)
   optionalText(errors, 'address', address, 1000)
   if (email && (email.length > 254 || !EMAIL.test(email))) errors.email = 'An email address like name@example.com.'
-  if (Object.keys(errors).length) return { errors }
-  return { value: { name, gstin: g, stateCode: stateCodeValue, address, email } }
+  refuse(errors)
+  return { name, gstin: g, stateCode: stateCodeValue, address, email }
 }
 
 // ---------------------------------------------------------------- products
@@ -115,7 +117,7 @@ export function parseRate(text: string): number | null {
   return bps !== null && isGstRate(bps) ? bps : null
 }
 
-export function checkProduct(body: Record<string, unknown>): Checked<ProductInput> {
+export function checkProduct(body: Record<string, unknown>): ProductInput {
   const errors: FieldErrors = {}
   const name = str(body.name)
   const hsn = str(body.hsn).replace(/\s+/g, '')
@@ -126,8 +128,8 @@ export function checkProduct(body: Record<string, unknown>): Checked<ProductInpu
   if (!/^(\d{4}|\d{6}|\d{8})$/.test(hsn)) errors.hsn = 'An HSN/SAC code of 4, 6 or 8 digits.'
   if (price === null || price > MAX_PRICE_PAISE) errors.unit_price = 'A price in rupees, like 1250 or 99.50.'
   if (rate === null) errors.rate = `One of ${GST_RATES_BPS.map(formatPercent).join(', ')} %.`
-  if (Object.keys(errors).length) return { errors }
-  return { value: { name, hsn, unitPricePaise: price!, rateBps: rate! } }
+  refuse(errors)
+  return { name, hsn, unitPricePaise: price!, rateBps: rate! }
 }
 
 // ---------------------------------------------------------------- invoices
@@ -182,11 +184,11 @@ export function formLines(form: InvoiceForm) {
 }
 
 /**
- * Parses an invoice form. Rows with neither a product nor a quantity are blank
- * and skipped; errors name the row: `line_0`, `line_1`, ... For the live preview
- * (`partial: true`) bad rows are left out instead of failing the whole form.
+ * Parses an invoice form as far as it goes: rows with neither a product nor a
+ * quantity are blank and skipped, bad rows are left out of the draft and named
+ * in the errors (`line_0`, `line_1`, ...). The live preview uses the partial draft.
  */
-export function checkInvoice(form: InvoiceForm): { value: InvoiceDraft; errors: FieldErrors } {
+export function readInvoiceForm(form: InvoiceForm): { value: InvoiceDraft; errors: FieldErrors } {
   const errors: FieldErrors = {}
   const customer = str(form.customer_id)
   const customerId = /^\d{1,12}$/.test(customer) ? Number(customer) : null
@@ -216,4 +218,11 @@ export function checkInvoice(form: InvoiceForm): { value: InvoiceDraft; errors: 
   if (!errors.customer_id && !lines.length && !Object.keys(errors).some((k) => k.startsWith('line_'))) errors.lines = 'Add at least one line.'
   if (lines.length > MAX_LINES) errors.lines = `At most ${MAX_LINES} lines.`
   return { value: { customerId, placeOfSupply: pos || null, dueDate: due || null, notes, lines }, errors }
+}
+
+/** The invoice form's draft, or a 422 with every field message. */
+export function checkInvoice(form: InvoiceForm): InvoiceDraft {
+  const { value, errors } = readInvoiceForm(form)
+  refuse(errors)
+  return value
 }

@@ -1,0 +1,140 @@
+/** The JSON API (/api/billing/...): list, create, read invoices and mark them paid. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type, { type Static } from 'typebox'
+import { currentUser } from '../../../web/http.js'
+import { ErrorBody, Id, IdParams } from '../../../web/schemas.js'
+import { checkInvoice } from '../forms.js'
+import { formatPercent, formatScaled } from '../gst.js'
+import type { InvoiceView } from '../service/index.js'
+import { InvoiceListQuery } from './schemas.js'
+
+const Paise = Type.Integer()
+const InvoiceLineJson = Type.Object({
+  product_id: Id,
+  description: Type.String(),
+  hsn: Type.String(),
+  quantity: Type.String(),
+  unit_price_paise: Paise,
+  discount_percent: Type.String(),
+  rate_percent: Type.String(),
+  taxable_paise: Paise,
+  cgst_paise: Paise,
+  sgst_paise: Paise,
+  igst_paise: Paise,
+  total_paise: Paise,
+})
+const InvoiceJson = Type.Object({
+  id: Id,
+  number: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  invoice_date: Type.String(),
+  due_date: Type.String(),
+  customer_id: Id,
+  buyer_name: Type.String(),
+  place_of_supply: Type.String(),
+  supply: Type.String(),
+  taxable_paise: Paise,
+  cgst_paise: Paise,
+  sgst_paise: Paise,
+  igst_paise: Paise,
+  round_off_paise: Paise,
+  total_paise: Paise,
+  paid_at: Type.Union([Type.String(), Type.Null()]),
+  lines: Type.Array(InvoiceLineJson),
+})
+const OneInvoice = Type.Object({ invoice: InvoiceJson })
+const Amount = Type.Union([Type.String({ maxLength: 20 }), Type.Number()])
+const NewInvoiceBody = Type.Object({
+  customer_id: Id,
+  place_of_supply: Type.Optional(Type.String({ maxLength: 4 })),
+  due_date: Type.Optional(Type.String({ maxLength: 20 })),
+  notes: Type.Optional(Type.String({ maxLength: 2000 })),
+  issue: Type.Optional(Type.Boolean()),
+  lines: Type.Array(
+    Type.Object({
+      product_id: Id,
+      quantity: Type.Optional(Amount),
+      unit_price: Type.Optional(Type.Union([Amount, Type.Null()])),
+      discount: Type.Optional(Amount),
+    }),
+    { minItems: 1, maxItems: 100 },
+  ),
+})
+
+function invoiceJson(view: InvoiceView): Static<typeof InvoiceJson> {
+  const i = view.invoice
+  return {
+    id: i.id,
+    number: i.number,
+    status: view.status,
+    invoice_date: i.invoiceDate,
+    due_date: i.dueDate,
+    customer_id: i.customerId,
+    buyer_name: i.buyerName,
+    place_of_supply: i.placeOfSupply,
+    supply: i.supply,
+    taxable_paise: i.taxablePaise,
+    cgst_paise: i.cgstPaise,
+    sgst_paise: i.sgstPaise,
+    igst_paise: i.igstPaise,
+    round_off_paise: i.roundOffPaise,
+    total_paise: i.totalPaise,
+    paid_at: i.paidAt === null ? null : new Date(i.paidAt).toISOString(),
+    lines: view.lines.map((l) => ({
+      product_id: l.productId,
+      description: l.description,
+      hsn: l.hsn,
+      quantity: formatScaled(l.quantityMilli, 3),
+      unit_price_paise: l.unitPricePaise,
+      discount_percent: formatPercent(l.discountBps),
+      rate_percent: formatPercent(l.rateBps),
+      taxable_paise: l.taxablePaise,
+      cgst_paise: l.cgstPaise,
+      sgst_paise: l.sgstPaise,
+      igst_paise: l.igstPaise,
+      total_paise: l.totalPaise,
+    })),
+  }
+}
+
+export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const billing = app.billing
+  const asJson = (userId: number, id: number) => ({ invoice: invoiceJson(billing.getInvoice(userId, id)) })
+
+  app.get(
+    '/api/billing/invoices',
+    { schema: { querystring: InvoiceListQuery, response: { 200: Type.Object({ invoices: Type.Array(InvoiceJson) }), '4xx': ErrorBody } } },
+    async (request) => {
+      const userId = currentUser(request).id
+      const items = billing.listInvoices(userId, { status: request.query.status || null, q: request.query.q })
+      return { invoices: items.map((i) => asJson(userId, i.id).invoice) }
+    },
+  )
+
+  app.post('/api/billing/invoices', { schema: { body: NewInvoiceBody, response: { 201: OneInvoice, '4xx': ErrorBody } } }, async (request, reply) => {
+    const userId = currentUser(request).id
+    const b = request.body
+    const draft = checkInvoice({
+      customer_id: b.customer_id,
+      place_of_supply: b.place_of_supply,
+      due_date: b.due_date,
+      notes: b.notes,
+      product_id: b.lines.map((l) => String(l.product_id)),
+      quantity: b.lines.map((l) => String(l.quantity ?? '1')),
+      unit_price: b.lines.map((l) => (l.unit_price === null || l.unit_price === undefined ? '' : String(l.unit_price))),
+      discount: b.lines.map((l) => String(l.discount ?? '')),
+    })
+    const created = billing.createInvoice(userId, draft, { issue: b.issue !== false })
+    return reply.status(201).send(asJson(userId, created.id))
+  })
+
+  app.get('/api/billing/invoices/:id', { schema: { params: IdParams, response: { 200: OneInvoice, '4xx': ErrorBody } } }, async (request) =>
+    asJson(currentUser(request).id, request.params.id),
+  )
+
+  app.post('/api/billing/invoices/:id/paid', { schema: { params: IdParams, response: { 200: OneInvoice, '4xx': ErrorBody } } }, async (request) => {
+    const userId = currentUser(request).id
+    billing.markPaid(userId, request.params.id)
+    return asJson(userId, request.params.id)
+  })
+}

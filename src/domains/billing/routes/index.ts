@@ -1,0 +1,13 @@
+/** Every billing page and the JSON API, for logged-in users only. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { requireUser } from '../../../web/http.js'
+import { billingApiRoutes } from './api.js'
+import { catalogRoutes } from './catalog.js'
+import { invoiceFormRoutes } from './invoice-form.js'
+import { invoiceRoutes } from './invoices.js'
+import { profileRoutes } from './profile.js'
+
+export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.addHook('preHandler', requireUser)
+  for (const routes of [profileRoutes, ...catalogRoutes(app.billing), invoiceRoutes, invoiceFormRoutes, billingApiRoutes]) await app.register(routes)
+}

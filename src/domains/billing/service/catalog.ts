@@ -1,0 +1,125 @@
+/**
+ * Customers and products of a business. Issued invoices keep their own copy of
+ * a customer's details, so edits never change them; what an invoice refers to
+ * cannot be deleted.
+ */
+import { and, asc, eq, like, or, sql, type SQL } from 'drizzle-orm'
+import { transact } from '../../../db/transact.js'
+import { conflict } from '../../../errors.js'
+import type { CustomerInput, ProductInput } from '../forms.js'
+import { billingCustomers, billingInvoiceLines, billingInvoices, billingProducts, type CustomerRow, type ProductRow } from '../schema.js'
+import { escapeLike, ownCustomer, ownProduct, type BillingContext } from './context.js'
+
+const LIST_LIMIT = 500
+
+export function catalogService({ db, bus, now }: BillingContext) {
+  return {
+    /** Customers by name; `q` matches name, GSTIN or email anywhere. */
+    listCustomers(userId: number, q = ''): CustomerRow[] {
+      const where: SQL[] = [eq(billingCustomers.userId, userId)]
+      const term = q.trim()
+      if (term) {
+        const pattern = `%${escapeLike(term)}%`
+        where.push(
+          or(
+            sql`${billingCustomers.name} LIKE ${pattern} ESCAPE '\\'`,
+            sql`${billingCustomers.gstin} LIKE ${pattern.toUpperCase()} ESCAPE '\\'`,
+            sql`${billingCustomers.email} LIKE ${pattern} ESCAPE '\\'`,
+          )!,
+        )
+      }
+      return db
+        .select()
+        .from(billingCustomers)
+        .where(and(...where))
+        .orderBy(sql`${billingCustomers.name} COLLATE NOCASE`, asc(billingCustomers.id))
+        .limit(LIST_LIMIT)
+        .all()
+    },
+
+    getCustomer(userId: number, id: number): CustomerRow {
+      return ownCustomer(db, userId, id)
+    },
+
+    createCustomer(userId: number, input: CustomerInput): CustomerRow {
+      const t = now()
+      return db
+        .insert(billingCustomers)
+        .values({ userId, ...input, createdAt: t, updatedAt: t })
+        .returning()
+        .get()
+    },
+
+    updateCustomer(userId: number, id: number, input: CustomerInput): CustomerRow {
+      return transact(db, bus, (tx) => {
+        ownCustomer(tx, userId, id)
+        return tx
+          .update(billingCustomers)
+          .set({ ...input, updatedAt: now() })
+          .where(eq(billingCustomers.id, id))
+          .returning()
+          .get()!
+      })
+    },
+
+    deleteCustomer(userId: number, id: number): void {
+      transact(db, bus, (tx) => {
+        ownCustomer(tx, userId, id)
+        const used = tx.select({ id: billingInvoices.id }).from(billingInvoices).where(eq(billingInvoices.customerId, id)).limit(1).get()
+        if (used) throw conflict('This customer is on an invoice, so it cannot be deleted.')
+        tx.delete(billingCustomers).where(eq(billingCustomers.id, id)).run()
+      })
+    },
+
+    /** Products by name; `q` matches the name anywhere or the start of the HSN/SAC code. */
+    listProducts(userId: number, q = ''): ProductRow[] {
+      const where: SQL[] = [eq(billingProducts.userId, userId)]
+      const term = q.trim()
+      if (term) {
+        const pattern = `%${escapeLike(term)}%`
+        where.push(or(sql`${billingProducts.name} LIKE ${pattern} ESCAPE '\\'`, like(billingProducts.hsn, `${escapeLike(term)}%`))!)
+      }
+      return db
+        .select()
+        .from(billingProducts)
+        .where(and(...where))
+        .orderBy(sql`${billingProducts.name} COLLATE NOCASE`, asc(billingProducts.id))
+        .limit(LIST_LIMIT)
+        .all()
+    },
+
+    getProduct(userId: number, id: number): ProductRow {
+      return ownProduct(db, userId, id)
+    },
+
+    createProduct(userId: number, input: ProductInput): ProductRow {
+      const t = now()
+      return db
+        .insert(billingProducts)
+        .values({ userId, ...input, createdAt: t, updatedAt: t })
+        .returning()
+        .get()
+    },
+
+    updateProduct(userId: number, id: number, input: ProductInput): ProductRow {
+      return transact(db, bus, (tx) => {
+        ownProduct(tx, userId, id)
+        return tx
+          .update(billingProducts)
+          .set({ ...input, updatedAt: now() })
+          .where(eq(billingProducts.id, id))
+          .returning()
+          .get()!
+      })
+    },
+
+    deleteProduct(userId: number, id: number): void {
+      transact(db, bus, (tx) => {
+        ownProduct(tx, userId, id)
+        const used = tx.select({ id: billingInvoiceLines.id }).from(billingInvoiceLines).where(eq(billingInvoiceLines.productId, id)).limit(1).get()
+        if (used) throw conflict('This product is on an invoice, so it cannot be deleted.')
+        tx.delete(billingProducts).where(eq(billingProducts.id, id)).run()
+      })
+    },
+  }
+}

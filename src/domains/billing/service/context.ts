@@ -1,0 +1,75 @@
+/**
+ * What every part of the billing service shares: the database, the bus, the
+ * notifications service, the clock, and lookups scoped to the calling business
+ * (another business's id is "not found", never "forbidden": ids do not leak).
+ */
+import { and, eq, inArray } from 'drizzle-orm'
+import type { Db } from '../../../db/client.js'
+import type { Tx } from '../../../db/transact.js'
+import { notFound } from '../../../errors.js'
+import type { Bus } from '../../../realtime/bus.js'
+import type { NotificationService } from '../../notifications/service.js'
+import { indianDate } from '../gst.js'
+import { billingCustomers, billingInvoices, billingProducts, type CustomerRow, type InvoiceRow, type ProductRow } from '../schema.js'
+
+export interface BillingServiceDeps {
+  db: Db
+  bus: Bus
+  notifications: NotificationService
+  /** The clock (ms since epoch); tests move it. */
+  now?: () => number
+}
+
+export interface BillingContext {
+  db: Db
+  bus: Bus
+  notifications: NotificationService
+  now: () => number
+  /** Today's date in India, YYYY-MM-DD. */
+  today: () => string
+}
+
+/** A transaction, or the database itself for a single read. */
+export type Conn = Tx | Db
+
+export function billingContext({ db, bus, notifications, now = Date.now }: BillingServiceDeps): BillingContext {
+  return { db, bus, notifications, now, today: () => indianDate(now()) }
+}
+
+/** LIKE pattern text with its wildcards escaped (used with ESCAPE '\'). */
+export function escapeLike(text: string) {
+  return text.replace(/[\\%_]/g, (c) => '\\' + c)
+}
+
+export function findCustomer(conn: Conn, userId: number, id: number): CustomerRow | undefined {
+  return conn.select().from(billingCustomers).where(and(eq(billingCustomers.id, id), eq(billingCustomers.userId, userId))).get()
+}
+
+export function ownCustomer(conn: Conn, userId: number, id: number): CustomerRow {
+  const customer = findCustomer(conn, userId, id)
+  if (!customer) throw notFound(`You have no customer ${id}`)
+  return customer
+}
+
+export function ownProduct(conn: Conn, userId: number, id: number): ProductRow {
+  const product = conn.select().from(billingProducts).where(and(eq(billingProducts.id, id), eq(billingProducts.userId, userId))).get()
+  if (!product) throw notFound(`You have no product ${id}`)
+  return product
+}
+
+/** This business's products among `ids`, by id (others' are simply absent). */
+export function productsById(conn: Conn, userId: number, ids: number[]): Map<number, ProductRow> {
+  if (!ids.length) return new Map()
+  const rows = conn
+    .select()
+    .from(billingProducts)
+    .where(and(eq(billingProducts.userId, userId), inArray(billingProducts.id, [...new Set(ids)])))
+    .all()
+  return new Map(rows.map((p) => [p.id, p]))
+}
+
+export function ownInvoice(conn: Conn, userId: number, id: number): InvoiceRow {
+  const invoice = conn.select().from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).get()
+  if (!invoice) throw notFound(`You have no invoice ${id}`)
+  return invoice
+}

@@ -1,0 +1,29 @@
+/** The billing service: profile, catalog (customers, products), invoices, overdue notices. */
+import { catalogService } from './catalog.js'
+import { billingContext, type BillingServiceDeps } from './context.js'
+import { invoiceWriting } from './invoices.js'
+import { invoiceNotices } from './notices.js'
+import { overdueService } from './overdue.js'
+import { profileService } from './profile.js'
+import { invoiceReading } from './reading.js'
+
+export type { BillingServiceDeps } from './context.js'
+export { DEFAULT_PAYMENT_TERMS_DAYS } from './invoices.js'
+export { invoiceLink } from './notices.js'
+export { INVOICE_STATUSES, invoiceStatus, type InvoiceStatus, type InvoiceView, type ListedInvoice, type Preview } from './reading.js'
+
+export function createBillingService(deps: BillingServiceDeps) {
+  const ctx = billingContext(deps)
+  const notices = invoiceNotices(ctx)
+  return {
+    now: ctx.now,
+    today: ctx.today,
+    ...profileService(ctx),
+    ...catalogService(ctx),
+    ...invoiceWriting(ctx, notices),
+    ...invoiceReading(ctx),
+    ...overdueService(ctx, notices),
+  }
+}
+
+export type BillingService = ReturnType<typeof createBillingService>

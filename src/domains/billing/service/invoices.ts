@@ -1,0 +1,180 @@
+/**
+ * Writing invoices: a draft is saved (and rewritten) freely; issuing gives it
+ * the next number of its financial year and notifies the owner, in the same
+ * IMMEDIATE transaction. Issued invoices never change.
+ */
+import { and, eq } from 'drizzle-orm'
+import { transact, type Outbox, type Tx } from '../../../db/transact.js'
+import { conflict, hasErrors, invalid, type FieldErrors } from '../../../errors.js'
+import type { InvoiceDraft } from '../forms.js'
+import { addDays, computeInvoice, financialYear, invoiceNumber, supplyType } from '../gst.js'
+import { billingInvoiceLines, billingInvoices, type InvoiceRow } from '../schema.js'
+import { findCustomer, ownInvoice, productsById, type BillingContext } from './context.js'
+import type { InvoiceNotices } from './notices.js'
+import { nextSequence } from './numbering.js'
+import { findProfile } from './profile.js'
+
+/** Days from the invoice date to the due date when the form leaves it empty. */
+export const DEFAULT_PAYMENT_TERMS_DAYS = 30
+
+export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
+  const { db, bus, now, today } = ctx
+
+  /** Gives a draft the next number and today's date. */
+  function issueIn(tx: Tx, outbox: Outbox, invoice: InvoiceRow): InvoiceRow {
+    const date = today()
+    if (invoice.dueDate < date) throw conflict(`The due date ${invoice.dueDate} is before today (${date}); change it first.`)
+    const fy = financialYear(date)
+    const sequence = nextSequence(tx, invoice.userId, fy)
+    const issued = tx
+      .update(billingInvoices)
+      .set({ status: 'issued', number: invoiceNumber(fy, sequence), financialYear: fy, sequence, invoiceDate: date, issuedAt: now() })
+      .where(and(eq(billingInvoices.id, invoice.id), eq(billingInvoices.status, 'draft')))
+      .returning()
+      .get()
+    if (!issued) throw conflict('Only a draft can be issued.')
+    notices.created(tx, outbox, issued)
+    return issued
+  }
+
+  /** Writes a new invoice (`existing` null) or rewrites a draft, as a draft or issued at once. */
+  function saveIn(tx: Tx, outbox: Outbox, userId: number, existing: InvoiceRow | null, draft: InvoiceDraft, issue: boolean): InvoiceRow {
+    if (existing && existing.status !== 'draft') throw conflict(`Invoice ${existing.number} is issued and cannot be changed.`)
+    const errors: FieldErrors = {}
+    const profile = findProfile(tx, userId)
+    if (!profile) errors.form = 'Fill in your business profile first (legal name, GSTIN, state).'
+    const customer = draft.customerId === null ? undefined : findCustomer(tx, userId, draft.customerId)
+    if (!customer) errors.customer_id = 'Choose one of your customers.'
+    const products = productsById(
+      tx,
+      userId,
+      draft.lines.map((l) => l.productId),
+    )
+    for (const l of draft.lines) if (!products.has(l.productId)) errors[`line_${l.row}`] = 'Choose one of your products.'
+    if (!draft.lines.length) errors.lines = 'Add at least one line.'
+    const date = today()
+    const dueDate = draft.dueDate ?? addDays(date, DEFAULT_PAYMENT_TERMS_DAYS)
+    if (dueDate < date) errors.due_date = `The due date cannot be before the invoice date (${date}).`
+    if (hasErrors(errors) || !profile || !customer) throw invalid(errors, { status: 422 })
+
+    const placeOfSupply = draft.placeOfSupply ?? customer.stateCode
+    const supply = supplyType(profile.stateCode, placeOfSupply)
+    const lines = draft.lines.map((l) => {
+      const product = products.get(l.productId)!
+      return { ...l, product, unitPricePaise: l.unitPricePaise ?? product.unitPricePaise, rateBps: product.rateBps }
+    })
+    const totals = computeInvoice(lines, supply)
+    const values = {
+      userId,
+      status: 'draft',
+      customerId: customer.id,
+      invoiceDate: date,
+      dueDate,
+      placeOfSupply,
+      supply,
+      sellerName: profile.legalName,
+      sellerGstin: profile.gstin,
+      sellerStateCode: profile.stateCode,
+      sellerAddress: profile.address,
+      buyerName: customer.name,
+      buyerGstin: customer.gstin,
+      buyerStateCode: customer.stateCode,
+      buyerAddress: customer.address,
+      buyerEmail: customer.email,
+      notes: draft.notes,
+      taxablePaise: totals.taxablePaise,
+      discountPaise: totals.discountPaise,
+      cgstPaise: totals.cgstPaise,
+      sgstPaise: totals.sgstPaise,
+      igstPaise: totals.igstPaise,
+      roundOffPaise: totals.roundOffPaise,
+      totalPaise: totals.grandTotalPaise,
+    }
+    let invoice: InvoiceRow
+    if (existing) {
+      invoice = tx.update(billingInvoices).set(values).where(eq(billingInvoices.id, existing.id)).returning().get()!
+      tx.delete(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, existing.id)).run()
+    } else {
+      invoice = tx
+        .insert(billingInvoices)
+        .values({ ...values, createdAt: now() })
+        .returning()
+        .get()
+    }
+    tx.insert(billingInvoiceLines)
+      .values(
+        lines.map((l, i) => {
+          const a = totals.lines[i]!
+          return {
+            invoiceId: invoice.id,
+            position: i + 1,
+            productId: l.productId,
+            description: l.product.name,
+            hsn: l.product.hsn,
+            quantityMilli: l.quantityMilli,
+            unitPricePaise: l.unitPricePaise,
+            discountBps: l.discountBps,
+            rateBps: l.rateBps,
+            discountPaise: a.discountPaise,
+            taxablePaise: a.taxablePaise,
+            cgstPaise: a.cgstPaise,
+            sgstPaise: a.sgstPaise,
+            igstPaise: a.igstPaise,
+            totalPaise: a.totalPaise,
+          }
+        }),
+      )
+      .run()
+    return issue ? issueIn(tx, outbox, invoice) : invoice
+  }
+
+  return {
+    /**
+     * Writes an invoice as a draft, or issues it at once (`issue`): the next
+     * number of the financial year, today's date, and an `invoice_created`
+     * notification, all in one transaction. Bad input: 422 with field messages.
+     */
+    createInvoice(userId: number, draft: InvoiceDraft, opts: { issue: boolean }): InvoiceRow {
+      return transact(db, bus, (tx, outbox) => saveIn(tx, outbox, userId, null, draft, opts.issue))
+    },
+
+    /** Rewrites a draft (customer, lines, dates), optionally issuing it in the same transaction. */
+    updateDraft(userId: number, id: number, draft: InvoiceDraft, opts: { issue: boolean }): InvoiceRow {
+      return transact(db, bus, (tx, outbox) => saveIn(tx, outbox, userId, ownInvoice(tx, userId, id), draft, opts.issue))
+    },
+
+    issueInvoice(userId: number, id: number): InvoiceRow {
+      return transact(db, bus, (tx, outbox) => {
+        const invoice = ownInvoice(tx, userId, id)
+        if (invoice.status !== 'draft') throw conflict(`Invoice ${invoice.number} is already issued.`)
+        return issueIn(tx, outbox, invoice)
+      })
+    },
+
+    /** Marks an issued (or overdue) invoice paid and notifies `invoice_paid`. */
+    markPaid(userId: number, id: number): InvoiceRow {
+      return transact(db, bus, (tx, outbox) => {
+        const invoice = ownInvoice(tx, userId, id)
+        if (invoice.status === 'draft') throw conflict('A draft cannot be paid: issue it first.')
+        if (invoice.status === 'paid') throw conflict(`Invoice ${invoice.number} is already paid.`)
+        const paid = tx
+          .update(billingInvoices)
+          .set({ status: 'paid', paidAt: now() })
+          .where(and(eq(billingInvoices.id, id), eq(billingInvoices.status, 'issued')))
+          .returning()
+          .get()!
+        notices.paid(tx, outbox, paid)
+        return paid
+      })
+    },
+
+    /** Deletes a draft (it has no number, so no gap); issued invoices stay. */
+    deleteDraft(userId: number, id: number): void {
+      transact(db, bus, (tx) => {
+        const invoice = ownInvoice(tx, userId, id)
+        if (invoice.status !== 'draft') throw conflict('Only drafts can be deleted; issued invoices are kept.')
+        tx.delete(billingInvoices).where(eq(billingInvoices.id, id)).run()
+      })
+    },
+  }
+}

@@ -1,0 +1,34 @@
+/** The owner's notifications about an invoice, written in the caller's transaction. */
+import type { Outbox, Tx } from '../../../db/transact.js'
+import { formatPaise } from '../gst.js'
+import type { InvoiceRow } from '../schema.js'
+import type { BillingContext } from './context.js'
+
+export function invoiceLink(id: number) {
+  return `/billing/invoices/${id}`
+}
+
+const money = (paise: number) => `₹${formatPaise(paise)}`
+
+export function invoiceNotices({ notifications }: BillingContext) {
+  const notify = (tx: Tx, outbox: Outbox, invoice: InvoiceRow, kind: 'invoice_created' | 'invoice_paid' | 'invoice_overdue', title: string, message: string) =>
+    notifications.createIn(tx, outbox, [invoice.userId], { kind, title, message, linkUrl: invoiceLink(invoice.id), linkText: 'View invoice' })
+
+  return {
+    created: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
+      notify(tx, outbox, invoice, 'invoice_created', `Invoice ${invoice.number} created`, `${money(invoice.totalPaise)} to ${invoice.buyerName}, due ${invoice.dueDate}`),
+    paid: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
+      notify(tx, outbox, invoice, 'invoice_paid', `Invoice ${invoice.number} paid`, `${money(invoice.totalPaise)} from ${invoice.buyerName}`),
+    overdue: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
+      notify(
+        tx,
+        outbox,
+        invoice,
+        'invoice_overdue',
+        `Invoice ${invoice.number} is overdue`,
+        `${money(invoice.totalPaise)} from ${invoice.buyerName} was due on ${invoice.dueDate}`,
+      ),
+  }
+}
+
+export type InvoiceNotices = ReturnType<typeof invoiceNotices>
