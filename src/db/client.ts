@@ -20,10 +20,17 @@ export function openDatabase(path: string): Db {
   sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
-  sqlite.pragma('foreign_keys = ON')
   const db = drizzle(sqlite, { schema }) as Db
   // Several processes may start at once against one file: the migrator runs in
   // one transaction, so the second waits (busy_timeout) and then finds nothing to do.
+  // Foreign keys are off meanwhile: a migration that rebuilds a table (SQLite cannot
+  // change a CHECK or a primary key in place) drops the old one, which with foreign
+  // keys on would cascade-delete its children's rows (and PRAGMA foreign_keys inside
+  // the migrator's transaction is ignored). The keys are checked once it is done.
+  sqlite.pragma('foreign_keys = OFF')
   migrate(db, { migrationsFolder: MIGRATIONS_DIR })
+  sqlite.pragma('foreign_keys = ON')
+  const broken = sqlite.pragma('foreign_key_check') as unknown[]
+  if (broken.length) throw new Error(`migrations left ${broken.length} rows with a broken foreign key: ${JSON.stringify(broken.slice(0, 5))}`)
   return db
 }

@@ -4,22 +4,9 @@
  */
 import t from 'tap'
 import { checkProduct, parseRate, readInvoiceForm } from '../../src/domains/billing/forms.js'
-import {
-  computeInvoice,
-  computeLine,
-  financialYear,
-  formatPaise,
-  gstinCheckChar,
-  gstinError,
-  indianDate,
-  invoiceNumber,
-  isValidGstin,
-  normaliseGstin,
-  parseRupees,
-  parseScaled,
-  roundToRupee,
-  supplyType,
-} from '../../src/domains/billing/gst.js'
+import { documentNumber, financialYear, indianDate } from '../../src/domains/billing/calendar.js'
+import { computeInvoice, computeLine, formatPaise, parseRupees, parseScaled, roundToRupee, supplyType } from '../../src/domains/billing/gst.js'
+import { gstinCheckChar, gstinError, isValidGstin, normaliseGstin } from '../../src/domains/billing/identifiers.js'
 
 const line = (qty: number, pricePaise: number, rateBps: number, discountBps = 0) => ({
   quantityMilli: Math.round(qty * 1000),
@@ -55,9 +42,9 @@ t.test('mixed rates, with the summary by rate', async (t) => {
   )
   t.match(intra, { taxablePaise: 224999, cgstPaise: 8500, sgstPaise: 8500, exactTotalPaise: 241999, roundOffPaise: 1, grandTotalPaise: 242000 })
   t.same(intra.byRate, [
-    { rateBps: 0, taxablePaise: 25000, cgstPaise: 0, sgstPaise: 0, igstPaise: 0 },
-    { rateBps: 500, taxablePaise: 100000, cgstPaise: 2500, sgstPaise: 2500, igstPaise: 0 },
-    { rateBps: 1200, taxablePaise: 99999, cgstPaise: 6000, sgstPaise: 6000, igstPaise: 0 },
+    { rateBps: 0, taxablePaise: 25000, cgstPaise: 0, sgstPaise: 0, igstPaise: 0, cessPaise: 0 },
+    { rateBps: 500, taxablePaise: 100000, cgstPaise: 2500, sgstPaise: 2500, igstPaise: 0, cessPaise: 0 },
+    { rateBps: 1200, taxablePaise: 99999, cgstPaise: 6000, sgstPaise: 6000, igstPaise: 0, cessPaise: 0 },
   ])
   // Inter-state: B's IGST 12 % = 11,999.88 -> 12,000 p
   const inter = computeInvoice(lines, 'inter')
@@ -116,7 +103,7 @@ t.test('the total rounds to the rupee, 50 paise up, with the round off shown', a
 t.test('zero-rated lines carry no tax but appear in the summary', async (t) => {
   const inv = computeInvoice([line(10, 12_34, 0), line(1, 5_00, 0)], 'intra')
   t.match(inv, { taxablePaise: 128_40, cgstPaise: 0, sgstPaise: 0, igstPaise: 0, exactTotalPaise: 128_40, roundOffPaise: -40, grandTotalPaise: 128_00 })
-  t.same(inv.byRate, [{ rateBps: 0, taxablePaise: 128_40, cgstPaise: 0, sgstPaise: 0, igstPaise: 0 }])
+  t.same(inv.byRate, [{ rateBps: 0, taxablePaise: 128_40, cgstPaise: 0, sgstPaise: 0, igstPaise: 0, cessPaise: 0 }])
   t.match(computeInvoice([], 'intra'), { grandTotalPaise: 0, byRate: [] })
 })
 
@@ -146,7 +133,8 @@ t.test('GSTIN check character (mod 36)', async (t) => {
   t.match(gstinError('27AAPF10939F1ZV'), /PAN/, 'PAN needs 5 letters first')
   t.match(gstinError('27AAPFU0939F0ZV'), /PAN/, 'the entity number is never 0')
   t.match(gstinError('27AAPFU0939F1YV'), /PAN/, "the 14th character is 'Z'")
-  const unknownState = '99AAPFU0939F1Z' + gstinCheckChar('99AAPFU0939F1Z')
+  // 99 (Centre jurisdiction) and 97 (other territory) are codes; 98 is none
+  const unknownState = '98AAPFU0939F1Z' + gstinCheckChar('98AAPFU0939F1Z')
   t.match(gstinError(unknownState), /not a GST state code/)
   t.equal(normaliseGstin(' 27aapfu0939f1zv '), '27AAPFU0939F1ZV')
 })
@@ -159,8 +147,13 @@ t.test('financial years run April to March, in Indian time', async (t) => {
   // 23:59 IST on 31 March is 18:29 UTC; midnight IST is 18:30 UTC
   t.equal(indianDate(Date.parse('2027-03-31T18:29:59Z')), '2027-03-31')
   t.equal(indianDate(Date.parse('2027-03-31T18:30:00Z')), '2027-04-01')
-  t.equal(invoiceNumber('2026-27', 1), 'INV/2026-27/0001')
-  t.equal(invoiceNumber('2026-27', 12345), 'INV/2026-27/12345')
+  // Rule 46(b): at most 16 characters. "INV/" 4 + "26-27/" 6 + 5 digits = 15 up to 99,999;
+  // the 1,00,000th gets 6 digits: 16. (The earlier INV/2026-27/10000 had 17.)
+  t.equal(documentNumber('INV', '2026-27', 1), 'INV/26-27/00001')
+  t.equal(documentNumber('INV', '2026-27', 99_999), 'INV/26-27/99999')
+  t.equal(documentNumber('INV', '2026-27', 99_999).length, 15)
+  t.equal(documentNumber('INV', '2026-27', 100_000).length, 16)
+  t.equal(documentNumber('CN', '2099-00', 999_999), 'CN/99-00/999999')
 })
 
 t.test('parsing what people type', async (t) => {
@@ -180,7 +173,7 @@ t.test('parsing what people type', async (t) => {
   t.equal(formatPaise(-40), '-0.40')
   const refused = t.throws(() => checkProduct({ name: 'X', hsn: '12', unit_price: '1', rate: '7' }))
   t.match(refused, { kind: 'unprocessable', fields: { hsn: /HSN/, rate: /One of/ } }, 'field messages, 422')
-  t.same(checkProduct({ name: 'Pen', hsn: '9608', unit_price: '10.50', rate: '12' }), { name: 'Pen', hsn: '9608', unitPricePaise: 1050, rateBps: 1200 })
+  t.same(checkProduct({ name: 'Pen', hsn: '9608', unit_price: '10.50', rate: '12' }), { name: 'Pen', hsn: '9608', unitPricePaise: 1050, rateBps: 1200, unit: 'NOS', taxClass: 'taxable', cessBps: 0 })
   const form = readInvoiceForm({ customer_id: '3', product_id: ['1', '', '2'], quantity: ['2', '', 'x'], unit_price: ['', '', ''], discount: ['5', '', ''] })
   t.same(form.value.lines, [{ row: 0, productId: 1, quantityMilli: 2000, unitPricePaise: null, discountBps: 500 }], 'blank rows are skipped')
   t.match(form.errors, { line_2: /Quantity/ })

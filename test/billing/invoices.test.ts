@@ -30,25 +30,25 @@ t.test('numbers run per business and financial year, gapless, across 31 March ->
   }
 
   const first = issue(alice.id, a.local.id, a.widget.id)
-  t.match(first, { number: 'INV/2026-27/0001', financialYear: '2026-27', sequence: 1, invoiceDate: '2027-03-31', dueDate: '2027-04-30', status: 'issued' })
+  t.match(first, { number: 'INV/26-27/00001', financialYear: '2026-27', sequence: 1, invoiceDate: '2027-03-31', dueDate: '2027-04-30', status: 'issued' })
   // A draft takes no number, so deleting it leaves no gap.
   const draft = billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }]), { issue: false })
   t.ok(draft.number === null && draft.status === 'draft', 'a draft has no number')
   clock.set('2027-03-31T23:59')
-  t.equal(issue(alice.id, a.remote.id, a.service.id).number, 'INV/2026-27/0002')
-  t.equal(issue(bob.id, b.local.id, b.widget.id).number, 'INV/2026-27/0001', "bob's numbers are his own")
+  t.equal(issue(alice.id, a.remote.id, a.service.id).number, 'INV/26-27/00002')
+  t.equal(issue(bob.id, b.local.id, b.widget.id).number, 'INV/26-27/00001', "bob's numbers are his own")
   clock.set('2027-04-01T00:00')
-  t.equal(issue(alice.id, a.local.id, a.widget.id).number, 'INV/2027-28/0001', 'a new financial year starts at 0001')
+  t.equal(issue(alice.id, a.local.id, a.widget.id).number, 'INV/27-28/00001', 'a new financial year starts at 0001')
   // the draft from March is issued in April: it gets April's date and the next number
   const issuedDraft = billing.issueInvoice(alice.id, draft.id)
-  t.match(issuedDraft, { number: 'INV/2027-28/0002', invoiceDate: '2027-04-01' })
+  t.match(issuedDraft, { number: 'INV/27-28/00002', invoiceDate: '2027-04-01' })
   t.throws(() => billing.issueInvoice(alice.id, issuedDraft.id), /already issued/)
   t.throws(() => billing.issueInvoice(bob.id, issuedDraft.id), /You have no invoice/, "bob cannot issue alice's draft")
   clock.set('2028-03-31T12:00')
-  t.equal(issue(alice.id, a.local.id, a.widget.id).number, 'INV/2027-28/0003')
+  t.equal(issue(alice.id, a.local.id, a.widget.id).number, 'INV/27-28/00003')
 
   const numbers = billing.listInvoices(alice.id).map((i) => i.number).reverse()
-  t.same(numbers, ['INV/2026-27/0001', 'INV/2026-27/0002', 'INV/2027-28/0001', 'INV/2027-28/0002', 'INV/2027-28/0003'])
+  t.same(numbers, ['INV/26-27/00001', 'INV/26-27/00002', 'INV/27-28/00001', 'INV/27-28/00002', 'INV/27-28/00003'])
 })
 
 t.test('concurrent creation: unique, gapless numbers from several connections to one SQLite file', async (t) => {
@@ -94,7 +94,7 @@ t.test('concurrent creation: unique, gapless numbers from several connections to
   const total = WORKERS * PER_WORKER + HTTP
   t.equal(all.length, total)
   t.equal(new Set(all).size, total, 'no number was given twice')
-  const expected = Array.from({ length: total }, (_, i) => `INV/2026-27/${String(i + 1).padStart(4, '0')}`)
+  const expected = Array.from({ length: total }, (_, i) => `INV/26-27/${String(i + 1).padStart(5, '0')}`)
   t.same([...all].sort(), expected, 'the numbers are 0001..N without a gap')
   // each connection saw its own numbers in increasing order
   const perWorker = fromWorkers.length / WORKERS
@@ -157,7 +157,7 @@ t.test('forms: profile, customers, products with validation; the invoice form an
   t.equal(res.statusCode, 422)
   t.match(res.body, /HSN\/SAC code/)
   t.match(res.body, /A price in rupees/)
-  t.match(res.body, /One of 0, 0.25, 3, 5, 12, 18, 28 %/)
+  t.match(res.body, /One of 0, 0.25, 3, 5, 12, 18, 28, 40 %/)
   t.equal((await br.post('/billing/products', { name: 'Widget', hsn: '8471', unit_price: '500', rate: '18' })).statusCode, 303)
   t.equal((await br.post('/billing/products', { name: 'Gold coin', hsn: '7118', unit_price: '1,00,000', rate: '3' })).statusCode, 303)
   const [gold, widget] = s.app.billing.listProducts(alice.id)
@@ -230,21 +230,21 @@ t.test('forms: profile, customers, products with validation; the invoice form an
   t.equal(res.statusCode, 200)
   const [invoice] = s.app.billing.listInvoices(alice.id)
   t.equal(res.headers['hx-push-url'], `/billing/invoices/${invoice!.id}`)
-  t.match(res.body, /INV\/2026-27\/0001/)
+  t.match(res.body, /INV\/26-27\/00001/)
   t.match(res.body, /Tax summary by rate/)
   t.match(res.body, /1.5 \+ 1.5/, 'CGST and SGST halves of 3 %')
   t.match(res.body, /id="invoice-total">₹1,04,062.00</)
   t.match(res.body, /Local Buyer/)
-  t.match(invoice, { number: 'INV/2026-27/0001', supply: 'intra', taxablePaise: 100900_00, cgstPaise: 1581_00, sgstPaise: 1581_00, totalPaise: 104062_00, roundOffPaise: 0 })
+  t.match(invoice, { number: 'INV/26-27/00001', supply: 'intra', taxablePaise: 100900_00, cgstPaise: 1581_00, sgstPaise: 1581_00, totalPaise: 104062_00, roundOffPaise: 0 })
 
   // a draft, then the list filters
   res = await post('/billing/invoices', { ...form, action: 'draft' })
   t.equal(res.statusCode, 303)
   res = await br.get('/billing/invoices?status=draft')
   t.match(res.body, /Draft #2/)
-  t.notMatch(res.body, /INV\/2026-27\/0001/)
+  t.notMatch(res.body, /INV\/26-27\/00001/)
   res = await br.get('/billing/invoices?status=issued')
-  t.match(res.body, /INV\/2026-27\/0001/)
+  t.match(res.body, /INV\/26-27\/00001/)
   t.notMatch(res.body, /Draft #2/)
   res = await br.get('/billing/invoices?status=bogus')
   t.equal(res.statusCode, 400)
@@ -358,19 +358,19 @@ t.test("invoice_created and invoice_paid reach the owner's sockets and nobody el
   // widget: 2 x 500 = 1,000.00 - 5 % = 950.00, IGST 18 % = 171.00
   // service: 999.99, IGST 5 % = 49.9995 -> 50.00
   // 950 + 171 + 999.99 + 50 = 2,170.99 -> 2,171, round off +0.01
-  t.match(invoice, { number: 'INV/2026-27/0001', status: 'issued', supply: 'inter', taxable_paise: 194999, igst_paise: 22100, cgst_paise: 0, round_off_paise: 1, total_paise: 217100 })
+  t.match(invoice, { number: 'INV/26-27/00001', status: 'issued', supply: 'inter', taxable_paise: 194999, igst_paise: 22100, cgst_paise: 0, round_off_paise: 1, total_paise: 217100 })
   for (const c of [a1.client, a2.client]) {
     const f = await c.next('notification')
     t.match(f.notification, {
       kind: 'invoice_created',
-      title: 'Invoice INV/2026-27/0001 created',
+      title: 'Invoice INV/26-27/00001 created',
       message: '₹2,171.00 to Remote Buyer, due 2026-09-01',
       link_url: `/billing/invoices/${invoice.id}`,
       link_text: 'View invoice',
       icon: 'invoice',
     })
     t.equal(f.unread_count, 1)
-    t.match(f.content, /Invoice INV\/2026-27\/0001 created/, 'the toast rides along')
+    t.match(f.content, /Invoice INV\/26-27\/00001 created/, 'the toast rides along')
     t.match(f.content, /id="notif-badge"/)
   }
   t.same(await b.client.since(bobMark, 200), [], 'bob got nothing')
@@ -380,7 +380,7 @@ t.test("invoice_created and invoice_paid reach the owner's sockets and nobody el
   t.equal(res.json().invoice.status, 'paid')
   for (const c of [a1.client, a2.client]) {
     const f = await c.next('notification')
-    t.match(f.notification, { kind: 'invoice_paid', title: 'Invoice INV/2026-27/0001 paid', message: '₹2,171.00 from Remote Buyer', link_url: `/billing/invoices/${invoice.id}` })
+    t.match(f.notification, { kind: 'invoice_paid', title: 'Invoice INV/26-27/00001 paid', message: '₹2,171.00 from Remote Buyer', link_url: `/billing/invoices/${invoice.id}` })
     t.equal(f.unread_count, 2)
   }
   let aliceMark = a1.client.mark()
@@ -437,8 +437,8 @@ t.test('a draft can be edited, then issued; issued invoices cannot be changed', 
   res = await br.post(`/billing/invoices/${id}`, { ...form, action: 'issue' })
   t.equal(res.statusCode, 303)
   view = s.app.billing.getInvoice(alice.id, id)!
-  t.match(view.invoice, { status: 'issued', number: 'INV/2026-27/0001' })
-  t.equal(s.app.db.$client.prepare("SELECT title FROM notifications WHERE kind = 'invoice_created' AND user_id = ?").pluck().get(alice.id), 'Invoice INV/2026-27/0001 created')
+  t.match(view.invoice, { status: 'issued', number: 'INV/26-27/00001' })
+  t.equal(s.app.db.$client.prepare("SELECT title FROM notifications WHERE kind = 'invoice_created' AND user_id = ?").pluck().get(alice.id), 'Invoice INV/26-27/00001 created')
   t.equal((await br.get(`/billing/invoices/${id}/edit`)).statusCode, 409)
   t.equal((await br.post(`/billing/invoices/${id}`, form)).statusCode, 409, 'issued invoices never change')
   t.equal(s.app.billing.getInvoice(alice.id, id)!.invoice.notes, 'Net 45')

@@ -53,12 +53,12 @@ t.test('create an invoice through the form: live totals, then toast and badge', 
   await page.click('#invoice-form button[value=issue]')
   const toast = page.locator('#toasts .toast').first()
   await toast.waitFor()
-  t.equal(await toast.locator('.toast-title').textContent(), 'Invoice INV/2026-27/0001 created')
+  t.equal(await toast.locator('.toast-title').textContent(), 'Invoice INV/26-27/00001 created')
   t.equal(await toast.locator('.toast-link').textContent(), 'View invoice')
   await page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '1')
   t.equal(await badgeCount(page), 1, 'the badge went up without a reload')
   t.match(page.url(), /\/billing\/invoices\/\d+$/, 'the address is the invoice page')
-  t.equal(await page.textContent('.invoice-number'), 'INV/2026-27/0001')
+  t.equal(await page.textContent('.invoice-number'), 'INV/26-27/00001')
   t.equal(await page.textContent('#invoice-total'), '₹2,125.00')
   t.same(
     (await framesOf(page)).map((f) => f.type),
@@ -69,7 +69,7 @@ t.test('create an invoice through the form: live totals, then toast and badge', 
   // mark paid from the invoice page: another toast, badge 2
   await page.click('#invoice-actions button:has-text("Mark paid")')
   await page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '2')
-  t.equal(await page.locator('#toasts .toast-title', { hasText: 'Invoice INV/2026-27/0001 paid' }).count(), 1)
+  t.equal(await page.locator('#toasts .toast-title', { hasText: 'Invoice INV/26-27/00001 paid' }).count(), 1)
   t.equal(await page.textContent('#invoice-actions .status'), 'Paid')
 
   await b.page.waitForTimeout(200)

@@ -4,24 +4,17 @@
  * ownership and existence checks (is this customer yours?) are the service's.
  */
 import { hasErrors, invalid, type FieldErrors } from '../../errors.js'
-import {
-  GST_RATES_BPS,
-  formatPercent,
-  gstinError,
-  isGstRate,
-  isIsoDate,
-  isStateCode,
-  normaliseGstin,
-  parseRupees,
-  parseScaled,
-} from './gst.js'
+import { isIsoDate } from './calendar.js'
+import { GST_RATES_BPS, formatPercent, isGstRate, isTaxClass, MAX_CESS_BPS, parseRupees, parseScaled, TAX_CLASSES, type TaxClass } from './gst.js'
+import { gstinError, isPlaceOfSupply, isStateCode, normaliseGstin } from './identifiers.js'
+import { isUqc } from './units.js'
 
 const str = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '').trim()
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
 
-/** Upper bounds that keep every product of amounts exact (see gst.ts). */
-export const MAX_PRICE_PAISE = 100_000_000_00 // ₹10 crore
-export const MAX_QUANTITY_MILLI = 10_000_000 // 10,000 units
+/** Upper bounds that keep every sum of amounts exact (the overflow note in gst.ts). */
+export const MAX_PRICE_PAISE = 100_000_000_00 // ₹10 crore a unit
+export const MAX_QUANTITY_MILLI = 1_000_000_000 // 10,00,000 units, to 3 decimals
 export const MAX_LINES = 100
 
 function requiredText(errors: FieldErrors, name: string, value: string, label: string, max: number) {
@@ -37,9 +30,11 @@ function optionalText(errors: FieldErrors, name: string, value: string, max: num
   if (value.length > max) errors[name] = `At most ${max} characters.`
 }
 
-function stateCode(errors: FieldErrors, name: string, value: string) {
-  if (!isStateCode(value)) errors[name] = 'Choose a state.'
+function stateCode(errors: FieldErrors, name: string, value: string, allowForeign = false) {
+  if (!(allowForeign ? isPlaceOfSupply(value) : isStateCode(value))) errors[name] = 'Choose a state.'
 }
+
+const checked = (v: unknown) => v === true || v === 'on' || v === 'yes' || v === '1' || v === 'true'
 
 /** A GSTIN must be valid and name the same state as the party. */
 function gstin(errors: FieldErrors, name: string, value: string, state: string, required: boolean): string | null {
@@ -60,6 +55,7 @@ export interface ProfileInput {
   gstin: string
   stateCode: string
   address: string
+  signatory: string
 }
 
 export function checkProfile(body: Record<string, unknown>): ProfileInput {
@@ -67,12 +63,15 @@ export function checkProfile(body: Record<string, unknown>): ProfileInput {
   const legalName = str(body.legal_name)
   const stateCodeValue = str(body.state_code)
   const address = str(body.address)
+  const signatory = str(body.signatory)
   requiredText(errors, 'legal_name', legalName, 'The legal name', 200)
   stateCode(errors, 'state_code', stateCodeValue)
   const g = gstin(errors, 'gstin', normaliseGstin(str(body.gstin)), stateCodeValue, true)
-  optionalText(errors, 'address', address, 1000)
+  // Rule 46(a): the supplier's address is printed on every invoice.
+  requiredText(errors, 'address', address, 'The address', 1000)
+  optionalText(errors, 'signatory', signatory, 200)
   refuse(errors)
-  return { legalName, gstin: g!, stateCode: stateCodeValue, address }
+  return { legalName, gstin: g!, stateCode: stateCodeValue, address, signatory }
 }
 
 // ---------------------------------------------------------------- customers
@@ -92,8 +91,9 @@ export function checkCustomer(body: Record<string, unknown>): CustomerInput {
   const address = str(body.address)
   const email = str(body.email)
   requiredText(errors, 'name', name, 'A name', 200)
-  stateCode(errors, 'state_code', stateCodeValue)
+  stateCode(errors, 'state_code', stateCodeValue, true)
   const g = gstin(errors, 'gstin', normaliseGstin(str(body.gstin)), stateCodeValue, false)
+  if (stateCodeValue === '96' && g) errors.gstin = 'A buyer abroad has no GSTIN: leave it empty.'
   optionalText(errors, 'address', address, 1000)
   if (email && (email.length > 254 || !EMAIL.test(email))) errors.email = 'An email address like name@example.com.'
   refuse(errors)
@@ -107,6 +107,9 @@ export interface ProductInput {
   hsn: string
   unitPricePaise: number
   rateBps: number
+  unit: string
+  taxClass: TaxClass
+  cessBps: number
 }
 
 export const RATE_CHOICES = GST_RATES_BPS.map((bps) => ({ bps, label: `${formatPercent(bps)} %` }))
@@ -123,13 +126,21 @@ export function checkProduct(body: Record<string, unknown>): ProductInput {
   const hsn = str(body.hsn).replace(/\s+/g, '')
   const price = parseRupees(str(body.unit_price))
   const rate = parseRate(str(body.rate))
+  const unit = str(body.unit).toUpperCase() || 'NOS'
+  const taxClass = str(body.tax_class) || 'taxable'
+  const cessText = str(body.cess).replace(/%$/, '')
+  const cess = cessText ? parseScaled(cessText, 2) : 0
   requiredText(errors, 'name', name, 'A name', 200)
   // HSN codes have 4, 6 or 8 digits; SAC codes 6 digits starting with 99.
   if (!/^(\d{4}|\d{6}|\d{8})$/.test(hsn)) errors.hsn = 'An HSN/SAC code of 4, 6 or 8 digits.'
   if (price === null || price > MAX_PRICE_PAISE) errors.unit_price = 'A price in rupees, like 1250 or 99.50.'
   if (rate === null) errors.rate = `One of ${GST_RATES_BPS.map(formatPercent).join(', ')} %.`
+  if (!isUqc(unit)) errors.unit = 'Choose a unit from the GST list (UQC), like KGS or NOS.'
+  if (!isTaxClass(taxClass)) errors.tax_class = `One of ${TAX_CLASSES.join(', ')}.`
+  else if (rate !== null && rate > 0 && (taxClass === 'nil' || taxClass === 'exempt' || taxClass === 'non_gst')) errors.rate = 'Nil-rated, exempt and non-GST supplies carry 0 % GST.'
+  if (cess === null || cess > MAX_CESS_BPS) errors.cess = `Cess: a percentage from 0 to ${formatPercent(MAX_CESS_BPS)}.`
   refuse(errors)
-  return { name, hsn, unitPricePaise: price!, rateBps: rate! }
+  return { name, hsn, unitPricePaise: price!, rateBps: rate!, unit, taxClass: taxClass as TaxClass, cessBps: cess! }
 }
 
 // ---------------------------------------------------------------- invoices
@@ -150,6 +161,13 @@ export interface InvoiceDraft {
   placeOfSupply: string | null
   /** null: the default terms (see service) */
   dueDate: string | null
+  /** null: the day it is issued */
+  invoiceDate: string | null
+  reverseCharge: boolean
+  /** zero-rated under LUT/bond (exports, SEZ): no IGST */
+  lut: boolean
+  /** '' : delivered to the billing address */
+  shipToAddress: string
   notes: string
   lines: InvoiceLineDraft[]
 }
@@ -159,6 +177,10 @@ export interface InvoiceForm {
   customer_id?: string | number
   place_of_supply?: string
   due_date?: string
+  invoice_date?: string
+  reverse_charge?: string | boolean
+  lut?: string | boolean
+  ship_to_address?: string
   notes?: string
   product_id?: string | number | Array<string | number>
   quantity?: string | number | Array<string | number>
@@ -194,11 +216,16 @@ export function readInvoiceForm(form: InvoiceForm): { value: InvoiceDraft; error
   const customerId = /^\d{1,12}$/.test(customer) ? Number(customer) : null
   if (customerId === null) errors.customer_id = 'Choose a customer.'
   const pos = str(form.place_of_supply)
-  if (pos && !isStateCode(pos)) errors.place_of_supply = 'Choose a state.'
+  if (pos && !isPlaceOfSupply(pos)) errors.place_of_supply = 'Choose a state, or a foreign country for an export.'
   const due = str(form.due_date)
   if (due && !isIsoDate(due)) errors.due_date = 'A date like 2026-05-31.'
+  const date = str(form.invoice_date)
+  if (date && !isIsoDate(date)) errors.invoice_date = 'A date like 2026-05-31.'
+  else if (date && due && isIsoDate(due) && due < date) errors.due_date = 'The due date cannot be before the invoice date.'
   const notes = str(form.notes)
   optionalText(errors, 'notes', notes, 2000)
+  const shipTo = str(form.ship_to_address)
+  optionalText(errors, 'ship_to_address', shipTo, 1000)
 
   const lines: InvoiceLineDraft[] = []
   const rows = formLines(form)
@@ -210,14 +237,25 @@ export function readInvoiceForm(form: InvoiceForm): { value: InvoiceDraft; error
     const unitPricePaise = row.unit_price ? parseRupees(row.unit_price) : null
     const discountBps = row.discount ? parseScaled(row.discount.replace(/%$/, ''), 2) : 0
     if (productId === null) errors[key] = 'Choose a product.'
-    else if (quantityMilli === null || quantityMilli === 0 || quantityMilli > MAX_QUANTITY_MILLI) errors[key] = 'Quantity: a number above 0 (up to 3 decimals).'
+    else if (quantityMilli === null || quantityMilli === 0 || quantityMilli > MAX_QUANTITY_MILLI) errors[key] = 'Quantity: a number above 0, up to 10,00,000 (3 decimals at most).'
     else if (row.unit_price && (unitPricePaise === null || unitPricePaise > MAX_PRICE_PAISE)) errors[key] = 'Price: rupees, like 1250 or 99.50.'
     else if (discountBps === null || discountBps > 10000) errors[key] = 'Discount: a percentage from 0 to 100.'
     else lines.push({ row: i, productId, quantityMilli, unitPricePaise, discountBps })
   })
   if (!errors.customer_id && !lines.length && !Object.keys(errors).some((k) => k.startsWith('line_'))) errors.lines = 'Add at least one line.'
   if (lines.length > MAX_LINES) errors.lines = `At most ${MAX_LINES} lines.`
-  return { value: { customerId, placeOfSupply: pos || null, dueDate: due || null, notes, lines }, errors }
+  const value = {
+    customerId,
+    placeOfSupply: pos || null,
+    dueDate: due || null,
+    invoiceDate: date || null,
+    reverseCharge: checked(form.reverse_charge),
+    lut: checked(form.lut),
+    shipToAddress: shipTo,
+    notes,
+    lines,
+  }
+  return { value, errors }
 }
 
 /** The invoice form's draft, or a 422 with every field message. */
@@ -225,4 +263,32 @@ export function checkInvoice(form: InvoiceForm): InvoiceDraft {
   const { value, errors } = readInvoiceForm(form)
   refuse(errors)
   return value
+}
+
+// ---------------------------------------------------------------- payments
+
+export const PAYMENT_MODES = ['cash', 'upi', 'bank', 'cheque', 'card', 'other'] as const
+export type PaymentMode = (typeof PAYMENT_MODES)[number]
+export const PAYMENT_MODE_LABELS: Record<PaymentMode, string> = { cash: 'Cash', upi: 'UPI', bank: 'Bank transfer', cheque: 'Cheque', card: 'Card', other: 'Other' }
+
+export interface PaymentInput {
+  /** YYYY-MM-DD, India */
+  paidOn: string
+  amountPaise: number
+  mode: PaymentMode
+  reference: string
+}
+
+export function checkPayment(body: Record<string, unknown>): PaymentInput {
+  const errors: FieldErrors = {}
+  const paidOn = str(body.paid_on)
+  const amount = parseRupees(str(body.amount))
+  const mode = str(body.mode)
+  const reference = str(body.reference)
+  if (!isIsoDate(paidOn)) errors.paid_on = 'A date like 2026-05-31.'
+  if (amount === null || amount === 0 || amount > Number.MAX_SAFE_INTEGER / 2) errors.amount = 'An amount in rupees above 0, like 2500 or 99.50.'
+  if (!(PAYMENT_MODES as readonly string[]).includes(mode)) errors.mode = `One of ${PAYMENT_MODES.join(', ')}.`
+  optionalText(errors, 'reference', reference, 200)
+  refuse(errors)
+  return { paidOn, amountPaise: amount!, mode: mode as PaymentMode, reference }
 }

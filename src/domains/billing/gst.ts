@@ -14,12 +14,17 @@
  *    by one paisa from IGST at the full rate on the same amount);
  *  - the invoice total is rounded to the whole rupee (50 paise rounds up), and
  *    the difference is shown as the "Round off" line (between -0.49 and +0.50).
+ *
+ * Overflow: the service bounds a line's gross amount to MAX_LINE_PAISE (₹10,000 crore),
+ * GST to 40 % and cess to 300 %, and an invoice to 100 lines, so the largest total,
+ * 100 x 10^13 x (1 + 0.40 + 3.00) = 4.4 x 10^15 paise, stays below
+ * Number.MAX_SAFE_INTEGER (9.007 x 10^15); products are taken in BigInt.
  */
 
 // ---------------------------------------------------------------- rates
 
-/** Allowed GST rates in basis points: 0, 0.25, 3, 5, 12, 18, 28 %. */
-export const GST_RATES_BPS = [0, 25, 300, 500, 1200, 1800, 2800] as const
+/** Allowed GST rates in basis points: 0, 0.25, 3, 5, 12, 18, 28 and 40 % (in force since 22 September 2025). */
+export const GST_RATES_BPS = [0, 25, 300, 500, 1200, 1800, 2800, 4000] as const
 export type GstRateBps = (typeof GST_RATES_BPS)[number]
 
 export function isGstRate(bps: number): bps is GstRateBps {
@@ -93,142 +98,53 @@ export function paiseToInput(paise: number): string {
   return `${Math.floor(paise / 100)}.${String(paise % 100).padStart(2, '0')}`
 }
 
-// ---------------------------------------------------------------- states
-
-/** GST state codes (the first two digits of a GSTIN). */
-export const GST_STATES: ReadonlyArray<{ code: string; name: string }> = [
-  { code: '01', name: 'Jammu and Kashmir' },
-  { code: '02', name: 'Himachal Pradesh' },
-  { code: '03', name: 'Punjab' },
-  { code: '04', name: 'Chandigarh' },
-  { code: '05', name: 'Uttarakhand' },
-  { code: '06', name: 'Haryana' },
-  { code: '07', name: 'Delhi' },
-  { code: '08', name: 'Rajasthan' },
-  { code: '09', name: 'Uttar Pradesh' },
-  { code: '10', name: 'Bihar' },
-  { code: '11', name: 'Sikkim' },
-  { code: '12', name: 'Arunachal Pradesh' },
-  { code: '13', name: 'Nagaland' },
-  { code: '14', name: 'Manipur' },
-  { code: '15', name: 'Mizoram' },
-  { code: '16', name: 'Tripura' },
-  { code: '17', name: 'Meghalaya' },
-  { code: '18', name: 'Assam' },
-  { code: '19', name: 'West Bengal' },
-  { code: '20', name: 'Jharkhand' },
-  { code: '21', name: 'Odisha' },
-  { code: '22', name: 'Chhattisgarh' },
-  { code: '23', name: 'Madhya Pradesh' },
-  { code: '24', name: 'Gujarat' },
-  { code: '26', name: 'Dadra and Nagar Haveli and Daman and Diu' },
-  { code: '27', name: 'Maharashtra' },
-  { code: '29', name: 'Karnataka' },
-  { code: '30', name: 'Goa' },
-  { code: '31', name: 'Lakshadweep' },
-  { code: '32', name: 'Kerala' },
-  { code: '33', name: 'Tamil Nadu' },
-  { code: '34', name: 'Puducherry' },
-  { code: '35', name: 'Andaman and Nicobar Islands' },
-  { code: '36', name: 'Telangana' },
-  { code: '37', name: 'Andhra Pradesh' },
-  { code: '38', name: 'Ladakh' },
-  { code: '97', name: 'Other Territory' },
-]
-
-const STATE_NAMES = new Map(GST_STATES.map((s) => [s.code, s.name]))
-
-export function stateName(code: string): string {
-  return STATE_NAMES.get(code) ?? code
-}
-
-export function isStateCode(code: string): boolean {
-  return STATE_NAMES.has(code)
-}
-
-// ---------------------------------------------------------------- GSTIN
-
-const GSTIN_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'
-/** state code, PAN (5 letters, 4 digits, 1 letter), entity number, 'Z', check character */
-const GSTIN_PATTERN = /^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$/
-
-/**
- * The GSTIN check character (mod 36, alternating factors 1 and 2 from the left):
- * each character's value times its factor is split into quotient and remainder
- * by 36 and both are added; the check is (36 - sum mod 36) mod 36.
- */
-export function gstinCheckChar(first14: string): string {
-  if (first14.length !== 14) throw new RangeError('gstinCheckChar needs the first 14 characters')
-  let sum = 0
-  for (let i = 0; i < 14; i++) {
-    const value = GSTIN_CHARS.indexOf(first14[i]!)
-    if (value < 0) throw new RangeError(`not a GSTIN character: ${first14[i]}`)
-    const product = value * (i % 2 === 0 ? 1 : 2)
-    sum += Math.floor(product / 36) + (product % 36)
-  }
-  return GSTIN_CHARS[(36 - (sum % 36)) % 36]!
-}
-
-export function normaliseGstin(text: string): string {
-  return text.replace(/\s+/g, '').toUpperCase()
-}
-
-/** Null when the GSTIN is valid, else what is wrong with it (for the form). */
-export function gstinError(gstin: string): string | null {
-  if (gstin.length !== 15) return 'A GSTIN has 15 characters.'
-  if (!GSTIN_PATTERN.test(gstin)) return 'A GSTIN is a 2-digit state code, a 10-character PAN, an entity number, Z and a check character.'
-  if (!isStateCode(gstin.slice(0, 2))) return `${gstin.slice(0, 2)} is not a GST state code.`
-  if (gstinCheckChar(gstin.slice(0, 14)) !== gstin[14]) return 'The check character (last one) does not match: check for a typo.'
-  return null
-}
-
-export function isValidGstin(gstin: string): boolean {
-  return gstinError(gstin) === null
-}
-
-// ---------------------------------------------------------------- dates and numbering
-
-/** India has one time zone: IST, UTC+05:30, no daylight saving. */
-const IST_OFFSET_MS = (5 * 60 + 30) * 60 * 1000
-
-/** The calendar date in India at this instant, as YYYY-MM-DD. */
-export function indianDate(ms: number): string {
-  return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 10)
-}
-
-/** Adds days to a YYYY-MM-DD date. */
-export function addDays(date: string, days: number): string {
-  const d = new Date(`${date}T00:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
-  return d.toISOString().slice(0, 10)
-}
-
-export function isIsoDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false
-  const d = new Date(`${text}T00:00:00Z`)
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === text
-}
-
-/** The financial year (April to March) of a date: 2027-03-31 -> "2026-27", 2027-04-01 -> "2027-28". */
-export function financialYear(date: string): string {
-  const year = Number(date.slice(0, 4))
-  const month = Number(date.slice(5, 7))
-  const start = month >= 4 ? year : year - 1
-  return `${start}-${String((start + 1) % 100).padStart(2, '0')}`
-}
-
-/** INV/2026-27/0001 (at least four digits; more when a year needs them). */
-export function invoiceNumber(fy: string, seq: number): string {
-  return `INV/${fy}/${String(seq).padStart(4, '0')}`
-}
-
 // ---------------------------------------------------------------- invoice arithmetic
 
 export type Supply = 'intra' | 'inter'
 
-/** Intra-state when the supplier's state is the place of supply: CGST + SGST; else IGST. */
+/**
+ * What GST a line carries. `taxable`: at its rate; `zero`: zero-rated (exports,
+ * SEZ): IGST unless supplied under LUT/bond; `nil` (0 % rated), `exempt` and
+ * `non_gst` (outside GST, e.g. petrol): no tax at all.
+ */
+export const TAX_CLASSES = ['taxable', 'zero', 'nil', 'exempt', 'non_gst'] as const
+export type TaxClass = (typeof TAX_CLASSES)[number]
+export const TAX_CLASS_LABELS: Record<TaxClass, string> = {
+  taxable: 'Taxable',
+  zero: 'Zero-rated',
+  nil: 'Nil-rated',
+  exempt: 'Exempt',
+  non_gst: 'Non-GST',
+}
+
+export function isTaxClass(text: string): text is TaxClass {
+  return (TAX_CLASSES as readonly string[]).includes(text)
+}
+
+/** The largest gross amount of one line: ₹10,000 crore (see the overflow note above). */
+export const MAX_LINE_PAISE = 10_000_000_000_000
+
+/** quantity x price, rounded to the paisa: what MAX_LINE_PAISE bounds. */
+export function lineGrossPaise(quantityMilli: number, unitPricePaise: number): number {
+  return mulDivHalfUp(quantityMilli, unitPricePaise, 1000)
+}
+
+/** Highest compensation cess rate a line may carry: 300 % (see the overflow note above). */
+export const MAX_CESS_BPS = 30000
+
+/**
+ * Intra-state when the supplier's state is the place of supply: CGST + SGST (or
+ * UTGST); else IGST. Exports (place of supply 96) and supplies to 99 (Centre
+ * jurisdiction) are always inter-state.
+ */
 export function supplyType(businessState: string, placeOfSupply: string): Supply {
+  if (placeOfSupply === '96' || placeOfSupply === '99') return 'inter'
   return businessState === placeOfSupply ? 'intra' : 'inter'
+}
+
+/** The second half of intra-state tax: UTGST in a union territory without a legislature, else SGST. */
+export function secondTaxName(placeOfSupply: string): 'SGST' | 'UTGST' {
+  return ['04', '26', '31', '35', '38'].includes(placeOfSupply) ? 'UTGST' : 'SGST'
 }
 
 export interface LineInput {
@@ -238,6 +154,20 @@ export interface LineInput {
   /** basis points of the gross amount, 0..10000 */
   discountBps: number
   rateBps: number
+  taxClass?: TaxClass
+  /** compensation cess, basis points of the taxable amount */
+  cessBps?: number
+}
+
+/**
+ * How the invoice is taxed as a whole: `lut` zero-rates every line (export or SEZ
+ * supply under LUT/bond); under `reverseCharge` the tax is shown but paid by the
+ * recipient to the government, so it is not part of what the recipient owes.
+ */
+export interface TaxMode {
+  supply: Supply
+  lut?: boolean
+  reverseCharge?: boolean
 }
 
 export interface LineAmounts {
@@ -247,6 +177,7 @@ export interface LineAmounts {
   cgstPaise: number
   sgstPaise: number
   igstPaise: number
+  cessPaise: number
   totalPaise: number
 }
 
@@ -256,6 +187,7 @@ export interface RateSummary {
   cgstPaise: number
   sgstPaise: number
   igstPaise: number
+  cessPaise: number
 }
 
 export interface InvoiceTotals {
@@ -266,35 +198,52 @@ export interface InvoiceTotals {
   cgstPaise: number
   sgstPaise: number
   igstPaise: number
-  /** taxable + taxes, before rounding to the rupee */
+  cessPaise: number
+  /** taxable + taxes (taxable only under reverse charge), before rounding to the rupee */
   exactTotalPaise: number
   /** grand total minus the exact total: -49..+50 paise */
   roundOffPaise: number
   /** a whole number of rupees, in paise */
   grandTotalPaise: number
-  /** one row per rate used, lowest rate first */
+  /** one row per rate of the lines that carry tax, lowest rate first */
   byRate: RateSummary[]
 }
 
-export function computeLine(line: LineInput, supply: Supply): LineAmounts {
+/** Whether a line of this class carries GST on an invoice taxed this way. */
+export function carriesTax(taxClass: TaxClass, mode: TaxMode): boolean {
+  if (taxClass === 'taxable') return !mode.lut
+  if (taxClass === 'zero') return !mode.lut
+  return false
+}
+
+export function computeLine(line: LineInput, modeOrSupply: TaxMode | Supply): LineAmounts {
+  const mode = typeof modeOrSupply === 'string' ? { supply: modeOrSupply } : modeOrSupply
+  const taxClass = line.taxClass ?? 'taxable'
+  const cessBps = line.cessBps ?? 0
   if (!Number.isSafeInteger(line.quantityMilli) || line.quantityMilli < 0) throw new RangeError('quantity must be a non-negative integer of thousandths')
   if (!Number.isSafeInteger(line.unitPricePaise) || line.unitPricePaise < 0) throw new RangeError('price must be non-negative paise')
   if (!Number.isInteger(line.discountBps) || line.discountBps < 0 || line.discountBps > 10000) throw new RangeError('discount must be 0..10000 bp')
   if (!isGstRate(line.rateBps)) throw new RangeError(`not a GST rate: ${line.rateBps} bp`)
-  const grossPaise = mulDivHalfUp(line.quantityMilli, line.unitPricePaise, 1000)
+  if (!Number.isInteger(cessBps) || cessBps < 0 || cessBps > MAX_CESS_BPS) throw new RangeError(`cess must be 0..${MAX_CESS_BPS} bp`)
+  const grossPaise = lineGrossPaise(line.quantityMilli, line.unitPricePaise)
   const discountPaise = mulDivHalfUp(grossPaise, line.discountBps, 10000)
   const taxablePaise = grossPaise - discountPaise
   let cgstPaise = 0
   let sgstPaise = 0
   let igstPaise = 0
-  if (supply === 'intra') {
-    // half the rate each: 10000 bp * 2
-    cgstPaise = mulDivHalfUp(taxablePaise, line.rateBps, 20000)
-    sgstPaise = cgstPaise
-  } else {
-    igstPaise = mulDivHalfUp(taxablePaise, line.rateBps, 10000)
+  let cessPaise = 0
+  if (carriesTax(taxClass, mode)) {
+    if (mode.supply === 'intra') {
+      // half the rate each: 10000 bp * 2
+      cgstPaise = mulDivHalfUp(taxablePaise, line.rateBps, 20000)
+      sgstPaise = cgstPaise
+    } else {
+      igstPaise = mulDivHalfUp(taxablePaise, line.rateBps, 10000)
+    }
+    cessPaise = mulDivHalfUp(taxablePaise, cessBps, 10000)
   }
-  return { grossPaise, discountPaise, taxablePaise, cgstPaise, sgstPaise, igstPaise, totalPaise: taxablePaise + cgstPaise + sgstPaise + igstPaise }
+  const totalPaise = mode.reverseCharge ? taxablePaise : taxablePaise + cgstPaise + sgstPaise + igstPaise + cessPaise
+  return { grossPaise, discountPaise, taxablePaise, cgstPaise, sgstPaise, igstPaise, cessPaise, totalPaise }
 }
 
 /** Rounds paise to the whole rupee, half up (x.50 -> x+1). */
@@ -302,32 +251,73 @@ export function roundToRupee(paise: number): number {
   return mulDivHalfUp(paise, 1, 100) * 100
 }
 
-export function computeInvoice(lines: LineInput[], supply: Supply): InvoiceTotals {
-  const amounts = lines.map((l) => computeLine(l, supply))
+export function computeInvoice(lines: LineInput[], modeOrSupply: TaxMode | Supply): InvoiceTotals {
+  const mode = typeof modeOrSupply === 'string' ? { supply: modeOrSupply } : modeOrSupply
+  const amounts = lines.map((l) => computeLine(l, mode))
   const sum = (key: keyof LineAmounts) => amounts.reduce((acc, a) => acc + a[key], 0)
   const byRate = new Map<number, RateSummary>()
   lines.forEach((l, i) => {
+    if (!carriesTax(l.taxClass ?? 'taxable', mode)) return
     const a = amounts[i]!
-    const r = byRate.get(l.rateBps) ?? { rateBps: l.rateBps, taxablePaise: 0, cgstPaise: 0, sgstPaise: 0, igstPaise: 0 }
+    const r = byRate.get(l.rateBps) ?? { rateBps: l.rateBps, taxablePaise: 0, cgstPaise: 0, sgstPaise: 0, igstPaise: 0, cessPaise: 0 }
     r.taxablePaise += a.taxablePaise
     r.cgstPaise += a.cgstPaise
     r.sgstPaise += a.sgstPaise
     r.igstPaise += a.igstPaise
+    r.cessPaise += a.cessPaise
     byRate.set(l.rateBps, r)
   })
   const exactTotalPaise = sum('totalPaise')
   const grandTotalPaise = roundToRupee(exactTotalPaise)
   return {
-    supply,
+    supply: mode.supply,
     lines: amounts,
     taxablePaise: sum('taxablePaise'),
     discountPaise: sum('discountPaise'),
     cgstPaise: sum('cgstPaise'),
     sgstPaise: sum('sgstPaise'),
     igstPaise: sum('igstPaise'),
+    cessPaise: sum('cessPaise'),
     exactTotalPaise,
     roundOffPaise: grandTotalPaise - exactTotalPaise,
     grandTotalPaise,
     byRate: [...byRate.values()].sort((a, b) => a.rateBps - b.rateBps),
   }
+}
+
+/**
+ * Rule 49: a document on which nothing is taxable (only nil-rated, exempt or
+ * non-GST lines) is a "Bill of supply", not a "Tax invoice".
+ */
+export function documentTitle(taxClasses: readonly TaxClass[]): 'Tax invoice' | 'Bill of supply' {
+  return taxClasses.length > 0 && taxClasses.every((c) => c === 'nil' || c === 'exempt' || c === 'non_gst') ? 'Bill of supply' : 'Tax invoice'
+}
+
+export interface HsnLine {
+  hsn: string
+  unit: string
+  rateBps: number
+  quantityMilli: number
+  taxablePaise: number
+  cgstPaise: number
+  sgstPaise: number
+  igstPaise: number
+  cessPaise: number
+}
+
+/** The HSN-wise summary (Rule 46(g), GSTR-1 table 12): one row per HSN, unit and rate. */
+export function hsnSummary(lines: readonly HsnLine[]): HsnLine[] {
+  const rows = new Map<string, HsnLine>()
+  for (const l of lines) {
+    const key = `${l.hsn}|${l.unit}|${l.rateBps}`
+    const r = rows.get(key) ?? { hsn: l.hsn, unit: l.unit, rateBps: l.rateBps, quantityMilli: 0, taxablePaise: 0, cgstPaise: 0, sgstPaise: 0, igstPaise: 0, cessPaise: 0 }
+    r.quantityMilli += l.quantityMilli
+    r.taxablePaise += l.taxablePaise
+    r.cgstPaise += l.cgstPaise
+    r.sgstPaise += l.sgstPaise
+    r.igstPaise += l.igstPaise
+    r.cessPaise += l.cessPaise
+    rows.set(key, r)
+  }
+  return [...rows.values()].sort((a, b) => a.hsn.localeCompare(b.hsn) || a.rateBps - b.rateBps || a.unit.localeCompare(b.unit))
 }

@@ -9,9 +9,10 @@ import { conflict, type FieldErrors } from '../../../errors.js'
 import { currentUser } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
 import { checkInvoice, formLines, readInvoiceForm } from '../forms.js'
-import { addDays, formatPercent, formatScaled, paiseToInput } from '../gst.js'
+import { addDays } from '../calendar.js'
+import { formatPercent, formatScaled, paiseToInput } from '../gst.js'
 import { DEFAULT_PAYMENT_TERMS_DAYS, type InvoiceView } from '../service/index.js'
-import { done, fragment, page, writeOrForm } from './render.js'
+import { done, fragment, invoicePage, page, writeOrForm } from './render.js'
 import { InvoiceFormBody } from './schemas.js'
 
 type InvoiceForm = Static<typeof InvoiceFormBody>
@@ -24,6 +25,10 @@ function formOf(view: InvoiceView): InvoiceForm {
     customer_id: String(i.customerId),
     place_of_supply: i.placeOfSupply,
     due_date: i.dueDate,
+    invoice_date: i.requestedDate ?? '',
+    reverse_charge: i.reverseCharge ? 'yes' : undefined,
+    lut: i.lut ? 'yes' : undefined,
+    ship_to_address: i.shipToAddress,
     notes: i.notes,
     product_id: view.lines.map((l) => String(l.productId)),
     quantity: view.lines.map((l) => formatScaled(l.quantityMilli, 3)),
@@ -61,7 +66,7 @@ export const invoiceFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
       (invoice) => {
         const url = `/billing/invoices/${invoice.id}`
-        return done(request, reply, url, () => page(request, reply, 'billing/invoice', { ...billing.getInvoice(userId, invoice.id) }))
+        return done(request, reply, url, () => invoicePage(request, reply, invoice.id))
       },
       (errors) => page(request, reply, 'billing/invoice-new', { ...formData(userId, body, errors), editId }, 422),
     )

@@ -1,16 +1,24 @@
-/** The invoice list, one invoice's page, and what can be done to it (issue, mark paid, delete a draft). */
+/**
+ * The invoice list, one invoice's page, and what can be done to it: issue, record
+ * payments (or mark paid), cancel, delete a draft.
+ */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
 import { currentUser, isHtmx } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
-import { done, fragment, page } from './render.js'
-import { InvoiceListQuery } from './schemas.js'
+import { checkPayment } from '../forms.js'
+import { done, fragment, invoicePage, page, writeOrForm } from './render.js'
+import { InvoiceListQuery, Text } from './schemas.js'
+
+const PaymentBody = Type.Object({ paid_on: Text(20), amount: Text(40), mode: Text(20), reference: Text(300) })
+const CancelBody = Type.Object({ reason: Text(300) })
 
 export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
 
   const showInvoice = (request: FastifyRequest, reply: FastifyReply, id: number) =>
-    done(request, reply, `/billing/invoices/${id}`, () => page(request, reply, 'billing/invoice', { ...billing.getInvoice(currentUser(request).id, id) }))
+    done(request, reply, `/billing/invoices/${id}`, () => invoicePage(request, reply, id))
 
   app.get('/billing', async (_request, reply) => reply.redirect('/billing/invoices'))
 
@@ -23,9 +31,25 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return page(request, reply, 'billing/invoices', { items, status, q, profile: billing.getProfile(userId) })
   })
 
-  app.get('/billing/invoices/:id', { schema: { params: IdParams } }, async (request, reply) =>
-    page(request, reply, 'billing/invoice', { ...billing.getInvoice(currentUser(request).id, request.params.id) }),
-  )
+  app.get('/billing/invoices/:id', { schema: { params: IdParams } }, async (request, reply) => invoicePage(request, reply, request.params.id))
+
+  app.post('/billing/invoices/:id/payments', { schema: { params: IdParams, body: PaymentBody } }, async (request, reply) => {
+    const id = request.params.id
+    return writeOrForm(
+      () => billing.recordPayment(currentUser(request).id, id, checkPayment(request.body)),
+      () => showInvoice(request, reply, id),
+      (errors) => invoicePage(request, reply, id, { paymentValues: request.body, paymentErrors: errors }, 422),
+    )
+  })
+
+  app.post('/billing/invoices/:id/cancel', { schema: { params: IdParams, body: CancelBody } }, async (request, reply) => {
+    const id = request.params.id
+    return writeOrForm(
+      () => billing.cancelInvoice(currentUser(request).id, id, (request.body.reason ?? '').trim()),
+      () => showInvoice(request, reply, id),
+      (errors) => invoicePage(request, reply, id, { cancelValues: request.body, cancelErrors: errors }, 422),
+    )
+  })
 
   app.post('/billing/invoices/:id/issue', { schema: { params: IdParams } }, async (request, reply) => {
     billing.issueInvoice(currentUser(request).id, request.params.id)

@@ -6,12 +6,14 @@ import { checkProfile } from '../forms.js'
 import { page, writeOrForm } from './render.js'
 import { Text } from './schemas.js'
 
-const ProfileBody = Type.Object({ legal_name: Text(300), gstin: Text(40), state_code: Text(4), address: Text(2000) })
+const ProfileBody = Type.Object({ legal_name: Text(300), gstin: Text(40), state_code: Text(4), address: Text(2000), signatory: Text(300) })
 
 export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/billing/profile', async (request, reply) => {
     const profile = app.billing.getProfile(currentUser(request).id)
-    const values = profile ? { legal_name: profile.legalName, gstin: profile.gstin, state_code: profile.stateCode, address: profile.address } : {}
+    const values = profile
+      ? { legal_name: profile.legalName, gstin: profile.gstin, state_code: profile.stateCode, address: profile.address, signatory: profile.signatory }
+      : {}
     return page(request, reply, 'billing/profile', { values, errors: {}, saved: false })
   })
 

@@ -1,10 +1,23 @@
 /** What every billing page and fragment gets, and the answer after a change. */
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DomainError, type FieldErrors } from '../../../errors.js'
-import { isHtmx, renderPage } from '../../../web/http.js'
-import { RATE_CHOICES } from '../forms.js'
-import { formatPaise, formatPercent, formatScaled, GST_STATES, paiseToInput, stateName } from '../gst.js'
+import { currentUser, isHtmx, renderPage } from '../../../web/http.js'
+import { indianDate } from '../calendar.js'
+import { PAYMENT_MODE_LABELS, RATE_CHOICES } from '../forms.js'
+import { formatPaise, formatPercent, formatScaled, paiseToInput, TAX_CLASS_LABELS, TAX_CLASSES, type TaxClass } from '../gst.js'
+import { GST_STATES, PLACES_OF_SUPPLY, stateName } from '../identifiers.js'
+import { UQC } from '../units.js'
+import { rupeesInWords } from '../words.js'
 import { INVOICE_STATUSES, type InvoiceStatus } from '../service/index.js'
+
+const STATUS_LABELS: Record<InvoiceStatus, string> = {
+  draft: 'Draft',
+  issued: 'Issued',
+  partial: 'Partially paid',
+  overdue: 'Overdue',
+  paid: 'Paid',
+  cancelled: 'Cancelled',
+}
 
 /** Formatting helpers every billing template gets as `it.fmt`. */
 export const fmt = {
@@ -16,10 +29,23 @@ export const fmt = {
   quantity: (milli: number) => formatScaled(milli, 3),
   priceInput: paiseToInput,
   state: (code: string) => `${stateName(code)} (${code})`,
-  statusLabel: (s: InvoiceStatus) => ({ draft: 'Draft', issued: 'Issued', overdue: 'Overdue', paid: 'Paid' })[s],
+  statusLabel: (s: InvoiceStatus) => STATUS_LABELS[s],
+  taxClass: (c: string) => TAX_CLASS_LABELS[c as TaxClass] ?? c,
+  words: rupeesInWords,
+  /** ms since epoch to the date in India */
+  date: indianDate,
 }
 
-const commonViewData = { fmt, states: GST_STATES, rates: RATE_CHOICES, statuses: INVOICE_STATUSES }
+const commonViewData = {
+  fmt,
+  states: GST_STATES,
+  places: PLACES_OF_SUPPLY,
+  rates: RATE_CHOICES,
+  units: UQC,
+  taxClasses: TAX_CLASSES,
+  statuses: INVOICE_STATUSES,
+  paymentModeLabels: PAYMENT_MODE_LABELS,
+}
 
 export function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
   reply.status(status)
@@ -29,6 +55,12 @@ export function page(request: FastifyRequest, reply: FastifyReply, template: str
 export function fragment(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>) {
   reply.type('text/html')
   return request.server.views.render(template, { ...commonViewData, ...data })
+}
+
+/** One invoice's page (`more`: the payment or cancel form's values and messages). */
+export function invoicePage(request: FastifyRequest, reply: FastifyReply, id: number, more: Record<string, unknown> = {}, status = 200) {
+  const billing = request.server.billing
+  return page(request, reply, 'billing/invoice', { ...billing.getInvoice(currentUser(request).id, id), today: billing.today(), ...more }, status)
 }
 
 /** After a change: htmx swaps the page's <main>, plain forms follow a 303. */

@@ -9,7 +9,7 @@ import type { Tx } from '../../../db/transact.js'
 import { notFound } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
 import type { NotificationService } from '../../notifications/service.js'
-import { indianDate } from '../gst.js'
+import { indianDate } from '../calendar.js'
 import { billingCustomers, billingInvoices, billingProducts, type CustomerRow, type InvoiceRow, type ProductRow } from '../schema.js'
 
 export interface BillingServiceDeps {

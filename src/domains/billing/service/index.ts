@@ -1,9 +1,10 @@
-/** The billing service: profile, catalog (customers, products), invoices, overdue notices. */
+/** The billing service: profile, catalog (customers, products), invoices, payments and cancellation, overdue notices. */
 import { catalogService } from './catalog.js'
 import { billingContext, type BillingServiceDeps } from './context.js'
 import { invoiceWriting } from './invoices.js'
 import { invoiceNotices } from './notices.js'
 import { overdueService } from './overdue.js'
+import { paymentService } from './payments.js'
 import { profileService } from './profile.js'
 import { invoiceReading } from './reading.js'
 
@@ -22,6 +23,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     ...catalogService(ctx),
     ...invoiceWriting(ctx, notices),
     ...invoiceReading(ctx),
+    ...paymentService(ctx, notices),
     ...overdueService(ctx, notices),
   }
 }

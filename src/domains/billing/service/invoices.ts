@@ -6,29 +6,47 @@
 import { and, eq } from 'drizzle-orm'
 import { transact, type Outbox, type Tx } from '../../../db/transact.js'
 import { conflict, hasErrors, invalid, type FieldErrors } from '../../../errors.js'
+import { addDays } from '../calendar.js'
 import type { InvoiceDraft } from '../forms.js'
-import { addDays, computeInvoice, financialYear, invoiceNumber, supplyType } from '../gst.js'
+import { computeInvoice, lineGrossPaise, MAX_LINE_PAISE, supplyType, type TaxClass } from '../gst.js'
 import { billingInvoiceLines, billingInvoices, type InvoiceRow } from '../schema.js'
 import { findCustomer, ownInvoice, productsById, type BillingContext } from './context.js'
 import type { InvoiceNotices } from './notices.js'
-import { nextSequence } from './numbering.js'
+import { numberFor } from './numbering.js'
 import { findProfile } from './profile.js'
 
 /** Days from the invoice date to the due date when the form leaves it empty. */
 export const DEFAULT_PAYMENT_TERMS_DAYS = 30
 
+/** Rule 46(f): an unregistered buyer of an invoice this large (₹50,000) must have an address on it. */
+export const UNREGISTERED_ADDRESS_FROM_PAISE = 50_000_00
+
 export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
   const { db, bus, now, today } = ctx
 
-  /** Gives a draft the next number and today's date. */
+  /**
+   * Gives a draft the next number, its date (chosen, or today), and the business's
+   * details as they are now (an address changed since the draft is the new one).
+   */
   function issueIn(tx: Tx, outbox: Outbox, invoice: InvoiceRow): InvoiceRow {
-    const date = today()
-    if (invoice.dueDate < date) throw conflict(`The due date ${invoice.dueDate} is before today (${date}); change it first.`)
-    const fy = financialYear(date)
-    const sequence = nextSequence(tx, invoice.userId, fy)
+    const date = invoice.requestedDate ?? today()
+    if (invoice.dueDate < date) throw conflict(`The due date ${invoice.dueDate} is before the invoice date (${date}); change it first.`)
+    const profile = findProfile(tx, invoice.userId)
+    if (!profile) throw conflict('Fill in your business profile first (legal name, GSTIN, state).')
+    if (profile.stateCode !== invoice.sellerStateCode) throw conflict('Your business state changed since this draft was saved: save the draft again to recompute its tax.')
+    const numbered = numberFor(tx, invoice.userId, 'INV', date, today())
     const issued = tx
       .update(billingInvoices)
-      .set({ status: 'issued', number: invoiceNumber(fy, sequence), financialYear: fy, sequence, invoiceDate: date, issuedAt: now() })
+      .set({
+        status: 'issued',
+        ...numbered,
+        invoiceDate: date,
+        issuedAt: now(),
+        sellerName: profile.legalName,
+        sellerGstin: profile.gstin,
+        sellerAddress: profile.address,
+        sellerSignatory: profile.signatory,
+      })
       .where(and(eq(billingInvoices.id, invoice.id), eq(billingInvoices.status, 'draft')))
       .returning()
       .get()
@@ -52,30 +70,43 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
     )
     for (const l of draft.lines) if (!products.has(l.productId)) errors[`line_${l.row}`] = 'Choose one of your products.'
     if (!draft.lines.length) errors.lines = 'Add at least one line.'
-    const date = today()
+    const date = draft.invoiceDate ?? today()
+    if (date > today()) errors.invoice_date = `The invoice date cannot be in the future (today is ${today()}).`
     const dueDate = draft.dueDate ?? addDays(date, DEFAULT_PAYMENT_TERMS_DAYS)
     if (dueDate < date) errors.due_date = `The due date cannot be before the invoice date (${date}).`
+    const lines = draft.lines.flatMap((l) => {
+      const product = products.get(l.productId)
+      if (!product) return []
+      const unitPricePaise = l.unitPricePaise ?? product.unitPricePaise
+      if (lineGrossPaise(l.quantityMilli, unitPricePaise) > MAX_LINE_PAISE) errors[`line_${l.row}`] = 'This line comes to more than ₹10,000 crore: split it.'
+      return [{ ...l, product, unitPricePaise, rateBps: product.rateBps, unit: product.unit, taxClass: product.taxClass as TaxClass, cessBps: product.cessBps }]
+    })
+    const placeOfSupply = draft.placeOfSupply ?? customer?.stateCode ?? ''
+    if (draft.lut && placeOfSupply !== '96' && !lines.some((l) => l.taxClass === 'zero'))
+      errors.lut = 'Supply under LUT is for exports (place of supply: foreign country) and zero-rated lines.'
     if (hasErrors(errors) || !profile || !customer) throw invalid(errors, { status: 422 })
 
-    const placeOfSupply = draft.placeOfSupply ?? customer.stateCode
     const supply = supplyType(profile.stateCode, placeOfSupply)
-    const lines = draft.lines.map((l) => {
-      const product = products.get(l.productId)!
-      return { ...l, product, unitPricePaise: l.unitPricePaise ?? product.unitPricePaise, rateBps: product.rateBps }
-    })
-    const totals = computeInvoice(lines, supply)
+    const totals = computeInvoice(lines, { supply, lut: draft.lut, reverseCharge: draft.reverseCharge })
+    if (!customer.gstin && !customer.address && totals.grandTotalPaise >= UNREGISTERED_ADDRESS_FROM_PAISE)
+      throw invalid({ customer_id: 'An unregistered buyer of ₹50,000 or more needs an address on the invoice (Rule 46(f)): add it to the customer.' }, { status: 422 })
     const values = {
       userId,
       status: 'draft',
       customerId: customer.id,
       invoiceDate: date,
+      requestedDate: draft.invoiceDate,
       dueDate,
       placeOfSupply,
       supply,
+      lut: draft.lut,
+      reverseCharge: draft.reverseCharge,
+      shipToAddress: draft.shipToAddress,
       sellerName: profile.legalName,
       sellerGstin: profile.gstin,
       sellerStateCode: profile.stateCode,
       sellerAddress: profile.address,
+      sellerSignatory: profile.signatory,
       buyerName: customer.name,
       buyerGstin: customer.gstin,
       buyerStateCode: customer.stateCode,
@@ -87,6 +118,7 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
       cgstPaise: totals.cgstPaise,
       sgstPaise: totals.sgstPaise,
       igstPaise: totals.igstPaise,
+      cessPaise: totals.cessPaise,
       roundOffPaise: totals.roundOffPaise,
       totalPaise: totals.grandTotalPaise,
     }
@@ -112,9 +144,13 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
             description: l.product.name,
             hsn: l.product.hsn,
             quantityMilli: l.quantityMilli,
+            unit: l.unit,
             unitPricePaise: l.unitPricePaise,
             discountBps: l.discountBps,
             rateBps: l.rateBps,
+            taxClass: l.taxClass,
+            cessBps: l.cessBps,
+            cessPaise: a.cessPaise,
             discountPaise: a.discountPaise,
             taxablePaise: a.taxablePaise,
             cgstPaise: a.cgstPaise,
@@ -148,23 +184,6 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
         const invoice = ownInvoice(tx, userId, id)
         if (invoice.status !== 'draft') throw conflict(`Invoice ${invoice.number} is already issued.`)
         return issueIn(tx, outbox, invoice)
-      })
-    },
-
-    /** Marks an issued (or overdue) invoice paid and notifies `invoice_paid`. */
-    markPaid(userId: number, id: number): InvoiceRow {
-      return transact(db, bus, (tx, outbox) => {
-        const invoice = ownInvoice(tx, userId, id)
-        if (invoice.status === 'draft') throw conflict('A draft cannot be paid: issue it first.')
-        if (invoice.status === 'paid') throw conflict(`Invoice ${invoice.number} is already paid.`)
-        const paid = tx
-          .update(billingInvoices)
-          .set({ status: 'paid', paidAt: now() })
-          .where(and(eq(billingInvoices.id, id), eq(billingInvoices.status, 'issued')))
-          .returning()
-          .get()!
-        notices.paid(tx, outbox, paid)
-        return paid
       })
     },
 

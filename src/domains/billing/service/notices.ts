@@ -1,4 +1,4 @@
-/** The owner's notifications about an invoice, written in the caller's transaction. */
+/** The owner's notifications about an invoice, written in the caller's transaction. Overdue is about the balance. */
 import type { Outbox, Tx } from '../../../db/transact.js'
 import { formatPaise } from '../gst.js'
 import type { InvoiceRow } from '../schema.js'
@@ -26,7 +26,7 @@ export function invoiceNotices({ notifications }: BillingContext) {
         invoice,
         'invoice_overdue',
         `Invoice ${invoice.number} is overdue`,
-        `${money(invoice.totalPaise)} from ${invoice.buyerName} was due on ${invoice.dueDate}`,
+        `${money(invoice.totalPaise - invoice.paidPaise)} from ${invoice.buyerName} was due on ${invoice.dueDate}`,
       ),
   }
 }

@@ -1,19 +1,26 @@
 /** Reading invoices: one with its lines, lists by status, and the live preview of a form. */
-import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { InvoiceDraft } from '../forms.js'
-import { computeInvoice, supplyType, type InvoiceTotals, type LineInput, type Supply } from '../gst.js'
-import { billingInvoiceLines, billingInvoices, type CustomerRow, type InvoiceLineRow, type InvoiceRow, type ProductRow } from '../schema.js'
+import { computeInvoice, documentTitle, hsnSummary, secondTaxName, supplyType, type HsnLine, type InvoiceTotals, type LineInput, type Supply, type TaxClass } from '../gst.js'
+import { billingInvoiceLines, billingInvoices, billingPayments, type CustomerRow, type InvoiceLineRow, type InvoiceRow, type PaymentRow, type ProductRow } from '../schema.js'
 import { escapeLike, findCustomer, ownInvoice, productsById, type BillingContext } from './context.js'
 import { findProfile } from './profile.js'
 
-export type InvoiceStatus = 'draft' | 'issued' | 'overdue' | 'paid'
-export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['draft', 'issued', 'overdue', 'paid']
+export type InvoiceStatus = 'draft' | 'issued' | 'partial' | 'overdue' | 'paid' | 'cancelled'
+export const INVOICE_STATUSES: readonly InvoiceStatus[] = ['draft', 'issued', 'partial', 'overdue', 'paid', 'cancelled']
 
 export interface InvoiceView {
   invoice: InvoiceRow
   status: InvoiceStatus
   lines: InvoiceLineRow[]
   totals: InvoiceTotals
+  /** "Tax invoice", or "Bill of supply" when nothing on it is taxable (Rule 49) */
+  title: string
+  /** SGST, or UTGST in a union territory without a legislature */
+  secondTax: 'SGST' | 'UTGST'
+  hsn: HsnLine[]
+  payments: PaymentRow[]
+  balancePaise: number
 }
 
 export interface PreviewLine {
@@ -26,6 +33,8 @@ export interface PreviewLine {
 export interface Preview {
   supply: Supply | null
   placeOfSupply: string | null
+  secondTax: 'SGST' | 'UTGST'
+  title: string
   customer: CustomerRow | null
   lines: PreviewLine[]
   totals: InvoiceTotals
@@ -33,10 +42,16 @@ export interface Preview {
 
 export type ListedInvoice = InvoiceRow & { displayStatus: InvoiceStatus }
 
-/** An invoice's status as people see it: issued and past its due date is overdue. */
-export function invoiceStatus(invoice: Pick<InvoiceRow, 'status' | 'dueDate'>, today: string): InvoiceStatus {
-  if (invoice.status === 'issued' && invoice.dueDate < today) return 'overdue'
-  return invoice.status as InvoiceStatus
+/** An invoice's status as people see it: issued with a balance past its due date is overdue; some payments, partially paid. */
+export function invoiceStatus(invoice: Pick<InvoiceRow, 'status' | 'dueDate' | 'paidPaise'>, today: string): InvoiceStatus {
+  if (invoice.status !== 'issued') return invoice.status as InvoiceStatus
+  if (invoice.dueDate < today) return 'overdue'
+  return invoice.paidPaise > 0 ? 'partial' : 'issued'
+}
+
+/** What the lines were computed with, as stored. */
+export function storedLines(lines: InvoiceLineRow[]) {
+  return lines.map((l) => ({ ...l, taxClass: l.taxClass as TaxClass }))
 }
 
 const LIST_LIMIT = 500
@@ -46,7 +61,19 @@ export function invoiceReading({ db, today }: BillingContext) {
     getInvoice(userId: number, id: number): InvoiceView {
       const invoice = ownInvoice(db, userId, id)
       const lines = db.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, id)).orderBy(asc(billingInvoiceLines.position)).all()
-      return { invoice, status: invoiceStatus(invoice, today()), lines, totals: computeInvoice(lines, invoice.supply as Supply) }
+      const inputs = storedLines(lines)
+      const payments = db.select().from(billingPayments).where(eq(billingPayments.invoiceId, id)).orderBy(asc(billingPayments.paidOn), asc(billingPayments.id)).all()
+      return {
+        invoice,
+        status: invoiceStatus(invoice, today()),
+        lines,
+        totals: computeInvoice(inputs, { supply: invoice.supply as Supply, lut: invoice.lut, reverseCharge: invoice.reverseCharge }),
+        title: documentTitle(inputs.map((l) => l.taxClass)),
+        secondTax: secondTaxName(invoice.placeOfSupply),
+        hsn: hsnSummary(lines),
+        payments,
+        balancePaise: invoice.status === 'cancelled' ? 0 : invoice.totalPaise - invoice.paidPaise,
+      }
     },
 
     /** Newest first; `q` matches the number or the buyer's name. */
@@ -56,10 +83,14 @@ export function invoiceReading({ db, today }: BillingContext) {
       switch (opts.status) {
         case 'draft':
         case 'paid':
+        case 'cancelled':
           where.push(eq(billingInvoices.status, opts.status))
           break
         case 'issued':
-          where.push(eq(billingInvoices.status, 'issued'), sql`${billingInvoices.dueDate} >= ${date}`)
+          where.push(eq(billingInvoices.status, 'issued'), gte(billingInvoices.dueDate, date), eq(billingInvoices.paidPaise, 0))
+          break
+        case 'partial':
+          where.push(eq(billingInvoices.status, 'issued'), gte(billingInvoices.dueDate, date), gt(billingInvoices.paidPaise, 0))
           break
         case 'overdue':
           where.push(eq(billingInvoices.status, 'issued'), lt(billingInvoices.dueDate, date))
@@ -87,6 +118,7 @@ export function invoiceReading({ db, today }: BillingContext) {
       const customer = draft.customerId === null ? null : (findCustomer(db, userId, draft.customerId) ?? null)
       const placeOfSupply = draft.placeOfSupply ?? customer?.stateCode ?? null
       const supply = profile && placeOfSupply ? supplyType(profile.stateCode, placeOfSupply) : null
+      const mode = { supply: supply ?? ('intra' as const), lut: draft.lut, reverseCharge: draft.reverseCharge }
       const products = productsById(
         db,
         userId,
@@ -95,12 +127,21 @@ export function invoiceReading({ db, today }: BillingContext) {
       const known = draft.lines.filter((l) => products.has(l.productId))
       const inputs: LineInput[] = known.map((l) => {
         const p = products.get(l.productId)!
-        return { quantityMilli: l.quantityMilli, unitPricePaise: l.unitPricePaise ?? p.unitPricePaise, discountBps: l.discountBps, rateBps: p.rateBps }
+        return {
+          quantityMilli: l.quantityMilli,
+          unitPricePaise: l.unitPricePaise ?? p.unitPricePaise,
+          discountBps: l.discountBps,
+          rateBps: p.rateBps,
+          taxClass: p.taxClass as TaxClass,
+          cessBps: p.cessBps,
+        }
       })
-      const totals = computeInvoice(inputs, supply ?? 'intra')
+      const totals = computeInvoice(inputs, mode)
       return {
         supply,
         placeOfSupply,
+        secondTax: secondTaxName(placeOfSupply ?? ''),
+        title: documentTitle(inputs.map((l) => l.taxClass ?? 'taxable')),
         customer,
         lines: known.map((l, i) => ({ row: l.row, product: products.get(l.productId)!, unitPricePaise: inputs[i]!.unitPricePaise, amounts: totals.lines[i]! })),
         totals,
