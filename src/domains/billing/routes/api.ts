@@ -1,9 +1,9 @@
-/** The JSON API (/api/billing/...): list, create, read invoices and mark them paid. */
+/** The JSON API (/api/billing/...): list, create, read invoices, record payments, mark them paid. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import { currentUser } from '../../../web/http.js'
 import { ErrorBody, Id, IdParams } from '../../../web/schemas.js'
-import { checkInvoice } from '../forms.js'
+import { checkInvoice, checkPayment } from '../forms.js'
 import { formatPercent, formatScaled } from '../gst.js'
 import type { InvoiceView } from '../service/index.js'
 import { InvoiceListQuery } from './schemas.js'
@@ -14,6 +14,8 @@ const InvoiceLineJson = Type.Object({
   description: Type.String(),
   hsn: Type.String(),
   quantity: Type.String(),
+  unit: Type.String(),
+  tax_class: Type.String(),
   unit_price_paise: Paise,
   discount_percent: Type.String(),
   rate_percent: Type.String(),
@@ -21,25 +23,34 @@ const InvoiceLineJson = Type.Object({
   cgst_paise: Paise,
   sgst_paise: Paise,
   igst_paise: Paise,
+  cess_paise: Paise,
   total_paise: Paise,
 })
 const InvoiceJson = Type.Object({
   id: Id,
   number: Type.Union([Type.String(), Type.Null()]),
   status: Type.String(),
+  title: Type.String(),
   invoice_date: Type.String(),
   due_date: Type.String(),
   customer_id: Id,
   buyer_name: Type.String(),
   place_of_supply: Type.String(),
   supply: Type.String(),
+  reverse_charge: Type.Boolean(),
+  lut: Type.Boolean(),
+  ship_to_address: Type.String(),
   taxable_paise: Paise,
   cgst_paise: Paise,
   sgst_paise: Paise,
   igst_paise: Paise,
+  cess_paise: Paise,
   round_off_paise: Paise,
   total_paise: Paise,
+  paid_paise: Paise,
+  balance_paise: Paise,
   paid_at: Type.Union([Type.String(), Type.Null()]),
+  cancel_reason: Type.String(),
   lines: Type.Array(InvoiceLineJson),
 })
 const OneInvoice = Type.Object({ invoice: InvoiceJson })
@@ -49,6 +60,10 @@ const NewInvoiceBody = Type.Object({
   place_of_supply: Type.Optional(Type.String({ maxLength: 4 })),
   due_date: Type.Optional(Type.String({ maxLength: 20 })),
   notes: Type.Optional(Type.String({ maxLength: 2000 })),
+  invoice_date: Type.Optional(Type.String({ maxLength: 20 })),
+  reverse_charge: Type.Optional(Type.Boolean()),
+  lut: Type.Optional(Type.Boolean()),
+  ship_to_address: Type.Optional(Type.String({ maxLength: 1000 })),
   issue: Type.Optional(Type.Boolean()),
   lines: Type.Array(
     Type.Object({
@@ -67,24 +82,34 @@ function invoiceJson(view: InvoiceView): Static<typeof InvoiceJson> {
     id: i.id,
     number: i.number,
     status: view.status,
+    title: view.title,
     invoice_date: i.invoiceDate,
     due_date: i.dueDate,
     customer_id: i.customerId,
     buyer_name: i.buyerName,
     place_of_supply: i.placeOfSupply,
     supply: i.supply,
+    reverse_charge: i.reverseCharge,
+    lut: i.lut,
+    ship_to_address: i.shipToAddress,
     taxable_paise: i.taxablePaise,
     cgst_paise: i.cgstPaise,
     sgst_paise: i.sgstPaise,
     igst_paise: i.igstPaise,
+    cess_paise: i.cessPaise,
     round_off_paise: i.roundOffPaise,
     total_paise: i.totalPaise,
+    paid_paise: i.paidPaise,
+    balance_paise: view.balancePaise,
     paid_at: i.paidAt === null ? null : new Date(i.paidAt).toISOString(),
+    cancel_reason: i.cancelReason,
     lines: view.lines.map((l) => ({
       product_id: l.productId,
       description: l.description,
       hsn: l.hsn,
       quantity: formatScaled(l.quantityMilli, 3),
+      unit: l.unit,
+      tax_class: l.taxClass,
       unit_price_paise: l.unitPricePaise,
       discount_percent: formatPercent(l.discountBps),
       rate_percent: formatPercent(l.rateBps),
@@ -92,6 +117,7 @@ function invoiceJson(view: InvoiceView): Static<typeof InvoiceJson> {
       cgst_paise: l.cgstPaise,
       sgst_paise: l.sgstPaise,
       igst_paise: l.igstPaise,
+      cess_paise: l.cessPaise,
       total_paise: l.totalPaise,
     })),
   }
@@ -118,6 +144,10 @@ export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       customer_id: b.customer_id,
       place_of_supply: b.place_of_supply,
       due_date: b.due_date,
+      invoice_date: b.invoice_date,
+      reverse_charge: b.reverse_charge,
+      lut: b.lut,
+      ship_to_address: b.ship_to_address,
       notes: b.notes,
       product_id: b.lines.map((l) => String(l.product_id)),
       quantity: b.lines.map((l) => String(l.quantity ?? '1')),
@@ -130,6 +160,22 @@ export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/api/billing/invoices/:id', { schema: { params: IdParams, response: { 200: OneInvoice, '4xx': ErrorBody } } }, async (request) =>
     asJson(currentUser(request).id, request.params.id),
+  )
+
+  app.post(
+    '/api/billing/invoices/:id/payments',
+    {
+      schema: {
+        params: IdParams,
+        body: Type.Object({ paid_on: Type.String({ maxLength: 20 }), amount: Type.Union([Type.String({ maxLength: 20 }), Type.Number()]), mode: Type.String({ maxLength: 20 }), reference: Type.Optional(Type.String({ maxLength: 200 })) }),
+        response: { 201: OneInvoice, '4xx': ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const userId = currentUser(request).id
+      billing.recordPayment(userId, request.params.id, checkPayment(request.body))
+      return reply.status(201).send(asJson(userId, request.params.id))
+    },
   )
 
   app.post('/api/billing/invoices/:id/paid', { schema: { params: IdParams, response: { 200: OneInvoice, '4xx': ErrorBody } } }, async (request) => {
