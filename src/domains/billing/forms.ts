@@ -292,3 +292,38 @@ export function checkPayment(body: Record<string, unknown>): PaymentInput {
   refuse(errors)
   return { paidOn, amountPaise: amount!, mode: mode as PaymentMode, reference }
 }
+
+// ---------------------------------------------------------------- credit and debit notes
+
+export interface NoteInput {
+  kind: 'credit' | 'debit'
+  /** null: today */
+  noteDate: string | null
+  reason: string
+  lines: Array<{ invoiceLineId: number; quantityMilli: number }>
+}
+
+/** A note form: `line_id` and `quantity` columns; rows with an empty quantity are left out. */
+export function checkNote(body: { kind?: string; note_date?: string; reason?: string; line_id?: string[]; quantity?: string[] }): NoteInput {
+  const errors: FieldErrors = {}
+  const kind = str(body.kind)
+  const noteDate = str(body.note_date)
+  const reason = str(body.reason)
+  if (kind !== 'credit' && kind !== 'debit') errors.kind = 'A credit note or a debit note.'
+  if (noteDate && !isIsoDate(noteDate)) errors.note_date = 'A date like 2026-05-31.'
+  requiredText(errors, 'reason', reason, 'A reason', 300)
+  const ids = list(body.line_id)
+  const quantities = list(body.quantity)
+  const lines: NoteInput['lines'] = []
+  ids.forEach((id, i) => {
+    const text = quantities[i] ?? ''
+    if (!text) return
+    const quantityMilli = parseScaled(text, 3)
+    if (!/^\d{1,12}$/.test(id)) errors.lines = 'Choose lines of this invoice.'
+    else if (quantityMilli === null || quantityMilli === 0 || quantityMilli > MAX_QUANTITY_MILLI) errors[`line_${id}`] = 'Quantity: a number above 0 (3 decimals at most).'
+    else lines.push({ invoiceLineId: Number(id), quantityMilli })
+  })
+  if (!lines.length && !Object.keys(errors).some((k) => k.startsWith('line'))) errors.lines = 'Give a quantity for at least one line.'
+  refuse(errors)
+  return { kind: kind as NoteInput['kind'], noteDate: noteDate || null, reason, lines }
+}

@@ -1,11 +1,12 @@
-/** The JSON API (/api/billing/...): list, create, read invoices, record payments, mark them paid. */
+/** The JSON API (/api/billing/...): list, create, read invoices, record payments, mark them paid, issue notes. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type, { type Static } from 'typebox'
 import { currentUser } from '../../../web/http.js'
 import { ErrorBody, Id, IdParams } from '../../../web/schemas.js'
-import { checkInvoice, checkPayment } from '../forms.js'
+import { checkInvoice, checkNote, checkPayment } from '../forms.js'
 import { formatPercent, formatScaled } from '../gst.js'
 import type { InvoiceView } from '../service/index.js'
+import type { NoteRow } from '../schema.js'
 import { InvoiceListQuery } from './schemas.js'
 
 const Paise = Type.Integer()
@@ -75,6 +76,46 @@ const NewInvoiceBody = Type.Object({
     { minItems: 1, maxItems: 100 },
   ),
 })
+
+const NoteJson = Type.Object({
+  id: Id,
+  invoice_id: Id,
+  kind: Type.String(),
+  number: Type.String(),
+  note_date: Type.String(),
+  reason: Type.String(),
+  taxable_paise: Paise,
+  cgst_paise: Paise,
+  sgst_paise: Paise,
+  igst_paise: Paise,
+  cess_paise: Paise,
+  round_off_paise: Paise,
+  total_paise: Paise,
+})
+const NewNoteBody = Type.Object({
+  kind: Type.String({ maxLength: 10 }),
+  note_date: Type.Optional(Type.String({ maxLength: 20 })),
+  reason: Type.String({ maxLength: 300 }),
+  lines: Type.Array(Type.Object({ line_id: Id, quantity: Amount }), { minItems: 1, maxItems: 100 }),
+})
+
+function noteJson(n: NoteRow): Static<typeof NoteJson> {
+  return {
+    id: n.id,
+    invoice_id: n.invoiceId,
+    kind: n.kind,
+    number: n.number,
+    note_date: n.noteDate,
+    reason: n.reason,
+    taxable_paise: n.taxablePaise,
+    cgst_paise: n.cgstPaise,
+    sgst_paise: n.sgstPaise,
+    igst_paise: n.igstPaise,
+    cess_paise: n.cessPaise,
+    round_off_paise: n.roundOffPaise,
+    total_paise: n.totalPaise,
+  }
+}
 
 function invoiceJson(view: InvoiceView): Static<typeof InvoiceJson> {
   const i = view.invoice
@@ -175,6 +216,16 @@ export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const userId = currentUser(request).id
       billing.recordPayment(userId, request.params.id, checkPayment(request.body))
       return reply.status(201).send(asJson(userId, request.params.id))
+    },
+  )
+
+  app.post(
+    '/api/billing/invoices/:id/notes',
+    { schema: { params: IdParams, body: NewNoteBody, response: { 201: Type.Object({ note: NoteJson }), '4xx': ErrorBody } } },
+    async (request, reply) => {
+      const b = request.body
+      const input = checkNote({ kind: b.kind, note_date: b.note_date, reason: b.reason, line_id: b.lines.map((l) => String(l.line_id)), quantity: b.lines.map((l) => String(l.quantity)) })
+      return reply.status(201).send({ note: noteJson(app.billing.issueNote(currentUser(request).id, request.params.id, input)) })
     },
   )
 

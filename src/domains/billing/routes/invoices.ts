@@ -1,18 +1,19 @@
 /**
  * The invoice list, one invoice's page, and what can be done to it: issue, record
- * payments (or mark paid), cancel, delete a draft.
+ * payments (or mark paid), credit and debit notes, cancel, delete a draft.
  */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { currentUser, isHtmx } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
-import { checkPayment } from '../forms.js'
+import { checkNote, checkPayment } from '../forms.js'
 import { done, fragment, invoicePage, page, writeOrForm } from './render.js'
-import { InvoiceListQuery, Text } from './schemas.js'
+import { Column, InvoiceListQuery, Text } from './schemas.js'
 
 const PaymentBody = Type.Object({ paid_on: Text(20), amount: Text(40), mode: Text(20), reference: Text(300) })
 const CancelBody = Type.Object({ reason: Text(300) })
+const NoteBody = Type.Object({ kind: Text(10), note_date: Text(20), reason: Text(400), line_id: Column, quantity: Column })
 
 export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
@@ -39,6 +40,15 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       () => billing.recordPayment(currentUser(request).id, id, checkPayment(request.body)),
       () => showInvoice(request, reply, id),
       (errors) => invoicePage(request, reply, id, { paymentValues: request.body, paymentErrors: errors }, 422),
+    )
+  })
+
+  app.post('/billing/invoices/:id/notes', { schema: { params: IdParams, body: NoteBody } }, async (request, reply) => {
+    const id = request.params.id
+    return writeOrForm(
+      () => billing.issueNote(currentUser(request).id, id, checkNote(request.body)),
+      () => showInvoice(request, reply, id),
+      (errors) => invoicePage(request, reply, id, { noteValues: request.body, noteErrors: errors }, 422),
     )
   })
 

@@ -60,7 +60,8 @@ export function fragment(request: FastifyRequest, reply: FastifyReply, template:
 /** One invoice's page (`more`: the payment or cancel form's values and messages). */
 export function invoicePage(request: FastifyRequest, reply: FastifyReply, id: number, more: Record<string, unknown> = {}, status = 200) {
   const billing = request.server.billing
-  return page(request, reply, 'billing/invoice', { ...billing.getInvoice(currentUser(request).id, id), today: billing.today(), ...more }, status)
+  const userId = currentUser(request).id
+  return page(request, reply, 'billing/invoice', { ...billing.getInvoice(userId, id), notes: billing.notesOf(userId, id), today: billing.today(), ...more }, status)
 }
 
 /** After a change: htmx swaps the page's <main>, plain forms follow a 303. */

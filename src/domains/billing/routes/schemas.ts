@@ -4,7 +4,7 @@ import { INVOICE_STATUSES } from '../service/index.js'
 
 /** A form field as typed: parsed and checked by forms.ts, which gives field messages. */
 export const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }))
-const Column = Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 200 }))
+export const Column = Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 200 }))
 
 export const SearchQuery = Type.Object({ q: Text(200) })
 export const InvoiceListQuery = Type.Object({

@@ -1,8 +1,9 @@
-/** The billing service: profile, catalog (customers, products), invoices, payments and cancellation, overdue notices. */
+/** The billing service: profile, catalog (customers, products), invoices, payments and cancellation, credit and debit notes, overdue notices. */
 import { catalogService } from './catalog.js'
 import { billingContext, type BillingServiceDeps } from './context.js'
 import { invoiceWriting } from './invoices.js'
 import { invoiceNotices } from './notices.js'
+import { noteService } from './notes.js'
 import { overdueService } from './overdue.js'
 import { paymentService } from './payments.js'
 import { profileService } from './profile.js'
@@ -11,6 +12,7 @@ import { invoiceReading } from './reading.js'
 export type { BillingServiceDeps } from './context.js'
 export { DEFAULT_PAYMENT_TERMS_DAYS } from './invoices.js'
 export { invoiceLink } from './notices.js'
+export type { NoteView } from './notes.js'
 export { INVOICE_STATUSES, invoiceStatus, type InvoiceStatus, type InvoiceView, type ListedInvoice, type Preview } from './reading.js'
 
 export function createBillingService(deps: BillingServiceDeps) {
@@ -24,6 +26,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     ...invoiceWriting(ctx, notices),
     ...invoiceReading(ctx),
     ...paymentService(ctx, notices),
+    ...noteService(ctx, notices),
     ...overdueService(ctx, notices),
   }
 }

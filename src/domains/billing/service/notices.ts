@@ -1,7 +1,7 @@
 /** The owner's notifications about an invoice, written in the caller's transaction. Overdue is about the balance. */
 import type { Outbox, Tx } from '../../../db/transact.js'
 import { formatPaise } from '../gst.js'
-import type { InvoiceRow } from '../schema.js'
+import type { InvoiceRow, NoteRow } from '../schema.js'
 import type { BillingContext } from './context.js'
 
 export function invoiceLink(id: number) {
@@ -19,6 +19,15 @@ export function invoiceNotices({ notifications }: BillingContext) {
       notify(tx, outbox, invoice, 'invoice_created', `Invoice ${invoice.number} created`, `${money(invoice.totalPaise)} to ${invoice.buyerName}, due ${invoice.dueDate}`),
     paid: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
       notify(tx, outbox, invoice, 'invoice_paid', `Invoice ${invoice.number} paid`, `${money(invoice.totalPaise)} from ${invoice.buyerName}`),
+    note: (tx: Tx, outbox: Outbox, invoice: InvoiceRow, note: NoteRow) =>
+      notify(
+        tx,
+        outbox,
+        invoice,
+        'invoice_created',
+        `${note.kind === 'credit' ? 'Credit' : 'Debit'} note ${note.number} issued`,
+        `${money(note.totalPaise)} against invoice ${invoice.number} to ${invoice.buyerName}: ${note.reason}`,
+      ),
     overdue: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
       notify(
         tx,
@@ -26,7 +35,7 @@ export function invoiceNotices({ notifications }: BillingContext) {
         invoice,
         'invoice_overdue',
         `Invoice ${invoice.number} is overdue`,
-        `${money(invoice.totalPaise - invoice.paidPaise)} from ${invoice.buyerName} was due on ${invoice.dueDate}`,
+        `${money(invoice.totalPaise + invoice.adjustedPaise - invoice.paidPaise)} from ${invoice.buyerName} was due on ${invoice.dueDate}`,
       ),
   }
 }

@@ -4,9 +4,9 @@
  * IS NULL) in the same IMMEDIATE transaction as its notification, so restarts
  * and several processes never notify twice.
  */
-import { and, asc, eq, isNull, lt } from 'drizzle-orm'
+import { and, asc, eq, gt, isNull, lt } from 'drizzle-orm'
 import { transact } from '../../../db/transact.js'
-import { billingInvoices } from '../schema.js'
+import { balanceDue, billingInvoices } from '../schema.js'
 import type { BillingContext } from './context.js'
 import type { InvoiceNotices } from './notices.js'
 
@@ -22,7 +22,7 @@ export function overdueService({ db, bus, now, today }: BillingContext, notices:
           const due = tx
             .select()
             .from(billingInvoices)
-            .where(and(eq(billingInvoices.status, 'issued'), isNull(billingInvoices.overdueNotifiedAt), lt(billingInvoices.dueDate, date)))
+            .where(and(eq(billingInvoices.status, 'issued'), isNull(billingInvoices.overdueNotifiedAt), lt(billingInvoices.dueDate, date), gt(balanceDue, 0)))
             .orderBy(asc(billingInvoices.dueDate))
             .limit(batch)
             .all()

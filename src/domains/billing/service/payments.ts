@@ -8,8 +8,9 @@ import { transact } from '../../../db/transact.js'
 import { conflict, invalid } from '../../../errors.js'
 import { formatPaise } from '../gst.js'
 import type { PaymentInput } from '../forms.js'
-import { billingInvoices, billingPayments, type InvoiceRow, type PaymentRow } from '../schema.js'
+import { billingInvoices, billingNotes, billingPayments, type InvoiceRow, type PaymentRow } from '../schema.js'
 import { ownInvoice, type BillingContext } from './context.js'
+import { balanceOf } from './reading.js'
 import type { InvoiceNotices } from './notices.js'
 
 export function paymentService({ db, bus, now, today }: BillingContext, notices: InvoiceNotices) {
@@ -17,7 +18,9 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
     if (invoice.status === 'draft') throw conflict('A draft cannot be paid: issue it first.')
     if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is cancelled.`)
     if (invoice.status === 'paid') throw conflict(`Invoice ${invoice.number} is already paid.`)
-    return invoice.totalPaise - invoice.paidPaise
+    const balance = balanceOf(invoice)
+    if (balance <= 0) throw conflict(`Nothing is due on invoice ${invoice.number}.`)
+    return balance
   }
 
   const service = {
@@ -38,7 +41,7 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
           .returning()
           .get()
         const paidPaise = invoice.paidPaise + input.amountPaise
-        const full = paidPaise === invoice.totalPaise
+        const full = paidPaise === invoice.totalPaise + invoice.adjustedPaise
         const updated = tx
           .update(billingInvoices)
           .set(full ? { paidPaise, status: 'paid', paidAt: now() } : { paidPaise })
@@ -63,6 +66,8 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
         if (invoice.status === 'draft') throw conflict('A draft has no number: delete it instead.')
         if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is already cancelled.`)
         if (invoice.paidPaise > 0) throw conflict(`Invoice ${invoice.number} has payments: issue a credit note instead.`)
+        if (tx.select({ id: billingNotes.id }).from(billingNotes).where(eq(billingNotes.invoiceId, invoiceId)).limit(1).get())
+          throw conflict(`Invoice ${invoice.number} has credit or debit notes: it cannot be cancelled.`)
         if (!reason) throw invalid({ reason: 'Say why it is cancelled.' }, { status: 422 })
         return tx
           .update(billingInvoices)

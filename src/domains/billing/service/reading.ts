@@ -1,8 +1,8 @@
 /** Reading invoices: one with its lines, lists by status, and the live preview of a form. */
-import { and, asc, desc, eq, gt, gte, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
 import type { InvoiceDraft } from '../forms.js'
 import { computeInvoice, documentTitle, hsnSummary, secondTaxName, supplyType, type HsnLine, type InvoiceTotals, type LineInput, type Supply, type TaxClass } from '../gst.js'
-import { billingInvoiceLines, billingInvoices, billingPayments, type CustomerRow, type InvoiceLineRow, type InvoiceRow, type PaymentRow, type ProductRow } from '../schema.js'
+import { balanceDue, billingInvoiceLines, billingInvoices, billingPayments, type CustomerRow, type InvoiceLineRow, type InvoiceRow, type PaymentRow, type ProductRow } from '../schema.js'
 import { escapeLike, findCustomer, ownInvoice, productsById, type BillingContext } from './context.js'
 import { findProfile } from './profile.js'
 
@@ -42,9 +42,18 @@ export interface Preview {
 
 export type ListedInvoice = InvoiceRow & { displayStatus: InvoiceStatus }
 
-/** An invoice's status as people see it: issued with a balance past its due date is overdue; some payments, partially paid. */
-export function invoiceStatus(invoice: Pick<InvoiceRow, 'status' | 'dueDate' | 'paidPaise'>, today: string): InvoiceStatus {
+/** What is still owed: the total, plus debit notes, less credit notes and payments. */
+export function balanceOf(invoice: Pick<InvoiceRow, 'status' | 'totalPaise' | 'adjustedPaise' | 'paidPaise'>): number {
+  return invoice.status === 'cancelled' ? 0 : invoice.totalPaise + invoice.adjustedPaise - invoice.paidPaise
+}
+
+/**
+ * An invoice's status as people see it: issued with a balance past its due date is
+ * overdue; some payments, partially paid; nothing left (payments or credit notes), paid.
+ */
+export function invoiceStatus(invoice: Pick<InvoiceRow, 'status' | 'dueDate' | 'totalPaise' | 'adjustedPaise' | 'paidPaise'>, today: string): InvoiceStatus {
   if (invoice.status !== 'issued') return invoice.status as InvoiceStatus
+  if (balanceOf(invoice) <= 0) return 'paid'
   if (invoice.dueDate < today) return 'overdue'
   return invoice.paidPaise > 0 ? 'partial' : 'issued'
 }
@@ -72,7 +81,7 @@ export function invoiceReading({ db, today }: BillingContext) {
         secondTax: secondTaxName(invoice.placeOfSupply),
         hsn: hsnSummary(lines),
         payments,
-        balancePaise: invoice.status === 'cancelled' ? 0 : invoice.totalPaise - invoice.paidPaise,
+        balancePaise: balanceOf(invoice),
       }
     },
 
@@ -82,18 +91,20 @@ export function invoiceReading({ db, today }: BillingContext) {
       const where: SQL[] = [eq(billingInvoices.userId, userId)]
       switch (opts.status) {
         case 'draft':
-        case 'paid':
         case 'cancelled':
           where.push(eq(billingInvoices.status, opts.status))
           break
+        case 'paid':
+          where.push(or(eq(billingInvoices.status, 'paid'), and(eq(billingInvoices.status, 'issued'), lte(balanceDue, 0)))!)
+          break
         case 'issued':
-          where.push(eq(billingInvoices.status, 'issued'), gte(billingInvoices.dueDate, date), eq(billingInvoices.paidPaise, 0))
+          where.push(eq(billingInvoices.status, 'issued'), gt(balanceDue, 0), gte(billingInvoices.dueDate, date), eq(billingInvoices.paidPaise, 0))
           break
         case 'partial':
-          where.push(eq(billingInvoices.status, 'issued'), gte(billingInvoices.dueDate, date), gt(billingInvoices.paidPaise, 0))
+          where.push(eq(billingInvoices.status, 'issued'), gt(balanceDue, 0), gte(billingInvoices.dueDate, date), gt(billingInvoices.paidPaise, 0))
           break
         case 'overdue':
-          where.push(eq(billingInvoices.status, 'issued'), lt(billingInvoices.dueDate, date))
+          where.push(eq(billingInvoices.status, 'issued'), gt(balanceDue, 0), lt(billingInvoices.dueDate, date))
           break
       }
       const term = opts.q?.trim()
