@@ -259,3 +259,26 @@ t.test('cancel an issued invoice: its number stays used and it shows as cancelle
   t.match(res.body, /has payments/)
   t.equal(billing.notifyOverdue(), 0)
 })
+
+t.test('the PDF: three copies of the printed page, made on the server', async (t) => {
+  const { s, alice, br } = await setup(t, '2026-11-02T10:00')
+  const a = seedBusiness(s.app, alice.id)
+  const bob = await createUser(s.app)
+  // 2 widgets less 10 %: 1,000 - 100 = 900 + CGST 81 + SGST 81 = 1,062
+  const invoice = s.app.billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id, qty: 2, discountBps: 1000 }]), { issue: true })
+  const res = await br.get(`/billing/invoices/${invoice.id}/pdf`)
+  t.equal(res.statusCode, 200)
+  t.equal(res.headers['content-type'], 'application/pdf')
+  t.match(res.headers['content-disposition'], 'attachment; filename="INV-26-27-00001.pdf"')
+  const pdf = res.rawPayload.toString('latin1')
+  t.match(pdf, /^%PDF-1\.\d/)
+  t.equal((pdf.match(/\/Type \/Page\b/g) ?? []).length, 3, 'one page per copy')
+  // pdfkit writes text as [<hex> kerning <hex> ...] TJ: join each run's strings
+  const runs = [...pdf.matchAll(/\[([^\]]*)\] TJ/g)].map((m) => [...m[1]!.matchAll(/<([0-9a-f]*)>/g)].map((h) => Buffer.from(h[1]!, 'hex').toString('latin1')).join(''))
+  const text = runs.join('\n')
+  for (const wanted of ['ORIGINAL FOR RECIPIENT', 'DUPLICATE FOR TRANSPORTER', 'TRIPLICATE FOR SUPPLIER', 'INV/26-27/00001', 'Rs. 1,062.00', 'Discount', '100.00', 'Rupees One Thousand Sixty-Two Only', 'Authorised signatory: Priya Shah, Partner', '2 NOS', '8471']) {
+    t.ok(text.includes(wanted), `the PDF says ${wanted}`)
+  }
+  const other = await new Browser(s.app).login(bob.username, bob.password)
+  t.equal((await other.get(`/billing/invoices/${invoice.id}/pdf`)).statusCode, 404, "not bob's")
+})

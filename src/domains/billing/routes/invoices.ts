@@ -8,6 +8,7 @@ import Type from 'typebox'
 import { currentUser, isHtmx } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
 import { checkNote, checkPayment } from '../forms.js'
+import { invoicePdf } from '../pdf.js'
 import { done, fragment, invoicePage, page, writeOrForm } from './render.js'
 import { Column, InvoiceListQuery, Text } from './schemas.js'
 
@@ -33,6 +34,14 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/billing/invoices/:id', { schema: { params: IdParams } }, async (request, reply) => invoicePage(request, reply, request.params.id))
+
+  /** The invoice as a PDF: three copies, the printed page's content. */
+  app.get('/billing/invoices/:id/pdf', { schema: { params: IdParams } }, async (request, reply) => {
+    const view = billing.getInvoice(currentUser(request).id, request.params.id)
+    const name = (view.invoice.number ?? `draft-${view.invoice.id}`).replace(/\//g, '-')
+    reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`)
+    return invoicePdf(view)
+  })
 
   app.post('/billing/invoices/:id/payments', { schema: { params: IdParams, body: PaymentBody } }, async (request, reply) => {
     const id = request.params.id
