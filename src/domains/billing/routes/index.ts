@@ -5,9 +5,10 @@ import { billingApiRoutes } from './api.js'
 import { catalogRoutes } from './catalog.js'
 import { invoiceFormRoutes } from './invoice-form.js'
 import { invoiceRoutes } from './invoices.js'
+import { ledgerRoutes } from './ledger.js'
 import { profileRoutes } from './profile.js'
 
 export const billingRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
-  for (const routes of [profileRoutes, ...catalogRoutes(app.billing), invoiceRoutes, invoiceFormRoutes, billingApiRoutes]) await app.register(routes)
+  for (const routes of [profileRoutes, ...catalogRoutes(app.billing), invoiceRoutes, invoiceFormRoutes, ledgerRoutes, billingApiRoutes]) await app.register(routes)
 }

@@ -1,8 +1,9 @@
-/** The billing service: profile, catalog (customers, products), invoices, payments and cancellation, credit and debit notes, overdue notices. */
+/** The billing service: profile, catalog (customers, products), invoices, payments and cancellation, credit and debit notes, customer ledgers, overdue notices. */
 import { catalogService } from './catalog.js'
 import { billingContext, type BillingServiceDeps } from './context.js'
 import { invoiceWriting } from './invoices.js'
 import { invoiceNotices } from './notices.js'
+import { ledgerService } from './ledger.js'
 import { noteService } from './notes.js'
 import { overdueService } from './overdue.js'
 import { paymentService } from './payments.js'
@@ -13,6 +14,7 @@ export type { BillingServiceDeps } from './context.js'
 export { DEFAULT_PAYMENT_TERMS_DAYS } from './invoices.js'
 export { invoiceLink } from './notices.js'
 export type { NoteView } from './notes.js'
+export { ledgerCsv, type LedgerEntry } from './ledger.js'
 export { INVOICE_STATUSES, invoiceStatus, type InvoiceStatus, type InvoiceView, type ListedInvoice, type Preview } from './reading.js'
 
 export function createBillingService(deps: BillingServiceDeps) {
@@ -27,6 +29,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     ...invoiceReading(ctx),
     ...paymentService(ctx, notices),
     ...noteService(ctx, notices),
+    ...ledgerService(ctx),
     ...overdueService(ctx, notices),
   }
 }
