@@ -285,6 +285,24 @@ export function computeInvoice(lines: LineInput[], modeOrSupply: TaxMode | Suppl
   }
 }
 
+/** The stored amount columns of a document (invoice or note) from its totals. */
+export function documentAmounts(t: InvoiceTotals) {
+  return {
+    taxablePaise: t.taxablePaise,
+    cgstPaise: t.cgstPaise,
+    sgstPaise: t.sgstPaise,
+    igstPaise: t.igstPaise,
+    cessPaise: t.cessPaise,
+    roundOffPaise: t.roundOffPaise,
+    totalPaise: t.grandTotalPaise,
+  }
+}
+
+/** The stored amount columns of one line. */
+export function lineAmountColumns(a: LineAmounts) {
+  return { taxablePaise: a.taxablePaise, cgstPaise: a.cgstPaise, sgstPaise: a.sgstPaise, igstPaise: a.igstPaise, cessPaise: a.cessPaise, totalPaise: a.totalPaise }
+}
+
 /**
  * Rule 49: a document on which nothing is taxable (only nil-rated, exempt or
  * non-GST lines) is a "Bill of supply", not a "Tax invoice".

@@ -10,6 +10,25 @@ import type { NoteRow } from '../schema.js'
 import { InvoiceListQuery } from './schemas.js'
 
 const Paise = Type.Integer()
+/** The amounts every document (invoice, note) answers with. */
+const DocumentAmountsJson = {
+  taxable_paise: Paise,
+  cgst_paise: Paise,
+  sgst_paise: Paise,
+  igst_paise: Paise,
+  cess_paise: Paise,
+  round_off_paise: Paise,
+  total_paise: Paise,
+}
+const documentAmountsJson = (d: { taxablePaise: number; cgstPaise: number; sgstPaise: number; igstPaise: number; cessPaise: number; roundOffPaise: number; totalPaise: number }) => ({
+  taxable_paise: d.taxablePaise,
+  cgst_paise: d.cgstPaise,
+  sgst_paise: d.sgstPaise,
+  igst_paise: d.igstPaise,
+  cess_paise: d.cessPaise,
+  round_off_paise: d.roundOffPaise,
+  total_paise: d.totalPaise,
+})
 const InvoiceLineJson = Type.Object({
   product_id: Id,
   description: Type.String(),
@@ -41,13 +60,7 @@ const InvoiceJson = Type.Object({
   reverse_charge: Type.Boolean(),
   lut: Type.Boolean(),
   ship_to_address: Type.String(),
-  taxable_paise: Paise,
-  cgst_paise: Paise,
-  sgst_paise: Paise,
-  igst_paise: Paise,
-  cess_paise: Paise,
-  round_off_paise: Paise,
-  total_paise: Paise,
+  ...DocumentAmountsJson,
   paid_paise: Paise,
   balance_paise: Paise,
   paid_at: Type.Union([Type.String(), Type.Null()]),
@@ -84,13 +97,7 @@ const NoteJson = Type.Object({
   number: Type.String(),
   note_date: Type.String(),
   reason: Type.String(),
-  taxable_paise: Paise,
-  cgst_paise: Paise,
-  sgst_paise: Paise,
-  igst_paise: Paise,
-  cess_paise: Paise,
-  round_off_paise: Paise,
-  total_paise: Paise,
+  ...DocumentAmountsJson,
 })
 const NewNoteBody = Type.Object({
   kind: Type.String({ maxLength: 10 }),
@@ -107,13 +114,7 @@ function noteJson(n: NoteRow): Static<typeof NoteJson> {
     number: n.number,
     note_date: n.noteDate,
     reason: n.reason,
-    taxable_paise: n.taxablePaise,
-    cgst_paise: n.cgstPaise,
-    sgst_paise: n.sgstPaise,
-    igst_paise: n.igstPaise,
-    cess_paise: n.cessPaise,
-    round_off_paise: n.roundOffPaise,
-    total_paise: n.totalPaise,
+    ...documentAmountsJson(n),
   }
 }
 
@@ -133,13 +134,7 @@ function invoiceJson(view: InvoiceView): Static<typeof InvoiceJson> {
     reverse_charge: i.reverseCharge,
     lut: i.lut,
     ship_to_address: i.shipToAddress,
-    taxable_paise: i.taxablePaise,
-    cgst_paise: i.cgstPaise,
-    sgst_paise: i.sgstPaise,
-    igst_paise: i.igstPaise,
-    cess_paise: i.cessPaise,
-    round_off_paise: i.roundOffPaise,
-    total_paise: i.totalPaise,
+    ...documentAmountsJson(i),
     paid_paise: i.paidPaise,
     balance_paise: view.balancePaise,
     paid_at: i.paidAt === null ? null : new Date(i.paidAt).toISOString(),

@@ -8,7 +8,7 @@ import { transact, type Outbox, type Tx } from '../../../db/transact.js'
 import { conflict, hasErrors, invalid, type FieldErrors } from '../../../errors.js'
 import { addDays } from '../calendar.js'
 import type { InvoiceDraft } from '../forms.js'
-import { computeInvoice, lineGrossPaise, MAX_LINE_PAISE, supplyType, type TaxClass } from '../gst.js'
+import { computeInvoice, documentAmounts, lineAmountColumns, lineGrossPaise, MAX_LINE_PAISE, supplyType, type TaxClass } from '../gst.js'
 import { billingInvoiceLines, billingInvoices, type InvoiceRow } from '../schema.js'
 import { findCustomer, ownInvoice, productsById, type BillingContext } from './context.js'
 import type { InvoiceNotices } from './notices.js'
@@ -113,14 +113,8 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
       buyerAddress: customer.address,
       buyerEmail: customer.email,
       notes: draft.notes,
-      taxablePaise: totals.taxablePaise,
       discountPaise: totals.discountPaise,
-      cgstPaise: totals.cgstPaise,
-      sgstPaise: totals.sgstPaise,
-      igstPaise: totals.igstPaise,
-      cessPaise: totals.cessPaise,
-      roundOffPaise: totals.roundOffPaise,
-      totalPaise: totals.grandTotalPaise,
+      ...documentAmounts(totals),
     }
     let invoice: InvoiceRow
     if (existing) {
@@ -150,13 +144,8 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
             rateBps: l.rateBps,
             taxClass: l.taxClass,
             cessBps: l.cessBps,
-            cessPaise: a.cessPaise,
             discountPaise: a.discountPaise,
-            taxablePaise: a.taxablePaise,
-            cgstPaise: a.cgstPaise,
-            sgstPaise: a.sgstPaise,
-            igstPaise: a.igstPaise,
-            totalPaise: a.totalPaise,
+            ...lineAmountColumns(a),
           }
         }),
       )

@@ -8,7 +8,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { transact, type Tx } from '../../../db/transact.js'
 import { conflict, hasErrors, invalid, type FieldErrors } from '../../../errors.js'
 import type { NoteInput } from '../forms.js'
-import { computeInvoice, formatScaled, type Supply, type TaxClass } from '../gst.js'
+import { computeInvoice, documentAmounts, formatScaled, lineAmountColumns, type Supply, type TaxClass } from '../gst.js'
 import { billingInvoiceLines, billingInvoices, billingNoteLines, billingNotes, type NoteLineRow, type NoteRow } from '../schema.js'
 import { ownInvoice, type BillingContext, type Conn } from './context.js'
 import type { InvoiceNotices } from './notices.js'
@@ -74,13 +74,7 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
         ...numbered,
         noteDate: date,
         reason: input.reason,
-        taxablePaise: totals.taxablePaise,
-        cgstPaise: totals.cgstPaise,
-        sgstPaise: totals.sgstPaise,
-        igstPaise: totals.igstPaise,
-        cessPaise: totals.cessPaise,
-        roundOffPaise: totals.roundOffPaise,
-        totalPaise: totals.grandTotalPaise,
+        ...documentAmounts(totals),
         createdAt: now(),
       })
       .returning()
@@ -102,12 +96,7 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
             rateBps: l.rateBps,
             taxClass: l.taxClass,
             cessBps: l.cessBps,
-            taxablePaise: a.taxablePaise,
-            cgstPaise: a.cgstPaise,
-            sgstPaise: a.sgstPaise,
-            igstPaise: a.igstPaise,
-            cessPaise: a.cessPaise,
-            totalPaise: a.totalPaise,
+            ...lineAmountColumns(a),
           }
         }),
       )
