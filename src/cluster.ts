@@ -93,7 +93,7 @@ export function runPrimary(workers: number, config: Config): void {
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
 
-  // /metrics and /admin/live in a worker ask for every worker's figures (see web/metrics.ts).
+  // /metrics and /admin/live in a worker ask for every worker's figures (see operations/index.ts).
   const collections = new Map<string, { from: Worker; replyId: string; reports: unknown[]; waiting: number; timer: NodeJS.Timeout }>()
   const finish = (id: string) => {
     const c = collections.get(id)

@@ -2,28 +2,25 @@
  * The bus carries committed domain events to the hub of every process.
  * In one process it is an in-memory queue; with REDIS_URL it is Redis pub/sub
  * (redis-bus.ts). Services publish only after their transaction committed.
+ *
+ * The transport knows two event types of its own (`frame`, `topic`); a domain adds
+ * its types to `BusEvents` (declaration merging) and handles them with
+ * `hub.onEvent(type, handler)`. How an event is addressed is read from its fields:
+ * `userIds` (each user), `recipients` ([userId, x] pairs), `userId` (one user),
+ * `topic` (a topic's subscribers); an event with none of them reaches every process.
  */
-import type { NotificationDTO, ServerFrame } from '../protocol.js'
+import type { ServerFrame } from '../protocol.js'
 
-/** A notification as every recipient sees it, less its per-recipient id. */
-export type NotificationTemplate = Omit<NotificationDTO, 'id' | 'read'>
-
-export type BusEvent =
-  /**
-   * Rows created for these users: [userId, notificationId]. `updated`: existing rows
-   * rewritten under the same id (grouping), pushed again even to sockets that saw the id.
-   */
-  | { type: 'notify'; template: NotificationTemplate; recipients: Array<[number, number]>; updated?: boolean; at: number }
-  /** One row per user, ids in [fromId, toId]: a broadcast to everyone, one publish. */
-  | { type: 'notify_all'; template: NotificationTemplate; fromId: number; toId: number; at: number }
-  /** Unread counts of these users changed for another reason (read, read-all, message read, delete). */
-  | { type: 'counts'; userIds: number[]; at: number }
-  /** A login was revoked: its sockets close with 4401. */
-  | { type: 'session_revoked'; sessionId: string; userId: number; at: number }
+export interface BusEvents {
   /** A ready frame for every socket of these users (friend requests, messages, typing, presence). */
-  | { type: 'frame'; userIds: number[]; frame: ServerFrame; at: number }
+  frame: { userIds: number[]; frame: ServerFrame }
   /** A frame for every socket subscribed to a topic (e.g. `post:4`). */
-  | { type: 'topic'; topic: string; frame: ServerFrame; at: number }
+  topic: { topic: string; frame: ServerFrame }
+}
+
+export type BusEventType = keyof BusEvents
+export type BusEventOf<K extends BusEventType> = { type: K; at: number } & BusEvents[K]
+export type BusEvent = { [K in BusEventType]: BusEventOf<K> }[BusEventType]
 
 /** Distributes `Omit` over the union so each variant keeps its own fields. */
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never

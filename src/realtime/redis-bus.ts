@@ -5,18 +5,19 @@
  *   <prefix>user:<id>     events for one user; a process subscribes while it holds
  *                         a socket of that user (hub -> watch/unwatch)
  *   <prefix>topic:<name>  frames for a topic's subscribers, likewise
- *   <prefix>broadcast     notify_all: one publish, every process receives it
+ *   <prefix>broadcast     events addressed to nobody in particular (a notification
+ *                         to everyone): one publish, every process receives it
  *
- * An event naming many users (notify, counts, frame) is split into one publish per
- * user channel, sent in one pipeline; a process therefore receives only what
- * concerns the sockets it holds. A broadcast is ONE publish.
+ * An event naming many users is split into one publish per user channel, sent in
+ * one pipeline; a process therefore receives only what concerns the sockets it
+ * holds. A broadcast is ONE publish.
  *
  * Connections: one publisher, one subscriber. Both reconnect with capped
  * exponential backoff; the outage is logged once, its end once. The subscriber
  * resubscribes every watched channel itself (ioredis' autoResubscribe is off, so
  * watch/unwatch made while Redis was away are honoured) and then reports the
  * users it (re)subscribed through `onResync`, so the app can catch up on what was
- * committed meanwhile (see catch-up.ts). Publishes made while Redis is away wait
+ * committed meanwhile. Publishes made while Redis is away wait
  * in the publisher's offline queue (bounded: past MAX_PENDING they are dropped
  * and counted).
  */
@@ -74,11 +75,6 @@ export interface RedisBus extends Bus {
   onDown(handler: () => void): void
   /** Observes publish-to-receive lag (ms) of every message received. */
   onLag(handler: (ms: number, type: BusEvent['type']) => void): void
-  /**
-   * Sees every received event before the hub: returns it (possibly narrowed) or
-   * null to drop it. The catch-up uses it to drop what it already replayed.
-   */
-  setFilter(filter: ((event: BusEvent) => BusEvent | null) | null): void
   /** Resolves once both connections are ready (tests, startup). */
   ready(): Promise<void>
 }
@@ -94,7 +90,6 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
   const handlers: BusHandler[] = []
   const resyncHandlers: Array<(userIds: number[], reason: ResyncReason) => void> = []
   const lagHandlers: Array<(ms: number, type: BusEvent['type']) => void> = []
-  let filter: ((event: BusEvent) => BusEvent | null) | null = null
   const downHandlers: Array<() => void> = []
   let subscriberDown = false
   const notifyDown = () => {
@@ -200,9 +195,7 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     }
     const lag = Date.now() - event.at
     for (const h of lagHandlers) h(lag, event.type)
-    const kept = filter ? filter(event) : event
-    if (!kept) return
-    for (const h of handlers) h(kept)
+    for (const h of handlers) h(event)
     void channel
   })
 
@@ -267,28 +260,24 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
 
   // ------------------------------------------------ publishing
 
-  /** [channel, message] pairs for one event: per-user channels, a topic, or the broadcast. */
+  /**
+   * [channel, message] pairs for one event, read from how it is addressed (bus.ts):
+   * one message per user channel, a topic channel, or the broadcast channel. The
+   * rest of the event is serialised once; each user's message only adds its address.
+   */
   function route(event: BusEvent): Array<[string, string, keyof RedisBusStats['publishes']]> {
-    const at = event.at
-    switch (event.type) {
-      case 'notify': {
-        // The template is serialised once; each user's message only adds its row id.
-        const head = `{"type":"notify","at":${at},"template":${JSON.stringify(event.template)},"recipients":[[`
-        return event.recipients.map(([userId, id]) => [`${prefix}user:${userId}`, `${head}${userId},${id}]]}`, 'user'])
-      }
-      case 'counts':
-        return event.userIds.map((userId) => [`${prefix}user:${userId}`, `{"type":"counts","at":${at},"userIds":[${userId}]}`, 'user'])
-      case 'frame': {
-        const frame = JSON.stringify(event.frame)
-        return event.userIds.map((userId) => [`${prefix}user:${userId}`, `{"type":"frame","at":${at},"frame":${frame},"userIds":[${userId}]}`, 'user'])
-      }
-      case 'session_revoked':
-        return [[`${prefix}user:${event.userId}`, JSON.stringify(event), 'user']]
-      case 'topic':
-        return [[`${prefix}topic:${event.topic}`, JSON.stringify(event), 'topic']]
-      case 'notify_all':
-        return [[broadcastChannel, JSON.stringify(event), 'broadcast']]
+    const e = event as BusEvent & { userIds?: number[]; recipients?: Array<[number, unknown]>; userId?: number; topic?: string }
+    if (e.recipients) {
+      const head = JSON.stringify({ ...e, recipients: undefined }).slice(0, -1)
+      return e.recipients.map(([userId, x]) => [`${prefix}user:${userId}`, `${head},"recipients":[[${userId},${JSON.stringify(x)}]]}`, 'user'])
     }
+    if (e.userIds) {
+      const head = JSON.stringify({ ...e, userIds: undefined }).slice(0, -1)
+      return e.userIds.map((userId) => [`${prefix}user:${userId}`, `${head},"userIds":[${userId}]}`, 'user'])
+    }
+    if (typeof e.userId === 'number') return [[`${prefix}user:${e.userId}`, JSON.stringify(e), 'user']]
+    if (typeof e.topic === 'string') return [[`${prefix}topic:${e.topic}`, JSON.stringify(e), 'topic']]
+    return [[broadcastChannel, JSON.stringify(e), 'broadcast']]
   }
 
   function settle(count: number) {
@@ -351,9 +340,6 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
       // Already down (Redis unreachable at startup, before the handler existed).
       if (subscriberDown) setImmediate(() => subscriberDown && !closed && handler())
     },
-    setFilter(f) {
-      filter = f
-    },
     onLag(handler) {
       lagHandlers.push(handler)
     },
@@ -363,7 +349,7 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
       return everReady ? 'down' : 'connecting'
     },
     ready() {
-            return new Promise((resolve) => {
+      return new Promise((resolve) => {
         const check = () => {
           if (closed || (pub.status === 'ready' && sub.status === 'ready' && broadcastSubscribed && !flushScheduled)) resolve()
           else setTimeout(check, 20)
@@ -385,4 +371,8 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     },
   }
   return bus
+}
+
+export function isRedisBus(bus: { kind: string }): bus is RedisBus {
+  return bus.kind === 'redis'
 }

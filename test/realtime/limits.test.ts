@@ -60,7 +60,7 @@ t.test('a client that stops reading: counts wait and coalesce, then 1013 past th
   await sleep(20)
   for (const id of ids) s.app.notifications.markRead(alice.id, id)
   await sleep(50)
-  t.equal(server.countsOwed, true, 'a count update is owed, not queued')
+  t.equal(server.owesLatest, true, 'a count update is owed, not queued')
   const queued = server.socket.bufferedAmount
 
   ;(client.ws as any)._socket.resume()

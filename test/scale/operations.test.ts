@@ -73,7 +73,7 @@ t.test('/admin/live: admins see the figures, refreshed by polling a fragment', a
 })
 
 t.test('mergeExpositions: one HELP/TYPE per family, every sample labelled by worker', async (t) => {
-  const { mergeExpositions } = await import('../../src/web/metrics.js')
+  const { mergeExpositions } = await import('../../src/operations/index.js')
   const text = (n: number) => `# HELP a A.\n# TYPE a gauge\na ${n}\n# HELP b B.\n# TYPE b counter\nb{reason="x"} ${n}\n`
   t.equal(
     mergeExpositions([{ worker: '1', text: text(1) }, { worker: '2', text: text(2) }]),

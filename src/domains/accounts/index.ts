@@ -1,8 +1,10 @@
 /**
  * The accounts domain: users, logins and tokens. Decorates `app.accounts` (which the
- * request plumbing and the socket route ask who is calling) and serves its pages and API.
+ * request plumbing and the socket authentication ask who is calling), serves its pages
+ * and API, and closes the sockets of a revoked login (live.ts).
  */
 import fp from 'fastify-plugin'
+import { accountsLive } from './live.js'
 import { accountRoutes } from './routes.js'
 import { createAccountService, type AccountService, type TokenClaims } from './service.js'
 
@@ -29,6 +31,7 @@ export const accountsPlugin = fp(
     })
     app.decorate('accounts', accounts)
     await app.register(accountRoutes)
+    await app.register(accountsLive)
   },
-  { name: 'accounts', dependencies: ['@fastify/jwt', '@fastify/rate-limit', 'http'] },
+  { name: 'accounts', dependencies: ['@fastify/jwt', '@fastify/rate-limit', 'http', 'realtime'] },
 )

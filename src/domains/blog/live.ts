@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import type { TopicFrame } from '../../protocol.js'
-import type { PushContent } from '../../web/push-content.js'
+import type { PushContent } from '../../realtime/content.js'
 import { withHtml } from './content.js'
 import type { BlogService, CommentDTO, PostTopicEvent } from './service/index.js'
 

@@ -1,12 +1,22 @@
-import { and, eq, isNull, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/sqlite-core'
-import type { Statement } from 'better-sqlite3'
+/**
+ * Notifications: created inside the caller's transaction (the push goes out after
+ * commit through the outbox), listed, replayed, counted, marked read.
+ */
+import { and, eq, isNull } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
-import type { Bus, NotificationTemplate } from '../../realtime/bus.js'
+import { notFound } from '../../errors.js'
+import type { Bus } from '../../realtime/bus.js'
 import type { Counts, NotificationDTO, NotificationKind } from '../../protocol.js'
-import { users } from '../accounts/schema.js'
+import type { NotificationTemplate } from './events.js'
+import { prepareQueries, REPLAY_LIMIT, toDTO, withActor } from './queries.js'
 import { notifications, type NotificationRow } from './schema.js'
+import { users } from '../accounts/schema.js'
+import { alias } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
+
+export { REPLAY_LIMIT } from './queries.js'
+export const RECENT_LIMIT = 10
 
 export interface NotificationInput {
   kind: NotificationKind
@@ -20,8 +30,6 @@ export interface NotificationInput {
 
 export type Recipients = { userIds: number[] } | { all: true }
 
-const actors = alias(users, 'actor')
-
 const DEFAULT_ICONS: Record<NotificationKind, string> = {
   comment: 'comment',
   like: 'like',
@@ -34,86 +42,19 @@ const DEFAULT_ICONS: Record<NotificationKind, string> = {
   system: 'bell',
 }
 
-export const REPLAY_LIMIT = 200
-export const RECENT_LIMIT = 10
-
-export function toDTO(row: NotificationRow, actor: { id: number; username: string } | null): NotificationDTO {
-  return {
-    id: row.id,
-    kind: row.kind as NotificationKind,
-    title: row.title,
-    message: row.message,
-    link_url: row.linkUrl,
-    link_text: row.linkText,
-    icon: row.icon,
-    actor: actor && actor.id !== null ? { id: actor.id, username: actor.username } : null,
-    created_at: new Date(row.createdAt).toISOString(),
-    read: row.readAt !== null,
-  }
-}
-
-interface ListRow {
-  id: number
-  kind: string
-  title: string
-  message: string
-  link_url: string | null
-  link_text: string | null
-  icon: string | null
-  read_at: number | null
-  created_at: number
-  actor_id: number | null
-  actor_username: string | null
-}
-
-function listRowToDTO(r: ListRow): NotificationDTO {
-  return {
-    id: r.id,
-    kind: r.kind as NotificationKind,
-    title: r.title,
-    message: r.message,
-    link_url: r.link_url,
-    link_text: r.link_text,
-    icon: r.icon,
-    actor: r.actor_id !== null ? { id: r.actor_id, username: r.actor_username! } : null,
-    created_at: new Date(r.created_at).toISOString(),
-    read: r.read_at !== null,
-  }
-}
+const actors = alias(users, 'actor')
 
 export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
-  const sqlite = db.$client
-  const countUnread = sqlite.prepare('SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL').pluck()
-  const lastIdOf = sqlite.prepare('SELECT coalesce(max(id), 0) FROM notifications WHERE user_id = ?').pluck()
-  const rowIdInRange = sqlite
-    .prepare('SELECT id FROM notifications WHERE user_id = ? AND id BETWEEN ? AND ? ORDER BY id LIMIT 1')
-    .pluck()
-  const rowsInRange = sqlite.prepare('SELECT user_id, id FROM notifications WHERE id BETWEEN ? AND ?').raw()
-  // Prepared once: drizzle's builder costs ~0.2 ms per insert, this ~0.01 ms (bench/README.md).
-  const insertRow = sqlite
-    .prepare(
-      `INSERT INTO notifications (user_id, kind, title, message, link_url, link_text, icon, actor_id, group_key, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-    )
-    .pluck()
+  const q = prepareQueries(db)
   /** user id -> row id of the last broadcast the hub asked about (one scan, not one query per user). */
   let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
-  const ownerOf = sqlite.prepare('SELECT user_id FROM notifications WHERE id = ?').pluck()
-  const actorName = sqlite.prepare('SELECT username FROM users WHERE id = ?').pluck()
 
   /** Other domains add to the counts (social: unread direct messages). */
   let unreadMessages: (userId: number) => number = () => 0
 
-  function selectWithActor() {
-    return db
-      .select({ n: notifications, actor: { id: actors.id, username: actors.username } })
-      .from(notifications)
-      .leftJoin(actors, eq(actors.id, notifications.actorId))
-  }
-
   function template(input: NotificationInput, createdAt: number): NotificationTemplate {
     const actorId = input.actorId ?? null
-    const username = actorId === null ? undefined : (actorName.get(actorId) as string | undefined)
+    const username = actorId === null ? undefined : q.actorName.get({ id: actorId })?.username
     return {
       kind: input.kind,
       title: input.title,
@@ -139,23 +80,10 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
     }
   }
 
-  // Prepared once per shape, plain SQL: every socket's `initial` lists the newest
-  // 10, and building the query through drizzle each time cost ~10x running it
-  // (bench/README.md). Same columns and order as toDTO.
-  const LIST_SQL = `SELECT n.id, n.kind, n.title, n.message, n.link_url, n.link_text, n.icon, n.read_at, n.created_at,
-      a.id AS actor_id, a.username AS actor_username
-    FROM notifications n LEFT JOIN users a ON a.id = n.actor_id WHERE n.user_id = ?`
-  const listQueries = new Map<string, Statement>()
-  function listQuery(unread: boolean, before: boolean): Statement {
-    const key = `${unread}:${before}`
-    let q = listQueries.get(key)
-    if (!q) {
-      const where = `${unread ? ' AND n.read_at IS NULL' : ''}${before ? ' AND n.id < ?' : ''}`
-      listQueries.set(key, (q = sqlite.prepare(`${LIST_SQL}${where} ORDER BY n.id DESC LIMIT ?`)))
-    }
-    return q
+  function changed(userId: number, updated: number): Counts {
+    if (updated) bus.publish({ type: 'counts', userIds: [userId] })
+    return service.counts(userId)
   }
-  const sinceQuery = sqlite.prepare(`${LIST_SQL} AND n.id > ? ORDER BY n.id LIMIT ${REPLAY_LIMIT + 1}`)
 
   const service = {
     setUnreadMessagesCounter(fn: (userId: number) => number) {
@@ -163,22 +91,20 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
     },
 
     counts(userId: number): Counts {
-      return { unread_count: countUnread.get(userId) as number, unread_messages_count: unreadMessages(userId) }
+      return { unread_count: q.countUnread.get({ userId })!.n, unread_messages_count: unreadMessages(userId) }
     },
 
     /**
-     * Inside the caller's transaction: one row per user (one multi-row insert);
-     * the push is queued in the outbox and goes out after commit.
+     * Inside the caller's transaction: one row per user; the push is queued in the
+     * outbox and goes out after commit.
      */
-    createIn(tx: Tx, outbox: Outbox, userIds: number[], input: NotificationInput, groupKey?: string): NotificationRow[] {
+    createIn(_tx: Tx, outbox: Outbox, userIds: number[], input: NotificationInput, groupKey?: string): NotificationRow[] {
       if (userIds.length === 0) return []
       const createdAt = Date.now()
-      const base = rowValues(input, createdAt)
-      // `tx` is this connection's open transaction: the prepared statement runs inside it.
-      const g = groupKey ?? null
+      const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
       const rows: NotificationRow[] = userIds.map((userId) => {
-        const id = insertRow.get(userId, base.kind, base.title, base.message, base.linkUrl, base.linkText, base.icon, base.actorId, g, createdAt) as number
-        return { id, userId, ...base, groupKey: g, readAt: null }
+        const { id } = q.insert.get({ userId, ...base })!
+        return { id, userId, ...base, readAt: null }
       })
       outbox.push({ type: 'notify', template: template(input, createdAt), recipients: rows.map((r) => [r.userId, r.id]) })
       return rows
@@ -190,12 +116,7 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
      */
     updateIn(tx: Tx, outbox: Outbox, id: number, input: NotificationInput): NotificationRow | undefined {
       const createdAt = Date.now()
-      const row = tx
-        .update(notifications)
-        .set(rowValues(input, createdAt))
-        .where(eq(notifications.id, id))
-        .returning()
-        .get()
+      const row = tx.update(notifications).set(rowValues(input, createdAt)).where(eq(notifications.id, id)).returning().get()
       if (row) outbox.push({ type: 'notify', template: template(input, createdAt), recipients: [[row.userId, row.id]], updated: true })
       return row
     },
@@ -219,9 +140,28 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       const v = rowValues(input, createdAt)
       const range = transact(db, bus, (tx, outbox) => {
         // One statement: ids of its rows are consecutive, so one event names them all.
-        const result = tx.run(sql`INSERT INTO notifications (user_id, kind, title, message, link_url, link_text, icon, actor_id, created_at)
-          SELECT id, ${v.kind}, ${v.title}, ${v.message}, ${v.linkUrl}, ${v.linkText}, ${v.icon}, ${v.actorId}, ${v.createdAt}
-          FROM users ORDER BY id`)
+        const result = tx
+          .insert(notifications)
+          .select(
+            tx
+              .select({
+                id: sql`null`.as('id'),
+                userId: users.id,
+                kind: sql`${v.kind}`.as('kind'),
+                title: sql`${v.title}`.as('title'),
+                message: sql`${v.message}`.as('message'),
+                linkUrl: sql`${v.linkUrl}`.as('link_url'),
+                linkText: sql`${v.linkText}`.as('link_text'),
+                icon: sql`${v.icon}`.as('icon'),
+                actorId: sql`${v.actorId}`.as('actor_id'),
+                groupKey: sql`null`.as('group_key'),
+                readAt: sql`null`.as('read_at'),
+                createdAt: sql`${v.createdAt}`.as('created_at'),
+              })
+              .from(users)
+              .orderBy(users.id),
+          )
+          .run()
         const toId = Number(result.lastInsertRowid)
         const fromId = toId - result.changes + 1
         if (result.changes > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId, toId })
@@ -231,13 +171,13 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       return { created: range.changes, ids }
     },
 
-    /** For the hub: this user's row of a broadcast. */
+    /** This user's row among a broadcast's rows (notify_all), or null. */
     broadcastRowId(userId: number, fromId: number, toId: number): number | null {
       // A big broadcast asks once per online user: read its rows in one scan and keep the last one.
-      if (toId - fromId < 64) return (rowIdInRange.get(userId, fromId, toId) as number | undefined) ?? null
+      if (toId - fromId < 64) return q.rowIdInRange.get({ userId, from: fromId, to: toId })?.id ?? null
       if (!broadcastRows || broadcastRows.fromId !== fromId || broadcastRows.toId !== toId) {
         const byUser = new Map<number, number>()
-        for (const [u, id] of rowsInRange.iterate(fromId, toId) as IterableIterator<[number, number]>) byUser.set(u, id)
+        for (const r of q.rowsInRange.all({ from: fromId, to: toId })) byUser.set(r.userId, r.id)
         broadcastRows = { fromId, toId, byUser }
         // The hub asks for all its users in one synchronous pass; keep nothing afterwards.
         setImmediate(() => {
@@ -249,48 +189,53 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
 
     list(userId: number, opts: { unread?: boolean; limit?: number; before?: number } = {}): NotificationDTO[] {
       const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
-      const args = opts.before ? [userId, opts.before, limit] : [userId, limit]
-      return (listQuery(Boolean(opts.unread), Boolean(opts.before)).all(...args) as ListRow[]).map(listRowToDTO)
+      const rows = opts.before
+        ? (opts.unread ? q.list.unreadBefore : q.list.allBefore).all({ userId, limit, before: opts.before })
+        : (opts.unread ? q.list.unread : q.list.all).all({ userId, limit })
+      return rows.map(toDTO)
     },
 
-    get(userId: number, id: number): NotificationDTO | null {
-      const r = selectWithActor()
+    /** One of the user's notifications; not_found when it is not theirs. */
+    get(userId: number, id: number): NotificationDTO {
+      const r = db
+        .select(withActor)
+        .from(notifications)
+        .leftJoin(actors, eq(actors.id, notifications.actorId))
         .where(and(eq(notifications.id, id), eq(notifications.userId, userId)))
         .get()
-      return r ? toDTO(r.n, r.actor) : null
+      if (!r) throw notFound(`You have no notification ${id}`)
+      return toDTO(r)
     },
 
     lastId(userId: number): number {
-      return lastIdOf.get(userId) as number
+      return q.lastId.get({ userId })?.id ?? 0
     },
 
     /** What a reconnecting client missed: oldest first, at most REPLAY_LIMIT. */
     since(userId: number, afterId: number): { notifications: NotificationDTO[]; truncated: boolean } {
-      const rows = sinceQuery.all(userId, afterId) as ListRow[]
+      const rows = q.since.all({ userId, after: afterId })
       const truncated = rows.length > REPLAY_LIMIT
-      return { notifications: rows.slice(0, REPLAY_LIMIT).map(listRowToDTO), truncated }
+      return { notifications: rows.slice(0, REPLAY_LIMIT).map(toDTO), truncated }
     },
 
-    /** Marks one of the user's notifications read; null when it is not theirs. */
-    markRead(userId: number, id: number): Counts | null {
-      if (ownerOf.get(id) !== userId) return null
-      const changed = db
+    /** Marks one of the user's notifications read; not_found when it is not theirs. */
+    markRead(userId: number, id: number): Counts {
+      if (q.ownerOf.get({ id })?.userId !== userId) throw notFound(`You have no notification ${id}`)
+      const updated = db
         .update(notifications)
         .set({ readAt: Date.now() })
         .where(and(eq(notifications.id, id), isNull(notifications.readAt)))
         .run().changes
-      if (changed) bus.publish({ type: 'counts', userIds: [userId] })
-      return service.counts(userId)
+      return changed(userId, updated)
     },
 
     markAllRead(userId: number): Counts {
-      const changed = db
+      const updated = db
         .update(notifications)
         .set({ readAt: Date.now() })
         .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
         .run().changes
-      if (changed) bus.publish({ type: 'counts', userIds: [userId] })
-      return service.counts(userId)
+      return changed(userId, updated)
     },
   }
   return service

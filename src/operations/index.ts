@@ -1,5 +1,5 @@
 /**
- * Operations: GET /metrics (Prometheus text format; admins, or loopback callers
+ * Operations: GET /healthz, GET /metrics (Prometheus text format; admins, or loopback callers
  * that did not come through a proxy) and GET /admin/live (admins), a page that
  * refreshes its figures every 2 s from GET /admin/live/figures.
  *
@@ -9,10 +9,14 @@
  * them, each sample labelled with its `worker`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
 import cluster from 'node:cluster'
-import { LiveMetrics, type LiveFigures } from '../realtime/metrics.js'
 import { forbidden } from '../errors.js'
-import { renderPage, requireAdmin } from './http.js'
+import { renderPage, requireAdmin } from '../web/http.js'
+import { LiveMetrics } from './figures.js'
+import { mergeExpositions, type ProcessReport } from './reports.js'
+
+export { mergeExpositions } from './reports.js'
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
@@ -22,44 +26,10 @@ export function isLocalScrape(request: FastifyRequest): boolean {
   return LOOPBACK.has(remote) && request.headers['x-forwarded-for'] === undefined && request.headers.forwarded === undefined
 }
 
-export interface ProcessReport {
-  worker: string
-  text: string
-  figures: LiveFigures
-}
+async function operations(app: FastifyInstance) {
+  const metrics = new LiveMetrics(app.hub, app.bus, app.notificationsLive)
+  app.get('/healthz', { logLevel: 'warn' }, async () => ({ ok: true, sockets: app.hub.stats.sockets }))
 
-/** Merges several processes' exposition texts: one HELP/TYPE per family, samples labelled by worker. */
-export function mergeExpositions(reports: Array<{ worker: string; text: string }>): string {
-  const families = new Map<string, { head: string[]; samples: string[] }>()
-  for (const { worker, text } of reports) {
-    let current: { head: string[]; samples: string[] } | null = null
-    for (const line of text.split('\n')) {
-      if (!line) continue
-      const meta = /^# (HELP|TYPE) (\S+)/.exec(line)
-      if (meta) {
-        const name = meta[2]!
-        let family = families.get(name)
-        if (!family) families.set(name, (family = { head: [], samples: [] }))
-        if (family.head.length < 2 && !family.head.some((h) => h.startsWith(`# ${meta[1]} `))) family.head.push(line)
-        current = family
-        continue
-      }
-      if (!current) continue
-      const label = `worker="${worker}"`
-      if (line.includes(label)) {
-        current.samples.push(line)
-        continue
-      }
-      current.samples.push(line.includes('{') ? line.replace('{', `{${label},`) : line.replace(' ', `{${label}} `))
-    }
-  }
-  const out: string[] = []
-  for (const { head, samples } of families.values()) out.push(...head, ...samples)
-  return out.join('\n') + '\n'
-}
-
-export async function operationsRoutes(app: FastifyInstance) {
-  const metrics = new LiveMetrics(app.hub, app.bus)
   const workerId = process.env.WORKER_ID ?? ''
   const info = () =>
     `# HELP live_process_info This process.\n# TYPE live_process_info gauge\nlive_process_info{pid="${process.pid}",worker="${workerId}"} 1\n`
@@ -120,3 +90,5 @@ export async function operationsRoutes(app: FastifyInstance) {
     return reply.view('admin/live', { ...(await view()), fragment: true })
   })
 }
+
+export default fp(operations, { name: 'operations', dependencies: ['realtime', 'notifications', 'http'] })

@@ -3,10 +3,10 @@
  * /admin/live. No dependency: a histogram and a few lines of text format.
  */
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks'
-import type { BusEvent } from './bus.js'
-import { catchUpStatsOf } from './catch-up.js'
-import type { Hub } from './hub.js'
-import type { RedisBus, RedisState } from './redis-bus.js'
+import type { NotificationsLive } from '../domains/notifications/live/index.js'
+import type { BusEvent } from '../realtime/bus.js'
+import type { Hub } from '../realtime/hub.js'
+import { isRedisBus, type RedisBus, type RedisState } from '../realtime/redis-bus.js'
 
 /** Seconds; from sub-millisecond writes to a bus that was away. */
 export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -104,9 +104,10 @@ export class LiveMetrics {
   constructor(
     private readonly hub: Hub,
     private readonly bus: { kind: 'local' | 'redis' } | RedisBus,
+    private readonly notifications: NotificationsLive,
   ) {
     hub.onDelivered = (type, ms) => this.deliveryOf(type).observe(ms / 1000)
-    if (isRedis(bus)) bus.onLag((ms) => this.busLag.observe(ms / 1000))
+    if (isRedisBus(bus)) bus.onLag((ms) => this.busLag.observe(ms / 1000))
     this.loop = monitorEventLoopDelay({ resolution: 20 })
     this.loop.enable()
   }
@@ -123,7 +124,7 @@ export class LiveMetrics {
 
   figures(): LiveFigures {
     const { stats } = this.hub
-    const bus = isRedis(this.bus) ? this.bus : null
+    const bus = isRedisBus(this.bus) ? this.bus : null
     const all = new Histogram()
     for (const h of this.delivery.values()) {
       all.count += h.count
@@ -159,7 +160,7 @@ export class LiveMetrics {
   /** Prometheus text exposition format. */
   text(): string {
     const f = this.figures()
-    const bus = isRedis(this.bus) ? this.bus : null
+    const bus = isRedisBus(this.bus) ? this.bus : null
     const out: string[] = []
     const metric = (name: string, type: 'gauge' | 'counter' | 'histogram', help: string, lines: string[]) => {
       out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines)
@@ -197,13 +198,13 @@ export class LiveMetrics {
       metric('live_bus_messages_received_total', 'counter', 'Messages received from Redis.', [`live_bus_messages_received_total ${bus.stats.received}`])
       metric('live_bus_channels', 'gauge', 'Redis channels subscribed by this process (besides the broadcast channel).', [`live_bus_channels ${bus.stats.channels}`])
       metric('live_redis_reconnects_total', 'counter', 'Times a lost Redis connection came back.', [`live_redis_reconnects_total ${bus.stats.reconnects}`])
-      const catchUp = catchUpStatsOf(bus)
+      const catchUp = this.notifications.catchUp?.stats
       if (catchUp) {
         metric('live_catchup_replayed_total', 'counter', 'Notifications written from the database because the bus may have missed them (new channel, outage).', [`live_catchup_replayed_total ${catchUp.replayed}`])
-        metric('live_catchup_late_copies_dropped_total', 'counter', 'Bus events dropped because a catch-up had already written their rows.', [`live_catchup_late_copies_dropped_total ${catchUp.droppedLateCopies}`])
         metric('live_catchup_revoked_closed_total', 'counter', 'Sockets closed (4401) by a catch-up because their login was revoked meanwhile.', [`live_catchup_revoked_closed_total ${catchUp.revokedClosed}`])
       }
     }
+    metric('live_notification_repeats_dropped_total', 'counter', 'Copies of a notification a socket already had (late bus copies, catch-ups), not sent again.', [`live_notification_repeats_dropped_total ${this.notifications.push.stats.repeatsDropped}`])
     metric('process_resident_memory_bytes', 'gauge', 'Resident memory size in bytes.', [`process_resident_memory_bytes ${f.rssBytes}`])
     metric('nodejs_heap_used_bytes', 'gauge', 'V8 heap used in bytes.', [`nodejs_heap_used_bytes ${f.heapUsedBytes}`])
     metric('nodejs_eventloop_delay_p99_seconds', 'gauge', 'p99 event-loop delay since start.', [`nodejs_eventloop_delay_p99_seconds ${round(f.eventLoopDelayP99Ms / 1000)}`])
@@ -213,6 +214,3 @@ export class LiveMetrics {
   }
 }
 
-function isRedis(bus: { kind: string }): bus is RedisBus {
-  return bus.kind === 'redis'
-}

@@ -1,0 +1,20 @@
+/** The notifications domain's bus events, handled on every process by live/push.ts. */
+import type {} from '../../realtime/bus.js'
+import type { NotificationDTO } from '../../protocol.js'
+
+/** A notification as every recipient sees it, less its per-recipient id. */
+export type NotificationTemplate = Omit<NotificationDTO, 'id' | 'read'>
+
+declare module '../../realtime/bus.js' {
+  interface BusEvents {
+    /**
+     * Rows created for these users: [userId, notificationId]. `updated`: existing rows
+     * rewritten under the same id (grouping), pushed again even to sockets that saw the id.
+     */
+    notify: { template: NotificationTemplate; recipients: Array<[number, number]>; updated?: boolean }
+    /** One row per user, ids in [fromId, toId]: a notification to everyone, one publish. */
+    notify_all: { template: NotificationTemplate; fromId: number; toId: number }
+    /** Unread counts of these users changed for another reason (read, read-all, message read, delete). */
+    counts: { userIds: number[] }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Notification events from the bus to this process's sockets, each id once per
+ * socket (client.delivered) whichever path brought it first: the push, the connect
+ * snapshot, a replay or a catch-up, or a late copy after a Redis outage. A grouped
+ * rewrite (`updated`) is the one exception: its content changed, so it goes again.
+ */
+import type { Counts, NotificationDTO, NotificationFrame } from '../../../protocol.js'
+import { CoalescedFrames } from '../../../realtime/coalesced.js'
+import type { Client, Hub } from '../../../realtime/hub.js'
+import { Slicer } from '../../../realtime/slices.js'
+import type { NotificationTemplate } from '../events.js'
+import type { NotificationService } from '../service.js'
+
+/** Stands for the notification id in a fan-out's shared frame; no real id gets this large. */
+const PLACEHOLDER_ID = Number.MAX_SAFE_INTEGER
+const PLACEHOLDER_TEXT = String(PLACEHOLDER_ID)
+
+export interface PushStats {
+  /** Copies of a notification a socket already had, not sent again. */
+  repeatsDropped: number
+}
+
+export class NotificationPush {
+  readonly stats: PushStats = { repeatsDropped: 0 }
+  /** count_update frames: coalesced per user, held back from sockets that are behind. */
+  readonly countUpdates: CoalescedFrames
+
+  constructor(
+    private readonly hub: Hub,
+    private readonly service: NotificationService,
+  ) {
+    this.countUpdates = new CoalescedFrames(hub, (userId) => ({ type: 'count_update', ...service.counts(userId) }))
+    hub.onEvent('notify', (event) =>
+      this.fanOut(
+        event.recipients.filter(([userId]) => hub.users.has(userId)),
+        event.template,
+        !event.updated,
+      ),
+    )
+    hub.onEvent('notify_all', (event) => {
+      const recipients: Array<[number, number]> = []
+      for (const userId of hub.users.keys()) {
+        const id = service.broadcastRowId(userId, event.fromId, event.toId)
+        if (id !== null) recipients.push([userId, id])
+      }
+      return this.fanOut(recipients, event.template)
+    })
+    hub.onEvent('counts', (event) => {
+      for (const userId of event.userIds) this.countUpdates.push(userId)
+    })
+  }
+
+  /** One notification to one socket, unless it had it already (replays, catch-ups). */
+  sendOnce(client: Client, notification: NotificationDTO, counts: Counts): boolean {
+    if (!client.delivered.first(notification.id)) {
+      this.stats.repeatsDropped++
+      return false
+    }
+    return this.hub.send(client, { type: 'notification', notification, ...counts })
+  }
+
+  /** Whether this socket takes the push of `id` (and from now on has it). */
+  private takes(client: Client, id: number, once: boolean): boolean {
+    if (client.delivered.first(id) || !once) return true
+    this.stats.repeatsDropped++
+    return false
+  }
+
+  /**
+   * notification frames to many users, yielding to the event loop between slices.
+   * The recipients' frames differ only in the notification id and the counts, so
+   * each distinct counts value is serialised (content included) once, with a
+   * placeholder id that is then replaced per user: a broadcast costs a counts
+   * query and a string join per user, not a render and a JSON.stringify
+   * (bench/README.md). The frame's `content` must therefore depend on the
+   * notification and counts only, as the notification renderers' does.
+   */
+  private async fanOut(recipients: Array<[number, number]>, template: NotificationTemplate, once = true): Promise<void> {
+    const { hub, service } = this
+    const shared = recipients.length > 1 && !JSON.stringify(template).includes(PLACEHOLDER_TEXT)
+    const byCounts = new Map<string, string[]>()
+    const slicer = new Slicer()
+    for (let i = 0; i < recipients.length; i++) {
+      const wait = slicer.pause(i)
+      if (wait) await wait
+      const [userId, id] = recipients[i]!
+      const set = hub.users.get(userId)
+      if (!set) continue
+      const counts = service.counts(userId)
+      if (!shared) {
+        const notification: NotificationDTO = { ...template, id, read: false }
+        const frame: NotificationFrame = { type: 'notification', notification, ...counts }
+        let data: string | null = null
+        for (const client of set) if (this.takes(client, id, once)) hub.sendRaw(client, (data ??= hub.encode(frame, userId)))
+        continue
+      }
+      const key = JSON.stringify(counts)
+      let parts = byCounts.get(key)
+      if (!parts) {
+        const notification: NotificationDTO = { ...template, id: PLACEHOLDER_ID, read: false }
+        const frame: NotificationFrame = { type: 'notification', notification, ...counts }
+        byCounts.set(key, (parts = hub.encode(frame, userId).split(PLACEHOLDER_TEXT)))
+      }
+      const data = parts.join(String(id))
+      for (const client of set) if (this.takes(client, id, once)) hub.sendRaw(client, data)
+    }
+  }
+}

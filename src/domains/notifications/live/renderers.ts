@@ -1,0 +1,42 @@
+/**
+ * The fragments riding on notification frames: the navbar badges, the toast and
+ * the inbox row, from the same partials as the pages.
+ */
+import { randomUUID } from 'node:crypto'
+import type { Counts, NotificationDTO } from '../../../protocol.js'
+import type { PushContent } from '../../../realtime/content.js'
+
+/** Stands for a notification id while its HTML is rendered once for many users; nothing else can contain it. */
+const ID_PLACEHOLDER = `\u0000${randomUUID()}\u0000`
+
+export function registerRenderers(content: PushContent): void {
+  // Badges depend on the two counts only: rendered once per pair, then reused.
+  const badgeCache = new Map<string, string>()
+  const badges = (frame: Counts) => {
+    const key = `${frame.unread_count}:${frame.unread_messages_count}`
+    let html = badgeCache.get(key)
+    if (html === undefined) {
+      if (badgeCache.size >= 512) badgeCache.clear()
+      html = content.partial('partials/badges', { counts: frame, oob: true })
+      badgeCache.set(key, html)
+    }
+    return html
+  }
+  // A fan-out sends one notification to many users, differing only in id: the
+  // toast and row are rendered once with a placeholder id, then the id is put in.
+  let shared: { key: string; parts: string[] } | null = null
+  const toastAndRow = (n: NotificationDTO) => {
+    const key = JSON.stringify({ ...n, id: 0 })
+    if (shared?.key !== key) {
+      const placeholder = { ...n, id: ID_PLACEHOLDER as unknown as number }
+      const html =
+        content.partial('partials/toast-oob', { n: placeholder }) +
+        content.partial('partials/notification-row', { n: placeholder, oob: 'afterbegin:#notification-list[data-live=prepend]' })
+      shared = { key, parts: html.split(ID_PLACEHOLDER) }
+    }
+    return shared.parts.join(String(n.id))
+  }
+  content.on('initial', badges)
+  content.on('count_update', badges)
+  content.on('notification', (frame) => toastAndRow(frame.notification) + badges(frame))
+}

@@ -1,0 +1,43 @@
+/** The notifications JSON API of the signed-in user. */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import Type from 'typebox'
+import { currentUser, requireUser } from '../../../web/http.js'
+import { CountsBody, ErrorBody, IdParams } from '../../../web/schemas.js'
+import { ListQuery, Notification } from './wire.js'
+
+export const PAGE_SIZE = 20
+
+const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { notifications } = app
+  app.addHook('preHandler', requireUser)
+
+  app.get(
+    '/api/notifications',
+    {
+      schema: {
+        querystring: ListQuery,
+        response: { 200: Type.Object({ notifications: Type.Array(Notification), ...CountsBody.properties }), '4xx': ErrorBody },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request)
+      const { unread, limit, before } = request.query
+      const list = notifications.list(user.id, { unread: unread === '1' || unread === 'true', limit: limit ?? PAGE_SIZE, before })
+      return { notifications: list, ...notifications.counts(user.id) }
+    },
+  )
+
+  app.get('/api/notifications/unread-count', { schema: { response: { 200: CountsBody, '4xx': ErrorBody } } }, async (request) =>
+    notifications.counts(currentUser(request).id),
+  )
+
+  app.post('/api/notifications/:id/read', { schema: { params: IdParams, response: { 200: CountsBody, '4xx': ErrorBody } } }, async (request) =>
+    notifications.markRead(currentUser(request).id, request.params.id),
+  )
+
+  app.post('/api/notifications/read-all', { schema: { response: { 200: CountsBody, '4xx': ErrorBody } } }, async (request) =>
+    notifications.markAllRead(currentUser(request).id),
+  )
+}
+
+export default apiRoutes

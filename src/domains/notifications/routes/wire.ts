@@ -1,0 +1,47 @@
+/** The JSON shapes of the notifications API (requests and answers). */
+import Type from 'typebox'
+import { Id } from '../../../web/schemas.js'
+
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
+
+export const Notification = Type.Object({
+  id: Id,
+  kind: Type.String(),
+  title: Type.String(),
+  message: Type.String(),
+  link_url: Nullable(Type.String()),
+  link_text: Nullable(Type.String()),
+  icon: Nullable(Type.String()),
+  actor: Nullable(Type.Object({ id: Id, username: Type.String() })),
+  created_at: Type.String(),
+  read: Type.Boolean(),
+})
+
+export const ListQuery = Type.Object({
+  unread: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  before: Type.Optional(Id),
+})
+
+export const ComposeApiBody = Type.Object({
+  user_ids: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 10000 })),
+  usernames: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { minItems: 1, maxItems: 10000 })),
+  all: Type.Optional(Type.Boolean()),
+  title: Type.String(),
+  message: Type.String(),
+  kind: Type.Optional(Type.String()),
+  link_url: Type.Optional(Nullable(Type.String())),
+  link_text: Type.Optional(Nullable(Type.String())),
+})
+
+export const Created = Type.Object({ created: Type.Integer(), ids: Type.Array(Id) })
+
+export const ComposeForm = Type.Object({
+  target: Type.String(),
+  usernames: Type.Optional(Type.String({ maxLength: 100000 })),
+  title: Type.String(),
+  message: Type.Optional(Type.String()),
+  kind: Type.Optional(Type.String()),
+  link_url: Type.Optional(Type.String()),
+  link_text: Type.Optional(Type.String()),
+})
