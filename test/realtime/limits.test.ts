@@ -113,3 +113,17 @@ t.test('graceful shutdown closes every socket with 1012', async (t) => {
   await closing
   t.equal(s.app.hub.stats.sockets, 0)
 })
+
+t.test('a text frame past the limit closes with 1009, however large (2 MiB and 4 MiB)', async (t) => {
+  const s = await buildTestApp()
+  t.teardown(() => s.close())
+  const url = await s.listen()
+  const alice = await createUser(s.app)
+  for (const mib of [2, 4, 8]) {
+    const { client } = await connectReady(url, { token: alice.token })
+    client.send('x'.repeat(mib * 1024 * 1024))
+    t.equal(await client.closed, CloseCode.tooBig, `${mib} MiB: 1009`)
+  }
+  for (let i = 0; i < 100 && s.app.hub.stats.sockets > 0; i++) await sleep(20)
+  t.equal(s.app.hub.stats.sockets, 0, 'the hub let go of them')
+})

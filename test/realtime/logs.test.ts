@@ -64,7 +64,20 @@ t.test('a server process never logs ?token= and closes sockets with 1012 on SIGT
   }
   const bearerRes = await fetch(`${url}/api/notifications/unread-count`, { headers: { authorization: `Bearer ${alice.token}` } })
   t.equal(bearerRes.status, 200)
+
+  // Frames past the limit (16 KiB): 1009, and one warn line each, no stack.
+  for (const mib of [4, 2]) {
+    const big = await connectReady(url, { token: alice.token })
+    big.client.send('x'.repeat(mib * 1024 * 1024))
+    t.equal(await big.client.closed, 1009, `a ${mib} MiB frame: 1009`)
+  }
   await new Promise((r) => setTimeout(r, 200))
+  const oversize = output.split('\n').filter((l) => /Max payload size exceeded/.test(l))
+  t.equal(oversize.length, 2, 'one line per oversize frame')
+  for (const line of oversize) {
+    t.equal(JSON.parse(line).level, 40, 'at warn level')
+    t.notMatch(line, /"stack"|    at /, 'without a stack')
+  }
 
   const stopping = Date.now()
   child.kill('SIGTERM')
