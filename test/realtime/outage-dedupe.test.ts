@@ -1,0 +1,128 @@
+/**
+ * Issue 15: when a Redis outage ends, every socket gets each notification id once,
+ * however the outage poll, the resubscription's catch-up and late copies from the
+ * bus interleave. A fake Redis bus drives each interleaving step by step.
+ */
+import t, { type Test } from 'tap'
+import type { FastifyInstance } from 'fastify'
+import type { WebSocket } from 'ws'
+import { buildTestApp, connectReady, createUser, type SocketClient } from '../helper.js'
+import { createFakeRedisBus, type FakeRedisBus } from './fixtures/fake-redis-bus.js'
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** One outage poll: through the catch-up's hook, or the poll timer of a build without one. */
+async function poll(app: FastifyInstance): Promise<void> {
+  const live = (app as FastifyInstance & { notificationsLive?: { catchUp: { poll(): Promise<void> } | null } }).notificationsLive
+  if (live?.catchUp) return live.catchUp.poll()
+  await sleep(3300)
+}
+
+async function site(t: Test) {
+  const bus = createFakeRedisBus()
+  const s = await buildTestApp({}, { bus })
+  t.teardown(() => s.close())
+  const url = await s.listen()
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const a1 = await connectReady(url, { token: alice.token })
+  const a2 = await connectReady(url, { token: alice.token })
+  const b = await connectReady(url, { token: bob.token })
+  const notify = (title: string) => s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title }).ids[0]!
+  return { s, bus, url, alice, bob, alice1: a1.client, alice2: a2.client, bob1: b.client, notify, bobMark: b.client.mark() }
+}
+
+type Site = Awaited<ReturnType<typeof site>>
+
+const ids = (c: SocketClient) => c.ofType('notification').map((f) => f.notification.id as number)
+
+/** Each socket of alice got exactly these ids, each once; bob got nothing. */
+async function each(t: Test, x: Site, wanted: number[]) {
+  await x.alice1.settle(100)
+  for (const [name, c] of [['first', x.alice1], ['second', x.alice2]] as const) {
+    t.same(ids(c).sort((p, q) => p - q), wanted, `alice's ${name} socket: each id once`)
+  }
+  t.same(await x.bob1.since(x.bobMark, 0, 'notification'), [], 'bob got nothing')
+}
+
+t.test('the poll delivers a row before its late copy arrives', async (t) => {
+  const x = await site(t)
+  x.bus.down()
+  const n1 = x.notify('during')
+  await poll(x.s.app)
+  x.bus.resubscribed()
+  x.bus.releaseLate()
+  await each(t, x, [n1])
+})
+
+t.test('a late copy arrives before the poll and before the catch-up', async (t) => {
+  const x = await site(t)
+  x.bus.down()
+  const n1 = x.notify('during')
+  x.bus.up()
+  x.bus.releaseLate()
+  await x.alice1.next('notification')
+  await poll(x.s.app)
+  x.bus.resubscribed()
+  await each(t, x, [n1])
+})
+
+t.test('a poll runs while Redis resubscribes and new rows already flow', async (t) => {
+  const x = await site(t)
+  x.bus.down()
+  const n1 = x.notify('during')
+  x.bus.up()
+  const n2 = x.notify('while resubscribing')
+  await x.alice1.next((f) => f.type === 'notification' && f.notification.id === n2)
+  const polling = poll(x.s.app)
+  x.bus.resubscribed()
+  await polling
+  x.bus.releaseLate()
+  const n3 = x.notify('after')
+  await x.alice1.next((f) => f.type === 'notification' && f.notification.id === n3)
+  await each(t, x, [n1, n2, n3])
+})
+
+/** Sockets that take frames and drop them, so a catch-up has many users to walk. */
+function idleSockets(app: FastifyInstance, logins: Array<{ id: number; token: string }>) {
+  for (const { id, token } of logins) {
+    const principal = app.accounts.resolveToken(token)!
+    const socket = { readyState: 1, bufferedAmount: 0, send() {}, on() {}, ping() {}, close() {}, terminate() {} }
+    app.hub.add(socket as unknown as WebSocket, id, principal.sessionId, principal.expiresAt)
+  }
+}
+
+t.test('Redis recovers while a catch-up is walking its users: late copies meet the catch-up', async (t) => {
+  const bus: FakeRedisBus = createFakeRedisBus()
+  const s = await buildTestApp({}, { bus })
+  t.teardown(() => s.close())
+  const url = await s.listen()
+  // 600 users ahead of alice: the catch-up yields to the event loop before reaching her.
+  idleSockets(s.app, s.app.accounts.loadUsers(600, 'idle'))
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const a1 = await connectReady(url, { token: alice.token })
+  const a2 = await connectReady(url, { token: alice.token })
+  const b = await connectReady(url, { token: bob.token })
+  const x = { s, bus, alice1: a1.client, alice2: a2.client, bob1: b.client, bobMark: b.client.mark() } as unknown as Site
+
+  bus.down()
+  const n1 = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'during' }).ids[0]!
+  bus.resubscribed() // the catch-up walks 500 users, then yields
+  bus.releaseLate() // ...and the late copy of n1 reaches alice before it gets to her
+  await each(t, x, [n1])
+})
+
+t.test('a socket that resumes with since= during the outage gets each id once', async (t) => {
+  const x = await site(t)
+  x.bus.down()
+  const n1 = x.notify('during 1')
+  const resumed = await connectReady(x.url, { token: x.alice.token, query: { since: String(n1 - 1) } })
+  t.equal((await resumed.client.next('notification')).notification.id, n1, 'the replay brings it')
+  const n2 = x.notify('during 2')
+  await poll(x.s.app)
+  x.bus.resubscribed()
+  x.bus.releaseLate()
+  await each(t, x, [n1, n2])
+  t.same(ids(resumed.client), [n1, n2], 'the resumed socket: each once, oldest first')
+})
