@@ -1,8 +1,8 @@
 /** WORKERS=N: N processes on one port joined by Redis; refused without REDIS_URL. */
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { buildTestApp, connectReady, createUser } from '../helper.js'
-import { get, JWT_SECRET, newSite, post, REDIS_URL, redisProblem, startServer, until } from './fixtures/servers.js'
+import { connectReady, type TestUser } from '../helper.js'
+import { get, newSite, post, REDIS_URL, redisProblem, sharedSite, startServer, until } from './fixtures/servers.js'
 
 // Real processes start slowly on a busy 2-core machine (tsx compiles the app in each).
 t.setTimeout(300_000)
@@ -29,13 +29,8 @@ if (problem) {
   t.skip(`Redis not reachable at 127.0.0.1:6379: ${problem}`, () => {})
 } else {
   t.test('WORKERS=2 with REDIS_URL serves one port from two processes', async (t) => {
-    const site = newSite()
-    t.teardown(site.cleanup)
-    const local = await buildTestApp({ databasePath: site.databasePath, jwtSecret: JWT_SECRET })
-    t.teardown(() => local.close())
-    const admin = await createUser(local.app, { admin: true })
-    const alice = await createUser(local.app)
-    const bob = await createUser(local.app)
+    const { site, admin, users } = await sharedSite(t)
+    const [alice, bob] = users as [TestUser, TestUser]
 
     const server = await startServer({ ...site.env, WORKERS: '2' })
     t.teardown(() => server.stop())

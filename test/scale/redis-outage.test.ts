@@ -5,11 +5,11 @@
  */
 import t from 'tap'
 import { execFileSync } from 'node:child_process'
-import { buildTestApp, connectReady, createUser } from '../helper.js'
-import { freePort, JWT_SECRET, metric, metricsOf, newSite, post, startPrivateRedis, startServer, until } from './fixtures/servers.js'
+import { connectReady, type TestUser } from '../helper.js'
+import { freePort, metric, metricsOf, post, sharedSite, startPrivateRedis, startServer, startServers, until, type ServerProcess } from './fixtures/servers.js'
 
 // Real processes start slowly on a busy 2-core machine (tsx compiles the app in each).
-t.setTimeout(300_000)
+t.setTimeout(400_000)
 
 let haveRedisServer = true
 try {
@@ -25,16 +25,9 @@ if (!haveRedisServer) {
     const redisPort = await freePort()
     let redis = await startPrivateRedis(redisPort)
     t.teardown(() => redis.stop())
-    const site = newSite(redis.url)
-    t.teardown(site.cleanup)
-    const local = await buildTestApp({ databasePath: site.databasePath, jwtSecret: JWT_SECRET })
-    t.teardown(() => local.close())
-    const admin = await createUser(local.app, { admin: true })
-    const alice = await createUser(local.app)
-    const bob = await createUser(local.app)
-
-    const [A, B] = await Promise.all([startServer(site.env), startServer(site.env)])
-    t.teardown(() => Promise.all([A.stop(), B.stop()]))
+    const { site, local, admin, users } = await sharedSite(t, { redisUrl: redis.url })
+    const [alice, bob] = users as [TestUser, TestUser]
+    const [A, B] = (await startServers(t, site.env, 2)) as [ServerProcess, ServerProcess]
     const a = await connectReady(B.url, { token: alice.token })
     const b = await connectReady(B.url, { token: bob.token })
     const bobPhone = local.app.accounts.login(local.app.accounts.findById(bob.id)!, 'api')
@@ -78,7 +71,7 @@ if (!haveRedisServer) {
     redis = await startPrivateRedis(redisPort)
     await until('B resubscribed', async () => /^live_redis_up 1$/m.test(await metricsOf(B)), 15000)
     await until('A reconnected', async () => /^live_redis_up 1$/m.test(await metricsOf(A)), 15000)
-    await a.client.quiet(1000) // A's queued publish arrives now: a late copy
+    await a.client.settle(1000) // A's queued publish arrives now: a late copy
     t.same(idsOf(a).sort(), [...wanted].sort(), 'each once: late copies of rows already caught up are dropped')
     t.ok(a.client.ofType('count_update').length >= 1, 'a fresh count_update after the outage')
     t.equal(a.client.ofType('count_update').at(-1)!.unread_count, 2)
@@ -100,5 +93,97 @@ if (!haveRedisServer) {
     t.ok(metric(figures, 'live_catchup_replayed_total') >= 2, 'the catch-up is counted')
     t.equal(metric(figures, 'live_catchup_revoked_closed_total'), 1)
     for (const s of [a, b, late]) await s.client.close()
+  })
+
+  t.test('several outages and a restart while publishing: every socket gets every id once', async (t) => {
+    const started = Date.now()
+    const redisPort = await freePort()
+    let redis = await startPrivateRedis(redisPort)
+    t.teardown(() => redis.stop())
+    const { site, local, admin, users } = await sharedSite(t, { redisUrl: redis.url, users: 4 })
+    let [A, B] = (await startServers(t, site.env, 2)) as [ServerProcess, ServerProcess]
+
+    /** A client: its sockets one after the other (a restart makes it resume with since=), all frames kept. */
+    interface Reader {
+      user: TestUser
+      server: 'A' | 'B'
+      firstLastId: number
+      sockets: Array<Awaited<ReturnType<typeof connectReady>>>
+    }
+    const open = async (user: TestUser, server: 'A' | 'B'): Promise<Reader> => {
+      const s = await connectReady((server === 'A' ? A : B).url, { token: user.token })
+      return { user, server, firstLastId: s.initial.last_id, sockets: [s] }
+    }
+    const seen = (r: Reader) => r.sockets.flatMap((s) => s.client.ofType('notification').map((f) => f.notification.id as number))
+    // 30 sockets: users 0-1 on B only (three tabs each), user 2 on A only, user 3 on both.
+    const readers: Reader[] = []
+    for (const [i, server, tabs] of [[0, 'B', 3], [1, 'B', 3], [2, 'A', 3], [3, 'A', 3], [3, 'B', 3]] as const) {
+      for (let k = 0; k < tabs; k++) readers.push(await open(users[i]!, server))
+    }
+    await until('B subscribed', async () => metric(await metricsOf(B), 'live_bus_channels') === 3)
+
+    // Through A, ~40 rows a second for the four users, until told to stop.
+    let publishing = true
+    const publisher = (async () => {
+      while (publishing) {
+        await post(`${A.url}/api/notifications`, admin.token, { user_ids: users.map((u) => u.id), title: 'tick', message: '' }).catch(() => {})
+        await new Promise((r) => setTimeout(r, 100))
+      }
+    })()
+    const redisDown = async (ms: number, during?: () => Promise<void>) => {
+      await redis.stop()
+      await new Promise((r) => setTimeout(r, ms))
+      await during?.()
+      redis = await startPrivateRedis(redisPort)
+      await until('B back on Redis', async () => /^live_redis_up 1$/m.test(await metricsOf(B)), 20000)
+      await new Promise((r) => setTimeout(r, 800))
+    }
+    await new Promise((r) => setTimeout(r, 500))
+    await redisDown(3500)
+    await redisDown(1500)
+    // B restarts during an outage: its sockets resume on the new B with since=<the last id they saw>.
+    await redisDown(1000, async () => {
+      const onB = readers.filter((r) => r.server === 'B')
+      const closing = onB.map((r) => r.sockets.at(-1)!.client.closed)
+      await B.stop()
+      t.same(new Set(await Promise.all(closing)), new Set([1012]), 'B closed its sockets with 1012')
+      B = await startServer(site.env)
+      t.teardown(() => B.stop())
+      for (const r of onB) {
+        const since = String(Math.max(r.firstLastId, ...seen(r)))
+        r.sockets.push(await connectReady(B.url, { token: r.user.token, query: { since } }))
+      }
+    })
+    await redisDown(3500)
+    publishing = false
+    await publisher
+
+    /** Every id of a user, from the shared database. */
+    const allIds = (userId: number) => {
+      const out: number[] = []
+      for (let page = local.app.notifications.since(userId, 0); ; page = local.app.notifications.since(userId, out.at(-1)!)) {
+        out.push(...page.notifications.map((n) => n.id))
+        if (!page.truncated) return out
+      }
+    }
+    const expected = new Map(users.map((u) => [u.id, allIds(u.id)]))
+    const want = (r: Reader) => expected.get(r.user.id)!.filter((id) => id > r.firstLastId)
+    await until('every socket has every id', () => readers.every((r) => want(r).every((id) => seen(r).includes(id))), 20000).catch(() => {})
+
+    let duplicates = 0
+    let lost = 0
+    for (const [i, r] of readers.entries()) {
+      const got = seen(r)
+      const twice = got.filter((id, k) => got.indexOf(id) !== k)
+      const missing = want(r).filter((id) => !got.includes(id))
+      duplicates += twice.length
+      lost += missing.length
+      if (twice.length || missing.length) t.fail(`socket ${i} (${r.server}, user ${r.user.id}): twice ${twice.join(',')}; missing ${missing.join(',')}`)
+    }
+    t.equal(duplicates, 0, 'no socket got an id twice')
+    t.equal(lost, 0, 'no socket missed an id')
+    t.ok(want(readers[0]!).length > 40, `notifications were flowing (${want(readers[0]!).length} for one user)`)
+    t.comment(`four outages and a restart in ${Math.round((Date.now() - started) / 1000)} s`)
+    for (const r of readers) for (const s of r.sockets) await s.client.close()
   })
 }

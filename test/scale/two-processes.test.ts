@@ -4,8 +4,8 @@
  */
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { buildTestApp, connectReady, createUser } from '../helper.js'
-import { JWT_SECRET, metric, metricsOf, newSite, post, REDIS_URL, redisProblem, startServer, until } from './fixtures/servers.js'
+import { connectReady, createUser, type TestUser } from '../helper.js'
+import { metric, metricsOf, post, REDIS_URL, redisProblem, sharedSite, startServers, until, type ServerProcess } from './fixtures/servers.js'
 
 // Real processes start slowly on a busy 2-core machine (tsx compiles the app in each).
 t.setTimeout(300_000)
@@ -15,18 +15,9 @@ if (problem) {
   t.skip(`Redis not reachable at 127.0.0.1:6379: ${problem}`, () => {})
 } else {
   t.test('two processes behave as one site', async (t) => {
-    const site = newSite()
-    t.teardown(site.cleanup)
-    // The test's own app writes users into the shared file (and migrates it first).
-    const local = await buildTestApp({ databasePath: site.databasePath, jwtSecret: JWT_SECRET })
-    t.teardown(() => local.close())
-    const admin = await createUser(local.app, { admin: true })
-    const alice = await createUser(local.app)
-    const bob = await createUser(local.app)
-    const carol = await createUser(local.app)
-
-    const [A, B] = await Promise.all([startServer(site.env), startServer(site.env)])
-    t.teardown(() => Promise.all([A.stop(), B.stop()]))
+    const { site, local, admin, users } = await sharedSite(t, { users: 3 })
+    const [alice, bob, carol] = users as [TestUser, TestUser, TestUser]
+    const [A, B] = (await startServers(t, site.env, 2)) as [ServerProcess, ServerProcess]
     const redis = new Redis(REDIS_URL)
     t.teardown(() => redis.quit())
 
