@@ -68,6 +68,7 @@ t.test('unread-count, :id/read (404 for others), read-all; pushes reach the owne
   const [b1] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids
   const aSock = await connectReady(url, { token: alice.token })
   const bSock = await connectReady(url, { token: bob.token })
+  const bobMark = bSock.client.mark()
   const call = (method: 'GET' | 'POST', path: string, user = alice) => s.app.inject({ method, url: path, headers: bearer(user) })
 
   let res = await call('GET', '/api/notifications/unread-count')
@@ -91,7 +92,7 @@ t.test('unread-count, :id/read (404 for others), read-all; pushes reach the owne
   t.same(res.json(), { unread_count: 0, unread_messages_count: 0 })
   t.equal((await aSock.client.next('count_update')).unread_count, 0)
   t.equal(s.app.notifications.get(alice.id, a2!)!.read, true)
-  t.same(await bSock.client.quiet(150), [], 'bob got nothing')
+  t.same(await bSock.client.since(bobMark, 150), [], 'bob got nothing')
   t.same((await call('GET', '/api/notifications/unread-count', bob)).json(), { unread_count: 1, unread_messages_count: 0 }, "bob's count is untouched")
   await aSock.client.close()
   await bSock.client.close()
@@ -112,6 +113,7 @@ t.test('POST /api/notifications (admin): user_ids, usernames, all; 403 and 400 c
     carol: await connectReady(url, { token: carol.token }),
   }
 
+  const carolMark = sockets.carol.client.mark()
   let res = await adminNotify(s.app, admin, { user_ids: [alice.id, bob.id], title: 'Hi', message: 'both', link_url: '/notifications', link_text: 'Open' })
   t.equal(res.statusCode, 201)
   let body = res.json()
@@ -123,15 +125,17 @@ t.test('POST /api/notifications (admin): user_ids, usernames, all; 403 and 400 c
     t.match(f.notification, { kind: 'system', title: 'Hi', message: 'both', link_url: '/notifications', link_text: 'Open', actor: { id: admin.id, username: admin.username }, read: false })
     t.ok(s.app.notifications.get(user.id, f.notification.id), 'with their own row id')
   }
-  t.same(await sockets.carol.client.quiet(150), [], 'carol got nothing')
+  t.same(await sockets.carol.client.since(carolMark, 150), [], 'carol got nothing')
 
+  const aliceMark = sockets.alice.client.mark()
   res = await adminNotify(s.app, admin, { usernames: [carol.username.toUpperCase()], title: 'Carol', message: '', kind: 'invoice_paid' })
   t.equal(res.statusCode, 201)
   t.equal(res.json().created, 1)
   t.match((await sockets.carol.client.next('notification')).notification, { kind: 'invoice_paid', icon: 'paid' })
-  t.same(await sockets.alice.client.quiet(100, 'notification'), [], 'alice got nothing this time')
+  t.same(await sockets.alice.client.since(aliceMark, 100, 'notification'), [], 'alice got nothing this time')
 
   const before = rows()
+  const aliceMark2 = sockets.alice.client.mark()
   const bad: Array<[string, Record<string, unknown>, string]> = [
     ['no recipients', { title: 't', message: '' }, 'invalid'],
     ['two kinds of recipients', { user_ids: [alice.id], all: true, title: 't', message: '' }, 'invalid'],
@@ -158,7 +162,7 @@ t.test('POST /api/notifications (admin): user_ids, usernames, all; 403 and 400 c
   res = await s.app.inject({ method: 'POST', url: '/api/notifications', payload: { all: true, title: 'x', message: '' } })
   t.equal(res.statusCode, 401, 'anonymous: 401')
   t.equal(rows(), before, 'still nothing created')
-  t.same(await sockets.alice.client.quiet(150, 'notification'), [], 'and nothing pushed')
+  t.same(await sockets.alice.client.since(aliceMark2, 150, 'notification'), [], 'and nothing pushed')
   for (const c of Object.values(sockets)) await c.client.close()
 })
 

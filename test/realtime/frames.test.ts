@@ -33,6 +33,7 @@ t.test("mark_read of another user's notification: forbidden, nothing changed, no
   const [bobN] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids
   const a = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
+  const bobMark = b.client.mark()
 
   a.client.send({ type: 'mark_read', id: bobN })
   t.match(await a.client.next('error'), { type: 'error', code: 'forbidden', message: String })
@@ -41,12 +42,13 @@ t.test("mark_read of another user's notification: forbidden, nothing changed, no
   t.equal(s.app.notifications.get(bob.id, bobN!)!.read, false, "bob's notification is still unread")
   t.equal(s.app.notifications.counts(alice.id).unread_count, 1, "alice's count did not change")
   t.same(a.client.ofType('count_update'), [], 'no count_update for alice')
-  t.same(await b.client.quiet(150), [], 'bob was told nothing')
+  t.same(await b.client.since(bobMark, 150), [], 'bob was told nothing')
 
   // Her own: count_update 0, bob still nothing.
+  const bobMark2 = b.client.mark()
   a.client.send({ type: 'mark_read', id: aliceN })
   t.equal((await a.client.next('count_update')).unread_count, 0)
-  t.same(await b.client.quiet(100), [], 'bob still nothing')
+  t.same(await b.client.since(bobMark2, 100), [], 'bob still nothing')
   t.equal(a.client.closeCode, null, 'the socket stayed open throughout')
   for (const c of [a, b]) await c.client.close()
 })
@@ -61,23 +63,25 @@ t.test('mark_all_read: count_update on every tab of the user, nobody else', asyn
   const tabs = await Promise.all([1, 2, 3].map(() => connectReady(url, { token: alice.token })))
   const b = await connectReady(url, { token: bob.token })
   t.equal(tabs[0]!.initial.unread_count, 3)
+  const bobMark = b.client.mark()
   tabs[1]!.client.send({ type: 'mark_all_read' })
   for (const tab of tabs) {
     const f = await tab.client.next('count_update')
     t.equal(f.unread_count, 0, 'count 0 on this tab')
     t.match(f.content, /id="notif-badge"[^>]*data-count="0"[^>]*hx-swap-oob="true"/, 'with the badge fragment')
   }
-  t.same(await b.client.quiet(150), [], 'bob got nothing')
+  t.same(await b.client.since(bobMark, 150), [], 'bob got nothing')
   t.equal(s.app.notifications.counts(bob.id).unread_count, 1, "bob's notification is untouched")
   for (const tab of tabs) t.equal(tab.client.ofType('count_update').length, 1, 'exactly one count_update per tab')
 
   // HTTP mark read-all reaches the sockets too.
   s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'y' })
   await Promise.all(tabs.map((tab) => tab.client.next('notification')))
+  const bobMark2 = b.client.mark()
   const res = await s.app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: { authorization: `Bearer ${alice.token}` } })
   t.same(res.json(), { unread_count: 0, unread_messages_count: 0 })
   for (const tab of tabs) t.equal((await tab.client.next('count_update')).unread_count, 0)
-  t.same(await b.client.quiet(100), [], 'bob still got nothing')
+  t.same(await b.client.since(bobMark2, 100), [], 'bob still got nothing')
   for (const c of [...tabs, b]) await c.client.close()
 })
 

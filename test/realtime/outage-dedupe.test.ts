@@ -110,6 +110,8 @@ t.test('Redis recovers while a catch-up is walking its users: late copies meet t
   const n1 = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'during' }).ids[0]!
   bus.resubscribed() // the catch-up walks 500 users, then yields
   bus.releaseLate() // ...and the late copy of n1 reaches alice before it gets to her
+  // The catch-up ends each user with a fresh count_update: alice has been caught up.
+  await Promise.all([a1.client.next('count_update', 10_000), a2.client.next('count_update', 10_000)])
   await each(t, x, [n1])
 })
 

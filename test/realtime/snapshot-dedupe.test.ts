@@ -21,9 +21,10 @@ t.test('a push of a row already in the connect snapshot or replay is skipped', a
   t.equal((await resumed.client.next('notification')).notification.id, first, 'in the replay')
 
   const template = { kind: 'system' as const, title: 'late copy', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date().toISOString() }
+  const marks = [fresh.client.mark(), resumed.client.mark(), other.client.mark()] as const
   app.hub.deliver({ type: 'notify', template, recipients: [[alice.id, first]], at: Date.now() })
-  t.same(await fresh.client.quiet(150, 'notification'), [], 'no second copy for the fresh socket')
-  t.same(await resumed.client.quiet(50, 'notification'), [], 'no second copy for the resumed socket')
+  t.same(await fresh.client.since(marks[0], 150, 'notification'), [], 'no second copy for the fresh socket')
+  t.same(await resumed.client.since(marks[1], 0, 'notification'), [], 'no second copy for the resumed socket')
 
   app.hub.deliver({ type: 'notify', template: { ...template, title: 'rewritten' }, recipients: [[alice.id, first]], updated: true, at: Date.now() })
   for (const c of [fresh.client, resumed.client]) {
@@ -34,6 +35,6 @@ t.test('a push of a row already in the connect snapshot or replay is skipped', a
 
   const next = app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'after' }).ids[0]!
   for (const c of [fresh.client, resumed.client]) t.equal((await c.next('notification')).notification.id, next, 'later rows still arrive')
-  t.same(await other.client.quiet(100), [], 'bob got nothing')
+  t.same(await other.client.since(marks[2], 100), [], 'bob got nothing')
   for (const c of [fresh.client, resumed.client, other.client]) await c.close()
 })

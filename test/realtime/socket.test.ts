@@ -16,6 +16,7 @@ t.test('push reaches every socket of the user and nobody else', async (t) => {
   t.equal(a1.initial.last_id, 0)
   t.same(a1.initial.recent_notifications, [])
 
+  const bobMark = b.client.mark()
   const res = await adminNotify(s.app, admin, { user_ids: [alice.id], title: 'Hello', message: 'there' })
   t.equal(res.statusCode, 201)
   const { ids } = res.json()
@@ -26,12 +27,13 @@ t.test('push reaches every socket of the user and nobody else', async (t) => {
     t.equal(f.unread_count, 1)
     t.match(f.content, /id="notif-badge"/)
   }
-  t.same(await b.client.quiet(200), [], 'bob got nothing')
+  t.same(await b.client.since(bobMark, 200), [], 'bob got nothing')
 
   // mark_read on one tab updates the count on both
+  const bobMark2 = b.client.mark()
   a1.client.send({ type: 'mark_read', id: ids[0] })
   for (const c of [a1.client, a2.client]) t.equal((await c.next('count_update')).unread_count, 0)
-  t.same(await b.client.quiet(100), [], 'bob still got nothing')
+  t.same(await b.client.since(bobMark2, 100), [], 'bob still got nothing')
 
   const other = await s.app.inject({ method: 'POST', url: `/api/notifications/${ids[0]}/read`, headers: bearer(bob) })
   t.equal(other.statusCode, 404)

@@ -125,7 +125,7 @@ t.test('Redis unreachable at start: the process serves, logs once, and still del
   t.equal((await b.client.next('notification', 5000)).notification.id, live.json().ids[0])
   t.equal(bus.stats.publishes.user, 2, 'both publishes went through Redis (the first waited in the queue)')
   t.equal(lines.filter((l) => /Redis connected/.test(l)).length, 1)
-  await a.client.quiet(300)
+  await a.client.settle(300)
   t.equal(a.client.ofType('notification').length, 1, 'the queued copy of what the poll delivered was dropped')
   await a.client.close()
   await b.client.close()
