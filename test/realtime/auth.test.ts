@@ -1,13 +1,11 @@
 /** /ws/notifications authentication: cookie + Origin, ?token=, Authorization header; 4401/4403. */
 import t from 'tap'
 import { CloseCode } from '../../src/protocol.js'
-import { Browser, buildTestApp, connect, connectReady, createUser } from '../helper.js'
+import { Browser, buildTestApp, connect, connectReady } from '../helper.js'
+import { liveSite } from './fixtures/live.js'
 
 t.test('cookie auth needs our own Origin (or a configured one)', async (t) => {
-  const s = await buildTestApp({ allowedOrigins: ['https://app.example'] })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'], { allowedOrigins: ['https://app.example'] })
   const b = await new Browser(s.app).login(alice.username, alice.password)
   const cookie = `token=${b.authCookie}`
 
@@ -28,10 +26,7 @@ t.test('cookie auth needs our own Origin (or a configured one)', async (t) => {
 })
 
 t.test('?token= and Authorization: Bearer work; forged, expired and revoked tokens get 4401', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'])
   const q = await connectReady(url, { token: alice.token })
   t.equal(q.initial.type, 'initial', '?token= accepted')
   const h = await connectReady(url, { headers: { authorization: `Bearer ${alice.token}` } })
@@ -73,11 +68,7 @@ t.test('?token= and Authorization: Bearer work; forged, expired and revoked toke
 })
 
 t.test('logout closes every socket of that session at once; another session stays open', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const b = await new Browser(s.app).login(alice.username, alice.password)
   const cookie = { cookie: `token=${b.authCookie}`, origin: url }
   const tab1 = await connectReady(url, { headers: cookie })
@@ -106,10 +97,7 @@ t.test('logout closes every socket of that session at once; another session stay
 })
 
 t.test('a socket closes with 4401 when its token expires', async (t) => {
-  const s = await buildTestApp({ tokenTtlSeconds: 2 })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'], { tokenTtlSeconds: 2 })
   const { client } = await connectReady(url, { token: alice.token })
   const started = Date.now()
   t.equal(await client.closed, CloseCode.unauthorized, 'closed with 4401')

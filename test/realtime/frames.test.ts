@@ -1,14 +1,11 @@
 /** Client frames (get_count, mark_read, mark_all_read) and per-socket limits (4429, 1009). */
 import t from 'tap'
 import { CloseCode } from '../../src/protocol.js'
-import { buildTestApp, connect, connectReady, createUser } from '../helper.js'
+import { connect, connectReady } from '../helper.js'
+import { liveSite } from './fixtures/live.js'
 
 t.test('get_count answers this socket only', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })
   const a1 = await connectReady(url, { token: alice.token })
   const a2 = await connectReady(url, { token: alice.token })
@@ -24,11 +21,7 @@ t.test('get_count answers this socket only', async (t) => {
 })
 
 t.test("mark_read of another user's notification: forbidden, nothing changed, nobody told", async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const [aliceN] = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'a' }).ids
   const [bobN] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids
   const a = await connectReady(url, { token: alice.token })
@@ -54,11 +47,7 @@ t.test("mark_read of another user's notification: forbidden, nothing changed, no
 })
 
 t.test('mark_all_read: count_update on every tab of the user, nobody else', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   s.app.notifications.notify({ userIds: [alice.id, alice.id, alice.id, bob.id] }, { kind: 'system', title: 'x' })
   const tabs = await Promise.all([1, 2, 3].map(() => connectReady(url, { token: alice.token })))
   const b = await connectReady(url, { token: bob.token })
@@ -86,11 +75,7 @@ t.test('mark_all_read: count_update on every tab of the user, nobody else', asyn
 })
 
 t.test('per-user connection cap: the next socket gets 4429; other users are unaffected', async (t) => {
-  const s = await buildTestApp({ ws: { maxConnectionsPerUser: 2 } as any })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'], { ws: { maxConnectionsPerUser: 2 } as any })
   const a1 = await connectReady(url, { token: alice.token })
   const a2 = await connectReady(url, { token: alice.token })
   const a3 = await connect(url, { token: alice.token })
@@ -107,11 +92,7 @@ t.test('per-user connection cap: the next socket gets 4429; other users are unaf
 })
 
 t.test('too many frames per second: 4429', async (t) => {
-  const s = await buildTestApp({ ws: { maxFramesPerSecond: 5 } as any })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { url, alice, bob } = await liveSite(t, ['alice', 'bob'], { ws: { maxFramesPerSecond: 5 } as any })
   const b = await connectReady(url, { token: bob.token })
   const a = await connectReady(url, { token: alice.token })
   // Within the limit: fine.
@@ -129,10 +110,7 @@ t.test('too many frames per second: 4429', async (t) => {
 })
 
 t.test('oversize frames close the socket with 1009 (configurable)', async (t) => {
-  const s = await buildTestApp({ ws: { maxPayload: 1024 } as any })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'], { ws: { maxPayload: 1024 } as any })
   const a = await connectReady(url, { token: alice.token })
   a.client.send({ type: 'ping', ts: 'x'.repeat(64) })
   t.ok(await a.client.next('pong'), 'small frames are fine')
@@ -143,10 +121,7 @@ t.test('oversize frames close the socket with 1009 (configurable)', async (t) =>
 })
 
 t.test('error frames keep the socket open: bad JSON, arrays, binary, unknown types, invalid fields', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { url, alice } = await liveSite(t, ['alice'])
   const a = await connectReady(url, { token: alice.token })
   const cases: Array<[unknown, string]> = [
     ['nope', 'bad_json'],

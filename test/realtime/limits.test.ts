@@ -3,6 +3,7 @@ import t from 'tap'
 import { WebSocket } from 'ws'
 import { CloseCode } from '../../src/protocol.js'
 import { buildTestApp, connectReady, createUser, SocketClient, type TestApp } from '../helper.js'
+import { liveSite } from './fixtures/live.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -10,11 +11,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const serverSide = (s: TestApp, userId: number) => [...(s.app.hub.users.get(userId) ?? [])][0]
 
 t.test('heartbeat terminates a socket that does not answer pings; live ones stay', async (t) => {
-  const s = await buildTestApp({ ws: { heartbeatMs: 100 } as any })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'], { ws: { heartbeatMs: 100 } as any })
   const deaf = new SocketClient(new WebSocket(`${url.replace('http', 'ws')}/ws/notifications?token=${alice.token}`, { autoPong: false }))
   await deaf.opened
   await deaf.next('initial')
@@ -34,11 +31,7 @@ t.test('heartbeat terminates a socket that does not answer pings; live ones stay
 
 t.test('a client that stops reading: counts wait and coalesce, then 1013 past the buffer cap', async (t) => {
   const maxBufferedBytes = 2 * 1024 * 1024
-  const s = await buildTestApp({ ws: { maxBufferedBytes } as any })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'], { ws: { maxBufferedBytes } as any })
   const { client } = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
   const server = serverSide(s, alice.id)!
@@ -89,10 +82,7 @@ t.test('a client that stops reading: counts wait and coalesce, then 1013 past th
 })
 
 t.test('count changes within one tick become one count_update', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'])
   const { client } = await connectReady(url, { token: alice.token })
   const mark = client.mark()
   for (let i = 0; i < 10; i++) s.app.bus.publish({ type: 'counts', userIds: [alice.id] })
@@ -116,10 +106,7 @@ t.test('graceful shutdown closes every socket with 1012', async (t) => {
 })
 
 t.test('a text frame past the limit closes with 1009, however large (2 MiB and 4 MiB)', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'])
   for (const mib of [2, 4, 8]) {
     const { client } = await connectReady(url, { token: alice.token })
     client.send('x'.repeat(mib * 1024 * 1024))

@@ -7,6 +7,7 @@ import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
 import { buildTestApp, connectReady, createUser, type SocketClient } from '../helper.js'
+import { liveSite } from './fixtures/live.js'
 import { createFakeRedisBus, type FakeRedisBus } from './fixtures/fake-redis-bus.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -20,11 +21,7 @@ async function poll(app: FastifyInstance): Promise<void> {
 
 async function site(t: Test) {
   const bus = createFakeRedisBus()
-  const s = await buildTestApp({}, { bus })
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'], {}, { bus })
   const a1 = await connectReady(url, { token: alice.token })
   const a2 = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })

@@ -2,16 +2,13 @@
 import t from 'tap'
 import { REPLAY_LIMIT } from '../../src/domains/notifications/service.js'
 import { buildTestApp, connectReady, createUser, type Frame } from '../helper.js'
+import { liveSite } from './fixtures/live.js'
 
 const notifyOne = (s: Awaited<ReturnType<typeof buildTestApp>>, userIds: number[], title: string) =>
   s.app.notifications.notify({ userIds }, { kind: 'system', title })
 
 t.test('initial snapshot: counts, newest 10 newest first, last_id', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const ids: number[] = []
   for (let i = 1; i <= 12; i++) ids.push(notifyOne(s, [alice.id], `n${i}`).ids[0]!)
   notifyOne(s, [bob.id], 'for bob')
@@ -107,10 +104,7 @@ t.test('since= replays what was missed while away, oldest first, none twice, non
 })
 
 t.test(`replay stops at ${REPLAY_LIMIT} with replay_truncated; the client continues from there`, async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'])
   const ids = s.app.notifications.notify({ userIds: Array(REPLAY_LIMIT + 5).fill(alice.id) }, { kind: 'system', title: 'bulk' }).ids
   t.equal(ids.length, REPLAY_LIMIT + 5)
 
@@ -130,10 +124,7 @@ t.test(`replay stops at ${REPLAY_LIMIT} with replay_truncated; the client contin
 })
 
 t.test('a malformed since= is reported and replays nothing', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { s, url, alice } = await liveSite(t, ['alice'])
   notifyOne(s, [alice.id], 'x')
   const { client } = await connectReady(url, { token: alice.token, query: { since: 'abc' } })
   t.match(await client.next('error'), { code: 'invalid', message: /since/ })

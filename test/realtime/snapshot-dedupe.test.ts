@@ -1,15 +1,12 @@
 import t from 'tap'
-import { buildTestApp, connectReady, createUser } from '../helper.js'
+import { connectReady } from '../helper.js'
+import { liveSite } from './fixtures/live.js'
 
 // A row committed just before a socket opened is in that socket's snapshot (or replay);
 // the bus may still deliver its push afterwards. The socket must not get it twice,
 // while a grouped rewrite of the same id (updated: true) is still pushed.
 t.test('a push of a row already in the connect snapshot or replay is skipped', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
+  const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const { app } = s
 
   const first = app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'before' }).ids[0]!

@@ -1,5 +1,6 @@
 import t from 'tap'
 import { adminNotify, bearer, buildTestApp, connect, connectReady, createUser } from '../helper.js'
+import { liveSite } from './fixtures/live.js'
 
 t.test('push reaches every socket of the user and nobody else', async (t) => {
   const s = await buildTestApp()
@@ -41,10 +42,7 @@ t.test('push reaches every socket of the user and nobody else', async (t) => {
 })
 
 t.test('bad frames get error frames and the socket stays open', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const url = await s.listen()
-  const alice = await createUser(s.app)
+  const { url, alice } = await liveSite(t, ['alice'])
   const { client } = await connectReady(url, { token: alice.token })
   client.send('{not json')
   t.equal((await client.next('error')).code, 'bad_json')
