@@ -22,62 +22,10 @@
  * and counted).
  */
 import { Redis } from 'ioredis'
-import type { Bus, BusEvent, BusEventInput, BusHandler } from './bus.js'
+import type { BusEvent, BusEventInput, BusHandler } from './bus.js'
+import { routeEvent, type RedisBus, type RedisBusLog, type RedisBusOptions, type RedisBusStats, type ResyncReason } from './redis-messages.js'
 
-export type RedisState = 'connecting' | 'ready' | 'down' | 'closed'
-
-export interface RedisBusLog {
-  info(obj: object, msg: string): void
-  warn(obj: object, msg: string): void
-  error(obj: object, msg: string): void
-}
-
-export interface RedisBusStats {
-  /** Events handed to publish() */
-  events: number
-  /** PUBLISH commands sent, by channel kind */
-  publishes: { user: number; topic: number; broadcast: number }
-  /** Messages received from Redis */
-  received: number
-  /** Publishes dropped because Redis was away too long (offline queue full) or failed */
-  droppedPublishes: number
-  /** Messages that could not be parsed */
-  badMessages: number
-  /** Times a lost connection came back */
-  reconnects: number
-  /** Channels currently subscribed */
-  channels: number
-}
-
-export interface RedisBusOptions {
-  /** Prefix of every channel name (per site, or per test run). */
-  prefix?: string
-  /** Largest backoff between reconnection attempts, ms. */
-  maxBackoffMs?: number
-  /** Watched channels per SUBSCRIBE/UNSUBSCRIBE command. */
-  subscribeBatch?: number
-}
-
-export type ResyncReason = 'subscribed' | 'reconnected'
-
-export interface RedisBus extends Bus {
-  readonly kind: 'redis'
-  readonly prefix: string
-  readonly stats: RedisBusStats
-  /** Connection state of the subscriber and the publisher (the worse of the two). */
-  state(): RedisState
-  /**
-   * Users whose channel was just subscribed (a socket opened, or everything after
-   * Redis came back): events published before that may have been missed.
-   */
-  onResync(handler: (userIds: number[], reason: ResyncReason) => void): void
-  /** Called once when the subscriber loses Redis (events may be missed from now on). */
-  onDown(handler: () => void): void
-  /** Observes publish-to-receive lag (ms) of every message received. */
-  onLag(handler: (ms: number, type: BusEvent['type']) => void): void
-  /** Resolves once both connections are ready (tests, startup). */
-  ready(): Promise<void>
-}
+export { isRedisBus, type RedisBus, type RedisBusLog, type RedisBusOptions, type RedisBusStats, type RedisState, type ResyncReason } from './redis-messages.js'
 
 const MAX_PENDING = 50_000
 
@@ -260,26 +208,6 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
 
   // ------------------------------------------------ publishing
 
-  /**
-   * [channel, message] pairs for one event, read from how it is addressed (bus.ts):
-   * one message per user channel, a topic channel, or the broadcast channel. The
-   * rest of the event is serialised once; each user's message only adds its address.
-   */
-  function route(event: BusEvent): Array<[string, string, keyof RedisBusStats['publishes']]> {
-    const e = event as BusEvent & { userIds?: number[]; recipients?: Array<[number, unknown]>; userId?: number; topic?: string }
-    if (e.recipients) {
-      const head = JSON.stringify({ ...e, recipients: undefined }).slice(0, -1)
-      return e.recipients.map(([userId, x]) => [`${prefix}user:${userId}`, `${head},"recipients":[[${userId},${JSON.stringify(x)}]]}`, 'user'])
-    }
-    if (e.userIds) {
-      const head = JSON.stringify({ ...e, userIds: undefined }).slice(0, -1)
-      return e.userIds.map((userId) => [`${prefix}user:${userId}`, `${head},"userIds":[${userId}]}`, 'user'])
-    }
-    if (typeof e.userId === 'number') return [[`${prefix}user:${e.userId}`, JSON.stringify(e), 'user']]
-    if (typeof e.topic === 'string') return [[`${prefix}topic:${e.topic}`, JSON.stringify(e), 'topic']]
-    return [[broadcastChannel, JSON.stringify(e), 'broadcast']]
-  }
-
   function settle(count: number) {
     return {
       ok: () => {
@@ -300,7 +228,7 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     publish(input: BusEventInput) {
       const event = { ...input, at: Date.now() } as BusEvent
       stats.events++
-      const messages = route(event)
+      const messages = routeEvent(event, prefix)
       if (messages.length === 0 || closed) return
       if (pendingPublishes + messages.length > MAX_PENDING) {
         stats.droppedPublishes += messages.length
@@ -371,8 +299,4 @@ export function createRedisBus(url: string, log: RedisBusLog, options: RedisBusO
     },
   }
   return bus
-}
-
-export function isRedisBus(bus: { kind: string }): bus is RedisBus {
-  return bus.kind === 'redis'
 }
