@@ -14,8 +14,6 @@ import type { WebSocket } from 'ws'
  */
 export class Delivered {
   floor = 0
-  /** Largest id sent. */
-  high = 0
   private above: Set<number> | null = null
 
   /** True, and remembered, the first time an id is offered; false for a repeat. */
@@ -24,7 +22,6 @@ export class Delivered {
     if (this.above === null) this.above = new Set()
     else if (this.above.has(id)) return false
     this.above.add(id)
-    if (id > this.high) this.high = id
     if (this.above.size > MAX_ABOVE) this.fold()
     return true
   }
@@ -33,7 +30,6 @@ export class Delivered {
   complete(id: number): void {
     if (id <= this.floor) return
     this.floor = id
-    if (id > this.high) this.high = id
     if (this.above) {
       for (const x of this.above) if (x <= id) this.above.delete(x)
       if (this.above.size === 0) this.above = null

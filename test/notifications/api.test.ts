@@ -1,4 +1,4 @@
-/** The notifications HTTP API exactly as PROTOCOL.md says. */
+/** The notifications HTTP API exactly as the protocol (docs/protocol.md) says. */
 import t from 'tap'
 import { notifications } from '../../src/db/schema.js'
 import { adminNotify, bearer, buildTestApp, connectReady, createUser, type Frame } from '../helper.js'

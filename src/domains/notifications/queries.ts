@@ -36,11 +36,9 @@ export function toDTO({ n, actor }: WithActor): NotificationDTO {
 }
 
 export function prepareQueries(db: Db) {
+  const selectWithActor = () => db.select(withActor).from(notifications).leftJoin(actors, eq(actors.id, notifications.actorId))
   const listed = (where: ReturnType<typeof and>, order: 'newest' | 'oldest', limit: number | ReturnType<typeof p>) =>
-    db
-      .select(withActor)
-      .from(notifications)
-      .leftJoin(actors, eq(actors.id, notifications.actorId))
+    selectWithActor()
       .where(where)
       .orderBy(order === 'newest' ? desc(notifications.id) : notifications.id)
       .limit(limit)
@@ -58,6 +56,7 @@ export function prepareQueries(db: Db) {
       allBefore: listed(and(mine, before), 'newest', p('limit')),
       unreadBefore: listed(and(mine, unread, before), 'newest', p('limit')),
     },
+    one: selectWithActor().where(and(eq(notifications.id, p('id')), mine)).prepare(),
     since: listed(and(mine, gt(notifications.id, p('after'))), 'oldest', REPLAY_LIMIT + 1),
     rowIdInRange: db
       .select({ id: notifications.id })

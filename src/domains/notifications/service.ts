@@ -2,18 +2,16 @@
  * Notifications: created inside the caller's transaction (the push goes out after
  * commit through the outbox), listed, replayed, counted, marked read.
  */
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
 import type { Bus } from '../../realtime/bus.js'
+import { users } from '../accounts/schema.js'
 import type { Counts, NotificationDTO, NotificationKind } from '../../protocol.js'
 import type { NotificationTemplate } from './events.js'
-import { prepareQueries, REPLAY_LIMIT, toDTO, withActor } from './queries.js'
+import { prepareQueries, REPLAY_LIMIT, toDTO } from './queries.js'
 import { notifications, type NotificationRow } from './schema.js'
-import { users } from '../accounts/schema.js'
-import { alias } from 'drizzle-orm/sqlite-core'
-import { sql } from 'drizzle-orm'
 
 export { REPLAY_LIMIT } from './queries.js'
 export const RECENT_LIMIT = 10
@@ -41,8 +39,6 @@ const DEFAULT_ICONS: Record<NotificationKind, string> = {
   invoice_overdue: 'alert',
   system: 'bell',
 }
-
-const actors = alias(users, 'actor')
 
 export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
   const q = prepareQueries(db)
@@ -197,12 +193,7 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
 
     /** One of the user's notifications; not_found when it is not theirs. */
     get(userId: number, id: number): NotificationDTO {
-      const r = db
-        .select(withActor)
-        .from(notifications)
-        .leftJoin(actors, eq(actors.id, notifications.actorId))
-        .where(and(eq(notifications.id, id), eq(notifications.userId, userId)))
-        .get()
+      const r = q.one.get({ id, userId })
       if (!r) throw notFound(`You have no notification ${id}`)
       return toDTO(r)
     },
