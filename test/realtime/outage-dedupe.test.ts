@@ -31,6 +31,13 @@ async function site(t: Test) {
 
 type Site = Awaited<ReturnType<typeof site>>
 
+/** A site whose Redis just went away, and alice's row committed meanwhile (its publish waits). */
+async function outage(t: Test) {
+  const x = await site(t)
+  x.bus.down()
+  return { x, n1: x.notify('during') }
+}
+
 const ids = (c: SocketClient) => c.ofType('notification').map((f) => f.notification.id as number)
 
 /** Each socket of alice got exactly these ids, each once; bob got nothing. */
@@ -43,9 +50,7 @@ async function each(t: Test, x: Site, wanted: number[]) {
 }
 
 t.test('the poll delivers a row before its late copy arrives', async (t) => {
-  const x = await site(t)
-  x.bus.down()
-  const n1 = x.notify('during')
+  const { x, n1 } = await outage(t)
   await poll(x.s.app)
   x.bus.resubscribed()
   x.bus.releaseLate()
@@ -53,9 +58,7 @@ t.test('the poll delivers a row before its late copy arrives', async (t) => {
 })
 
 t.test('a late copy arrives before the poll and before the catch-up', async (t) => {
-  const x = await site(t)
-  x.bus.down()
-  const n1 = x.notify('during')
+  const { x, n1 } = await outage(t)
   x.bus.up()
   x.bus.releaseLate()
   await x.alice1.next('notification')
@@ -65,9 +68,7 @@ t.test('a late copy arrives before the poll and before the catch-up', async (t) 
 })
 
 t.test('a poll runs while Redis resubscribes and new rows already flow', async (t) => {
-  const x = await site(t)
-  x.bus.down()
-  const n1 = x.notify('during')
+  const { x, n1 } = await outage(t)
   x.bus.up()
   const n2 = x.notify('while resubscribing')
   await x.alice1.next((f) => f.type === 'notification' && f.notification.id === n2)
