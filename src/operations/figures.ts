@@ -73,6 +73,8 @@ export interface LiveFigures {
   pid: number
   worker: number | null
   uptimeSeconds: number
+  /** When this process started serving (ISO 8601). */
+  startedAt: string
   bus: 'local' | 'redis'
   redisState: RedisState | null
   sockets: number
@@ -137,6 +139,7 @@ export class LiveMetrics {
       pid: process.pid,
       worker: process.env.WORKER_ID ? Number(process.env.WORKER_ID) : null,
       uptimeSeconds: Math.round((Date.now() - this.started) / 1000),
+      startedAt: new Date(this.started).toISOString(),
       bus: this.bus.kind,
       redisState: bus ? bus.state() : null,
       sockets: stats.sockets,
