@@ -46,8 +46,7 @@ t.test('no page or pushed fragment prints UTC or a raw ISO instant', async (t) =
   const post = await createPost(s.app, alice, 'A post')
   await comment(s.app, bob, post.id, 'first comment')
   const seeded = seedBusiness(s.app, alice.id)
-  const created = s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }]), { issue: true })
-  const invoiceId = (created as { ok: { id: number } }).ok.id
+  const invoiceId = s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }]), { issue: true }).id
   s.app.billing.markPaid(alice.id, invoiceId)
 
   const b = await new Browser(s.app).login(alice.username, alice.password)
