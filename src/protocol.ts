@@ -1,6 +1,7 @@
 /**
- * The one place that knows the shape of every WebSocket frame of
- * ../shared/PROTOCOL.md. Servers build frames with these types; tests import them.
+ * The one place that knows the shape of every WebSocket frame of the wire protocol
+ * (docs/protocol.md describes it in prose). Servers build frames with these types;
+ * tests import them.
  */
 import Type, { type Static, type TSchema } from 'typebox'
 

@@ -51,8 +51,8 @@ let seq = 0
 export async function createUser(app: FastifyInstance, opts: { username?: string; admin?: boolean; password?: string } = {}): Promise<TestUser> {
   const username = opts.username ?? `user${++seq}${process.pid % 1000}`
   const password = opts.password ?? 'password-123'
+  // A rejected registration throws (DomainError with field messages).
   const result = await app.accounts.register({ username, password, isAdmin: opts.admin ?? false })
-  if ('errors' in result) throw new Error(JSON.stringify(result.errors))
   const token = app.accounts.login(result.user, 'api').token
   return { id: result.user.id, username: result.user.username, password, token }
 }
@@ -207,17 +207,6 @@ export class SocketClient {
   async since(mark: number, ms = 200, type?: string): Promise<Frame[]> {
     await new Promise((r) => setTimeout(r, ms))
     return this.frames.slice(mark).filter((f) => !type || f.type === type)
-  }
-
-  /**
-   * @deprecated Collects only frames that arrive after the call, so "got nothing" checks
-   * built on it cannot fail for a frame that came earlier. Being replaced by mark/since
-   * (negative checks) and settle (waits); removed once no test uses it.
-   */
-  async quiet(ms = 200, type?: string): Promise<Frame[]> {
-    const before = this.frames.length
-    await new Promise((r) => setTimeout(r, ms))
-    return this.frames.slice(before).filter((f) => !type || f.type === type)
   }
 
   /** Lets frames in flight arrive (no assertion: use `mark` + `since` for "got nothing"). */
