@@ -72,7 +72,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(homeRoutes)
   await app.register(accountsPlugin)
-  await app.register(notifications)
+  await app.register(notifications, { now: options.now })
   await app.register(socialPlugin)
   await app.register(blogPlugin)
   await app.register(billingPlugin, { now: options.now })

@@ -40,6 +40,8 @@ export interface Config {
   authRateLimitPerMinute: number
   /** Billing: how often to look for invoices past due; 0 checks only at start. */
   overdueCheckIntervalMs: number
+  /** Notifications: how often snoozed notifications that are due are woken. */
+  snoozeCheckIntervalMs: number
   /** Social: `is_typing: false` this long after the last typing frame. */
   typingTimeoutMs: number
   /** Social: a user stays online this long after their last socket closed (no flicker on reload). */
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     trustProxy: bool(env.TRUST_PROXY, false),
     authRateLimitPerMinute: int(env.AUTH_RATE_LIMIT_PER_MINUTE, 10, 'AUTH_RATE_LIMIT_PER_MINUTE'),
     overdueCheckIntervalMs: int(env.OVERDUE_CHECK_INTERVAL_MS, 60_000, 'OVERDUE_CHECK_INTERVAL_MS'),
+    snoozeCheckIntervalMs: int(env.SNOOZE_CHECK_INTERVAL_MS, 15_000, 'SNOOZE_CHECK_INTERVAL_MS'),
     typingTimeoutMs: int(env.TYPING_TIMEOUT_MS, 3000, 'TYPING_TIMEOUT_MS'),
     presenceGraceMs: int(env.PRESENCE_GRACE_MS, 5000, 'PRESENCE_GRACE_MS'),
     presenceHeartbeatMs: int(env.PRESENCE_HEARTBEAT_MS, 10_000, 'PRESENCE_HEARTBEAT_MS'),

@@ -48,6 +48,30 @@ export interface NotificationDTO {
   actor: { id: number; username: string } | null
   created_at: string
   read: boolean
+  /** Inbox state: blog (comment, like), billing (invoice_*), social (friend_*, new_message), system. */
+  category: NotificationCategory
+  /** What it is about, `<type>:<id>` (`post:4`), or null; mutes name a thread. */
+  thread: string | null
+  archived: boolean
+  /** ISO time it comes back, while snoozed. */
+  snoozed_until: string | null
+  /** What the user can do from the toast or row; empty when none. */
+  actions: NotificationAction[]
+}
+
+export type NotificationCategory = 'blog' | 'billing' | 'social' | 'system'
+
+export interface NotificationAction {
+  id: string
+  label: string
+  method: 'GET' | 'POST'
+  url: string
+}
+
+/** Whether the user's preferences and quiet hours let a notification show itself. */
+export interface Alert {
+  toast: boolean
+  desktop: boolean
 }
 
 export interface Counts {
@@ -66,6 +90,18 @@ export interface InitialFrame extends Counts {
 export interface NotificationFrame extends Counts {
   type: 'notification'
   notification: NotificationDTO
+  alert: Alert
+  /** A snoozed notification came back (unread). */
+  resurfaced?: true
+}
+/** Rows of this user changed state (read, archived, snoozed), from any tab or process. */
+export interface NotificationStateFrame extends Counts {
+  type: 'notification_state'
+  ids?: number[]
+  all?: true
+  read?: boolean
+  archived?: boolean
+  snoozed_until?: string | null
 }
 export interface CountUpdateFrame extends Counts {
   type: 'count_update'
@@ -122,6 +158,7 @@ export type ServerFrame =
   | InitialFrame
   | NotificationFrame
   | CountUpdateFrame
+  | NotificationStateFrame
   | FriendRequestFrame
   | FriendAcceptedFrame
   | NewMessageFrame
@@ -145,6 +182,11 @@ export const clientFrameSchemas = {
   get_count: Type.Object({ type: Type.Literal('get_count') }),
   mark_read: Type.Object({ type: Type.Literal('mark_read'), id: Id }),
   mark_all_read: Type.Object({ type: Type.Literal('mark_all_read') }),
+  archive: Type.Object({ type: Type.Literal('archive'), id: Id }),
+  unarchive: Type.Object({ type: Type.Literal('unarchive'), id: Id }),
+  snooze: Type.Object({ type: Type.Literal('snooze'), id: Id, until: Type.String({ minLength: 1, maxLength: 64 }) }),
+  /** Addition beyond the protocol's frames: the socket side of POST /api/notifications/:id/unsnooze. */
+  unsnooze: Type.Object({ type: Type.Literal('unsnooze'), id: Id }),
   typing: Type.Object({
     type: Type.Literal('typing'),
     conversation_id: Id,

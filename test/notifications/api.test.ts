@@ -17,7 +17,8 @@ t.test('list: newest first, unread filter, limit and before paging, counts', asy
   let res = await get('/api/notifications')
   t.equal(res.statusCode, 200)
   let body = res.json()
-  t.same(Object.keys(body).sort(), ['notifications', 'unread_count', 'unread_messages_count'])
+  t.same(Object.keys(body).sort(), ['notifications', 'unread_by_category', 'unread_count', 'unread_messages_count'])
+  t.same(body.unread_by_category, { blog: 20, billing: 0, social: 0, system: 0 })
   t.equal(body.unread_count, 20)
   t.equal(body.unread_messages_count, 0)
   t.same(body.notifications.map((n: any) => n.id), ids.slice(5).reverse(), 'default page: 20, newest first')
@@ -32,6 +33,11 @@ t.test('list: newest first, unread filter, limit and before paging, counts', asy
     actor: { id: bob.id, username: bob.username },
     created_at: body.notifications[0].created_at,
     read: false,
+    category: 'blog',
+    thread: null,
+    archived: false,
+    snoozed_until: null,
+    actions: [],
   }, 'the Notification object of PROTOCOL.md')
   t.match(body.notifications[0].created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/)
 

@@ -16,7 +16,7 @@ try {
 }
 
 const silent = { info() {}, warn() {}, error() {} }
-const template = { kind: 'system' as const, title: 'T', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date(0).toISOString() }
+const template = { kind: 'system' as const, title: 'T', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date(0).toISOString(), category: 'system' as const, thread: null, archived: false, snoozed_until: null, actions: [] }
 
 if (!haveRedisServer) {
   t.skip('redis-server is not installed', () => {})

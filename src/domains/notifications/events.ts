@@ -1,9 +1,12 @@
 /** The notifications domain's bus events, handled on every process by live/push.ts. */
 import type {} from '../../realtime/bus.js'
-import type { NotificationDTO } from '../../protocol.js'
+import type { NotificationDTO, NotificationStateFrame } from '../../protocol.js'
 
 /** A notification as every recipient sees it, less its per-recipient id. */
 export type NotificationTemplate = Omit<NotificationDTO, 'id' | 'read'>
+
+/** What changed in a user's rows: the `notification_state` frame less the counts (each process reads those). */
+export type StateChange = Pick<NotificationStateFrame, 'ids' | 'all' | 'read' | 'archived' | 'snoozed_until'>
 
 declare module '../../realtime/bus.js' {
   interface BusEvents {
@@ -16,5 +19,9 @@ declare module '../../realtime/bus.js' {
     notify_all: { template: NotificationTemplate; fromId: number; toId: number }
     /** Unread counts of these users changed for another reason (read, read-all, message read, delete). */
     counts: { userIds: number[] }
+    /** Rows of one user changed state (read, archived, snoozed, back from a snooze). */
+    notification_state: { userId: number; change: StateChange }
+    /** Snoozed rows came back unread: [userId, notificationId], each claimed by one process once. */
+    resurface: { recipients: Array<[number, number]> }
   }
 }

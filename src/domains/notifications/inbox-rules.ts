@@ -3,9 +3,9 @@
  * zone, quiet hours, and what a notification may show. No database, no app: the
  * service and the pages call these with the clock they were given.
  */
-import type { NotificationKind } from '../../protocol.js'
+import type { NotificationCategory, NotificationKind } from '../../protocol.js'
 
-export type Category = 'blog' | 'billing' | 'social' | 'system'
+export type Category = NotificationCategory
 export const CATEGORIES: readonly Category[] = ['blog', 'billing', 'social', 'system']
 
 const CATEGORY_OF: Record<NotificationKind, Category> = {
@@ -132,6 +132,12 @@ export function snoozePresets(now: number, timeZone: string): Record<SnoozePrese
   if (evening - now < 3600_000) evening = at(1, EVENING_HOUR)
   const daysToMonday = ((8 - w.weekday) % 7) || 7
   return { hour: now + 3600_000, evening, tomorrow: at(1, MORNING_HOUR), next_week: at(daysToMonday, MORNING_HOUR) }
+}
+
+/** An ISO 8601 date-time with a zone (`2026-01-27T09:00:00Z`, `...+05:30`) as ms; NaN otherwise. */
+export function parseInstant(value: string): number {
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/.test(value)) return NaN
+  return Date.parse(value)
 }
 
 /** Why a snooze time is refused, or null when it is acceptable (future, at most 30 days). */

@@ -18,13 +18,37 @@ declare module 'fastify' {
   }
 }
 
-async function notifications(app: FastifyInstance) {
-  const service = createNotificationService({ db: app.db, bus: app.bus })
+async function notifications(app: FastifyInstance, opts: { now?: () => number }) {
+  const service = createNotificationService({ db: app.db, bus: app.bus, now: opts.now })
   app.decorate('notifications', service)
   app.decorate('notificationsLive', wireLive(app, service))
   await app.register(apiRoutes)
   await app.register(pageRoutes)
   await app.register(composeRoutes)
+  wakeSnoozedEvery(app, service, app.config.snoozeCheckIntervalMs)
+}
+
+/**
+ * Snoozed notifications come back when due: when the server starts listening (rows
+ * that fell due while it was down), then on an interval (the CLI never listens).
+ */
+function wakeSnoozedEvery(app: FastifyInstance, service: NotificationService, intervalMs: number) {
+  const wake = () => {
+    try {
+      service.wakeSnoozed()
+    } catch (err) {
+      app.log.error({ err }, 'waking snoozed notifications failed')
+    }
+  }
+  let timer: NodeJS.Timeout | null = null
+  app.addHook('onListen', async () => {
+    wake()
+    if (intervalMs > 0 && !timer) timer = setInterval(wake, intervalMs)
+  })
+  app.addHook('preClose', async () => {
+    if (timer) clearInterval(timer)
+    timer = null
+  })
 }
 
 export default fp(notifications, { name: 'notifications', dependencies: ['realtime', 'http'] })

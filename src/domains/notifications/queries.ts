@@ -9,6 +9,8 @@ import { and, count, desc, eq, gt, gte, isNull, lt, lte, max, sql } from 'drizzl
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
 import type { NotificationDTO, NotificationKind } from '../../protocol.js'
+import { actionsOf } from './actions.js'
+import { categoryOf } from './inbox-rules.js'
 import { users } from '../accounts/schema.js'
 import { notifications, type NotificationRow } from './schema.js'
 
@@ -32,13 +34,21 @@ export function toDTO({ n, actor }: WithActor): NotificationDTO {
     actor: actor && actor.id !== null ? { id: actor.id, username: actor.username } : null,
     created_at: new Date(n.createdAt).toISOString(),
     read: n.readAt !== null,
+    category: categoryOf(n.kind as NotificationKind),
+    thread: n.thread,
+    archived: n.archivedAt !== null,
+    snoozed_until: n.snoozedUntil === null ? null : new Date(n.snoozedUntil).toISOString(),
+    actions: actionsOf(n.kind as NotificationKind, n.thread),
   }
 }
 
+export function selectWithActor(db: Db) {
+  return db.select(withActor).from(notifications).leftJoin(actors, eq(actors.id, notifications.actorId))
+}
+
 export function prepareQueries(db: Db) {
-  const selectWithActor = () => db.select(withActor).from(notifications).leftJoin(actors, eq(actors.id, notifications.actorId))
   const listed = (where: ReturnType<typeof and>, order: 'newest' | 'oldest', limit: number | ReturnType<typeof p>) =>
-    selectWithActor()
+    selectWithActor(db)
       .where(where)
       .orderBy(order === 'newest' ? desc(notifications.id) : notifications.id)
       .limit(limit)
@@ -46,17 +56,26 @@ export function prepareQueries(db: Db) {
   const mine = eq(notifications.userId, p('userId'))
   const unread = isNull(notifications.readAt)
   const before = lt(notifications.id, p('before'))
+  // The inbox: neither done nor snoozed.
+  const inInbox = and(mine, isNull(notifications.archivedAt), isNull(notifications.snoozedUntil))
   return {
     countUnread: db.select({ n: count() }).from(notifications).where(and(mine, unread)).prepare(),
+    /** Unread rows by kind (snoozed and archived rows are read): summed into categories. */
+    unreadByKind: db
+      .select({ kind: notifications.kind, n: count() })
+      .from(notifications)
+      .where(and(mine, unread))
+      .groupBy(notifications.kind)
+      .prepare(),
     lastId: db.select({ id: max(notifications.id) }).from(notifications).where(mine).prepare(),
     /** By unread-only and paging: four shapes, each prepared once. */
     list: {
-      all: listed(and(mine), 'newest', p('limit')),
-      unread: listed(and(mine, unread), 'newest', p('limit')),
-      allBefore: listed(and(mine, before), 'newest', p('limit')),
-      unreadBefore: listed(and(mine, unread, before), 'newest', p('limit')),
+      all: listed(inInbox, 'newest', p('limit')),
+      unread: listed(and(inInbox, unread), 'newest', p('limit')),
+      allBefore: listed(and(inInbox, before), 'newest', p('limit')),
+      unreadBefore: listed(and(inInbox, unread, before), 'newest', p('limit')),
     },
-    one: selectWithActor().where(and(eq(notifications.id, p('id')), mine)).prepare(),
+    one: selectWithActor(db).where(and(eq(notifications.id, p('id')), mine)).prepare(),
     since: listed(and(mine, gt(notifications.id, p('after'))), 'oldest', REPLAY_LIMIT + 1),
     rowIdInRange: db
       .select({ id: notifications.id })
@@ -85,6 +104,7 @@ export function prepareQueries(db: Db) {
         actorId: p('actorId'),
         groupKey: p('groupKey'),
         createdAt: p('createdAt'),
+        thread: p('thread'),
       })
       .returning({ id: notifications.id })
       .prepare(),

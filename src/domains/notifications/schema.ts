@@ -23,12 +23,22 @@ export const notifications = sqliteTable(
     groupKey: text('group_key'),
     readAt: integer('read_at'),
     createdAt: integer('created_at').notNull(),
+    /** What it is about (`post:4`, `invoice:9`, `conversation:3`, `user:2`); mutes name one. */
+    thread: text('thread'),
+    /** Done: out of the inbox (and read) until unarchived. */
+    archivedAt: integer('archived_at'),
+    /** Hidden (and read) until then; the wake-up clears it and makes the row unread once. */
+    snoozedUntil: integer('snoozed_until'),
   },
   (t) => [
     // Listing, paging and `since=` replay: newest-first per user.
     index('notifications_user_id_idx').on(t.userId, t.id),
     // The unread count only touches this user's unread rows.
     index('notifications_unread_idx').on(t.userId).where(sql`read_at IS NULL`),
+    index('notifications_archived_idx').on(t.userId, t.id).where(sql`archived_at IS NOT NULL`),
+    index('notifications_snoozed_idx').on(t.userId, t.id).where(sql`snoozed_until IS NOT NULL`),
+    // The wake-up finds due rows of every user.
+    index('notifications_snooze_due_idx').on(t.snoozedUntil).where(sql`snoozed_until IS NOT NULL`),
     index('notifications_group_idx').on(t.userId, t.groupKey).where(sql`group_key IS NOT NULL AND read_at IS NULL`),
   ],
 )

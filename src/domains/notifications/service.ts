@@ -8,9 +8,13 @@ import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
 import type { Bus } from '../../realtime/bus.js'
 import { users } from '../accounts/schema.js'
-import type { Counts, NotificationDTO, NotificationKind } from '../../protocol.js'
+import type { Alert, Counts, NotificationDTO, NotificationKind } from '../../protocol.js'
 import type { NotificationTemplate } from './events.js'
+import { actionsOf } from './actions.js'
+import { categoryOf, type Category } from './inbox-rules.js'
+import { listFiltered, type ListFilter } from './listing.js'
 import { prepareQueries, REPLAY_LIMIT, toDTO } from './queries.js'
+import { createInboxState } from './state.js'
 import { notifications, type NotificationRow } from './schema.js'
 
 export { REPLAY_LIMIT } from './queries.js'
@@ -24,6 +28,8 @@ export interface NotificationInput {
   linkText?: string | null
   icon?: string | null
   actorId?: number | null
+  /** What it is about (`post:4`, `invoice:9`, `conversation:3`, `user:2`); mutes name it. */
+  thread?: string | null
 }
 
 export type Recipients = { userIds: number[] } | { all: true }
@@ -40,8 +46,9 @@ const DEFAULT_ICONS: Record<NotificationKind, string> = {
   system: 'bell',
 }
 
-export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
+export function createNotificationService({ db, bus, now = Date.now }: { db: Db; bus: Bus; now?: () => number }) {
   const q = prepareQueries(db)
+  const inbox = createInboxState({ db, bus, q, now, counts: (userId) => service.counts(userId) })
   /** user id -> row id of the last broadcast the hub asked about (one scan, not one query per user). */
   let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
 
@@ -60,6 +67,11 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       icon: input.icon ?? DEFAULT_ICONS[input.kind],
       actor: actorId !== null && username !== undefined ? { id: actorId, username } : null,
       created_at: new Date(createdAt).toISOString(),
+      category: categoryOf(input.kind),
+      thread: input.thread ?? null,
+      archived: false,
+      snoozed_until: null,
+      actions: actionsOf(input.kind, input.thread ?? null),
     }
   }
 
@@ -73,12 +85,8 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       icon: input.icon ?? DEFAULT_ICONS[input.kind],
       actorId: input.actorId ?? null,
       createdAt,
+      thread: input.thread ?? null,
     }
-  }
-
-  function changed(userId: number, updated: number): Counts {
-    if (updated) bus.publish({ type: 'counts', userIds: [userId] })
-    return service.counts(userId)
   }
 
   const service = {
@@ -88,6 +96,13 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
 
     counts(userId: number): Counts {
       return { unread_count: q.countUnread.get({ userId })!.n, unread_messages_count: unreadMessages(userId) }
+    },
+
+    /** Unread notifications per category (snoozed and archived ones are read). */
+    unreadByCategory(userId: number): Record<Category, number> {
+      const byCategory: Record<Category, number> = { blog: 0, billing: 0, social: 0, system: 0 }
+      for (const { kind, n } of q.unreadByKind.all({ userId })) byCategory[categoryOf(kind as NotificationKind)] += n
+      return byCategory
     },
 
     /**
@@ -100,7 +115,7 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
       const rows: NotificationRow[] = userIds.map((userId) => {
         const { id } = q.insert.get({ userId, ...base })!
-        return { id, userId, ...base, readAt: null }
+        return { id, userId, ...base, readAt: null, archivedAt: null, snoozedUntil: null }
       })
       outbox.push({ type: 'notify', template: template(input, createdAt), recipients: rows.map((r) => [r.userId, r.id]) })
       return rows
@@ -153,6 +168,9 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
                 groupKey: sql`null`.as('group_key'),
                 readAt: sql`null`.as('read_at'),
                 createdAt: sql`${v.createdAt}`.as('created_at'),
+                thread: sql`${v.thread}`.as('thread'),
+                archivedAt: sql`null`.as('archived_at'),
+                snoozedUntil: sql`null`.as('snoozed_until'),
               })
               .from(users)
               .orderBy(users.id),
@@ -183,19 +201,31 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       return broadcastRows.byUser.get(userId) ?? null
     },
 
-    list(userId: number, opts: { unread?: boolean; limit?: number; before?: number } = {}): NotificationDTO[] {
+    list(userId: number, opts: ListFilter & { unread?: boolean; limit?: number; before?: number } = {}): NotificationDTO[] {
       const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
+      if (opts.status || opts.category) return listFiltered(db, userId, { ...opts, limit }).map(toDTO)
       const rows = opts.before
         ? (opts.unread ? q.list.unreadBefore : q.list.allBefore).all({ userId, limit, before: opts.before })
         : (opts.unread ? q.list.unread : q.list.all).all({ userId, limit })
       return rows.map(toDTO)
     },
 
+    /** One of the user's notifications, or undefined (a pushed row deleted meanwhile). */
+    find(userId: number, id: number): NotificationDTO | undefined {
+      const r = q.one.get({ id, userId })
+      return r ? toDTO(r) : undefined
+    },
+
+    /** Whether a notification of this kind may show a toast / desktop notification to the user now. */
+    alertOf(_userId: number, _kind: NotificationKind): Alert {
+      return { toast: true, desktop: true }
+    },
+
     /** One of the user's notifications; not_found when it is not theirs. */
     get(userId: number, id: number): NotificationDTO {
-      const r = q.one.get({ id, userId })
-      if (!r) throw notFound(`You have no notification ${id}`)
-      return toDTO(r)
+      const found = service.find(userId, id)
+      if (!found) throw notFound(`You have no notification ${id}`)
+      return found
     },
 
     lastId(userId: number): number {
@@ -209,25 +239,7 @@ export function createNotificationService({ db, bus }: { db: Db; bus: Bus }) {
       return { notifications: rows.slice(0, REPLAY_LIMIT).map(toDTO), truncated }
     },
 
-    /** Marks one of the user's notifications read; not_found when it is not theirs. */
-    markRead(userId: number, id: number): Counts {
-      if (q.ownerOf.get({ id })?.userId !== userId) throw notFound(`You have no notification ${id}`)
-      const updated = db
-        .update(notifications)
-        .set({ readAt: Date.now() })
-        .where(and(eq(notifications.id, id), isNull(notifications.readAt)))
-        .run().changes
-      return changed(userId, updated)
-    },
-
-    markAllRead(userId: number): Counts {
-      const updated = db
-        .update(notifications)
-        .set({ readAt: Date.now() })
-        .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
-        .run().changes
-      return changed(userId, updated)
-    },
+    ...inbox,
   }
   return service
 }

@@ -12,7 +12,7 @@ const money = (paise: number) => `₹${formatPaise(paise)}`
 
 export function invoiceNotices({ notifications }: BillingContext) {
   const notify = (tx: Tx, outbox: Outbox, invoice: InvoiceRow, kind: 'invoice_created' | 'invoice_paid' | 'invoice_overdue', title: string, message: string) =>
-    notifications.createIn(tx, outbox, [invoice.userId], { kind, title, message, linkUrl: invoiceLink(invoice.id), linkText: 'View invoice' })
+    notifications.createIn(tx, outbox, [invoice.userId], { kind, title, message, linkUrl: invoiceLink(invoice.id), linkText: 'View invoice', thread: `invoice:${invoice.id}` })
 
   return {
     created: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>

@@ -37,6 +37,7 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
         linkUrl: commentPath(post.id, comment.id),
         linkText: 'View comment',
         actorId: comment.author.id,
+        thread: `post:${post.id}`,
       })
       if (n) tx.insert(blogPostNotifications).values({ notificationId: n.id, postId: post.id, commentId: comment.id }).run()
     },
@@ -52,6 +53,7 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
         linkUrl: postPath(post.id),
         linkText: 'View post',
         actorId: likerId,
+        thread: `post:${post.id}`,
       })
       const open = notes.findUnreadGroup(tx, post.authorId, groupKey)
       const link = open && tx.select().from(blogPostNotifications).where(eq(blogPostNotifications.notificationId, open.id)).get()

@@ -1,5 +1,6 @@
-/** The notifications' client frames: get_count, mark_read, mark_all_read. */
+/** The notifications' client frames: get_count, mark_read, mark_all_read, archive, unarchive, snooze, unsnooze. */
 import type { FrameRouter } from '../../../realtime/frames.js'
+import { parseInstant } from '../inbox-rules.js'
 import type { NotificationService } from '../service.js'
 
 export function registerFrames(frames: FrameRouter, service: NotificationService): void {
@@ -7,4 +8,9 @@ export function registerFrames(frames: FrameRouter, service: NotificationService
   // Both publish a count_update to every socket of the user (this one included).
   frames.on('mark_read', (frame, ctx) => void service.markRead(ctx.client.userId, frame.id))
   frames.on('mark_all_read', (_frame, ctx) => void service.markAllRead(ctx.client.userId))
+  // Each publishes notification_state to every socket of the user.
+  frames.on('archive', (frame, ctx) => void service.archive(ctx.client.userId, frame.id))
+  frames.on('unarchive', (frame, ctx) => void service.unarchive(ctx.client.userId, frame.id))
+  frames.on('snooze', (frame, ctx) => void service.snooze(ctx.client.userId, frame.id, parseInstant(frame.until)))
+  frames.on('unsnooze', (frame, ctx) => void service.unsnooze(ctx.client.userId, frame.id))
 }

@@ -48,6 +48,23 @@ export class NotificationPush {
     hub.onEvent('counts', (event) => {
       for (const userId of event.userIds) this.countUpdates.push(userId)
     })
+    hub.onEvent('notification_state', (event) => {
+      if (hub.users.has(event.userId)) hub.sendToUser(event.userId, { type: 'notification_state', ...event.change, ...service.counts(event.userId) })
+    })
+    hub.onEvent('resurface', (event) => this.resurface(event.recipients))
+  }
+
+  /** Snoozed rows back in the inbox: a `notification` frame (resurfaced) and the state change, to every socket of the user. */
+  private resurface(recipients: Array<[number, number]>): void {
+    const { hub, service } = this
+    for (const [userId, id] of recipients) {
+      if (!hub.users.has(userId)) continue
+      const notification = service.find(userId, id)
+      if (!notification) continue
+      const counts = service.counts(userId)
+      hub.sendToUser(userId, { type: 'notification', notification, ...counts, alert: service.alertOf(userId, notification.kind), resurfaced: true })
+      hub.sendToUser(userId, { type: 'notification_state', ids: [id], read: notification.read, snoozed_until: notification.snoozed_until, ...counts })
+    }
   }
 
   /** One notification to one socket, unless it had it already (replays, catch-ups). */
@@ -56,7 +73,8 @@ export class NotificationPush {
       this.stats.repeatsDropped++
       return false
     }
-    return this.hub.send(client, { type: 'notification', notification, ...counts })
+    const alert = this.service.alertOf(client.userId, notification.kind)
+    return this.hub.send(client, { type: 'notification', notification, ...counts, alert })
   }
 
   /** Whether this socket takes the push of `id` (and from now on has it). */
@@ -69,7 +87,7 @@ export class NotificationPush {
   /**
    * notification frames to many users, yielding to the event loop between slices.
    * The recipients' frames differ only in the notification id and the counts, so
-   * each distinct counts value is serialised (content included) once, with a
+   * each distinct counts and alert value is serialised (content included) once, with a
    * placeholder id that is then replaced per user: a broadcast costs a counts
    * query and a string join per user, not a render and a JSON.stringify
    * (bench/README.md). The frame's `content` must therefore depend on the
@@ -87,18 +105,19 @@ export class NotificationPush {
       const set = hub.users.get(userId)
       if (!set) continue
       const counts = service.counts(userId)
+      const alert = service.alertOf(userId, template.kind)
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }
-        const frame: NotificationFrame = { type: 'notification', notification, ...counts }
+        const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
         let data: string | null = null
         for (const client of set) if (this.takes(client, id, once)) hub.sendRaw(client, (data ??= hub.encode(frame, userId)))
         continue
       }
-      const key = JSON.stringify(counts)
+      const key = JSON.stringify([counts, alert])
       let parts = byCounts.get(key)
       if (!parts) {
         const notification: NotificationDTO = { ...template, id: PLACEHOLDER_ID, read: false }
-        const frame: NotificationFrame = { type: 'notification', notification, ...counts }
+        const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
         byCounts.set(key, (parts = hub.encode(frame, userId).split(PLACEHOLDER_TEXT)))
       }
       const data = parts.join(String(id))

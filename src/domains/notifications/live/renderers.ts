@@ -38,5 +38,6 @@ export function registerRenderers(content: PushContent): void {
   }
   content.on('initial', badges)
   content.on('count_update', badges)
+  content.on('notification_state', badges)
   content.on('notification', (frame) => toastAndRow(frame.notification) + badges(frame))
 }

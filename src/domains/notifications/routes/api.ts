@@ -3,7 +3,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { currentUser, requireUser } from '../../../web/http.js'
 import { CountsBody, ErrorBody, IdParams } from '../../../web/schemas.js'
-import { ListQuery, Notification } from './wire.js'
+import { parseInstant } from '../inbox-rules.js'
+import { ListQuery, Notification, SnoozeBody, UnreadByCategory } from './wire.js'
 
 export const PAGE_SIZE = 20
 
@@ -16,15 +17,26 @@ const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         querystring: ListQuery,
-        response: { 200: Type.Object({ notifications: Type.Array(Notification), ...CountsBody.properties }), '4xx': ErrorBody },
+        response: {
+          200: Type.Object({ notifications: Type.Array(Notification), ...CountsBody.properties, unread_by_category: UnreadByCategory }),
+          '4xx': ErrorBody,
+        },
       },
     },
     async (request) => {
       const user = currentUser(request)
-      const { unread, limit, before } = request.query
-      const list = notifications.list(user.id, { unread: unread === '1' || unread === 'true', limit: limit ?? PAGE_SIZE, before })
-      return { notifications: list, ...notifications.counts(user.id) }
+      const { unread, limit, before, status, category } = request.query
+      const list = notifications.list(user.id, { unread: unread === '1' || unread === 'true', limit: limit ?? PAGE_SIZE, before, status, category })
+      return { notifications: list, ...notifications.counts(user.id), unread_by_category: notifications.unreadByCategory(user.id) }
     },
+  )
+
+  const change = { schema: { params: IdParams, response: { 200: CountsBody, '4xx': ErrorBody } } }
+  app.post('/api/notifications/:id/archive', change, async (request) => notifications.archive(currentUser(request).id, request.params.id))
+  app.post('/api/notifications/:id/unarchive', change, async (request) => notifications.unarchive(currentUser(request).id, request.params.id))
+  app.post('/api/notifications/:id/unsnooze', change, async (request) => notifications.unsnooze(currentUser(request).id, request.params.id))
+  app.post('/api/notifications/:id/snooze', { schema: { ...change.schema, body: SnoozeBody } }, async (request) =>
+    notifications.snooze(currentUser(request).id, request.params.id, parseInstant(request.body.until)),
   )
 
   app.get('/api/notifications/unread-count', { schema: { response: { 200: CountsBody, '4xx': ErrorBody } } }, async (request) =>

@@ -1,6 +1,8 @@
 /** The JSON shapes of the notifications API (requests and answers). */
 import Type from 'typebox'
 import { Id } from '../../../web/schemas.js'
+import { CATEGORIES } from '../inbox-rules.js'
+import { INBOX_STATUSES } from '../listing.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
@@ -15,12 +17,23 @@ export const Notification = Type.Object({
   actor: Nullable(Type.Object({ id: Id, username: Type.String() })),
   created_at: Type.String(),
   read: Type.Boolean(),
+  category: Type.String(),
+  thread: Nullable(Type.String()),
+  archived: Type.Boolean(),
+  snoozed_until: Nullable(Type.String()),
+  actions: Type.Array(Type.Object({ id: Type.String(), label: Type.String(), method: Type.String(), url: Type.String() })),
 })
+
+export const UnreadByCategory = Type.Object({ blog: Type.Integer(), billing: Type.Integer(), social: Type.Integer(), system: Type.Integer() })
+
+export const SnoozeBody = Type.Object({ until: Type.String({ minLength: 1, maxLength: 64 }) })
 
 export const ListQuery = Type.Object({
   unread: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   before: Type.Optional(Id),
+  status: Type.Optional(Type.Union(INBOX_STATUSES.map((v) => Type.Literal(v)))),
+  category: Type.Optional(Type.Union(CATEGORIES.map((v) => Type.Literal(v)))),
 })
 
 export const ComposeApiBody = Type.Object({

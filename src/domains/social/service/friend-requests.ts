@@ -97,6 +97,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
       linkUrl: '/friends',
       linkText: 'See friends',
       actorId: accepter.id,
+      thread: `user:${accepter.id}`,
     })
     pushFrame(outbox, [requester.id], { type: 'friend_accepted', data: { friend: accepter } })
     pushFriendsChanged(outbox, accepter.id, 'accepted', requester.id)
@@ -160,6 +161,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
           linkUrl: '/friends',
           linkText: 'See requests',
           actorId: fromId,
+          thread: `user:${fromId}`,
         })
         pushFrame(outbox, [toId], { type: 'friend_request', data: { request_id: requestId, from_user: from, created_at: new Date(now).toISOString() } })
         pushFriendsChanged(outbox, fromId, 'requested', toId)

@@ -1,0 +1,116 @@
+/**
+ * The inbox state of a user's rows: read, done (archived) and snoozed. Every change
+ * is published after commit as a `notification_state` event, so every socket of the
+ * user on every process shows the same rows.
+ */
+import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client.js'
+import { transact } from '../../db/transact.js'
+import { invalid, notFound } from '../../errors.js'
+import type { Counts } from '../../protocol.js'
+import type { Bus } from '../../realtime/bus.js'
+import type { StateChange } from './events.js'
+import { snoozeProblem } from './inbox-rules.js'
+import type { Queries } from './queries.js'
+import { notifications } from './schema.js'
+
+/** Rows woken per claim; a backlog takes several ticks. */
+const WAKE_BATCH = 500
+
+const n = notifications
+
+export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus; q: Queries; now: () => number; counts: (userId: number) => Counts }) {
+  function own(userId: number, id: number): void {
+    if (q.ownerOf.get({ id })?.userId !== userId) throw notFound(`You have no notification ${id}`)
+  }
+
+  /** Publishes what changed (if anything did) and answers the counts. */
+  function changed(userId: number, updated: number, change: StateChange, countUpdate = false): Counts {
+    if (updated) {
+      // count_update stays for clients of the protocol before notification_state (read, read-all).
+      if (countUpdate) bus.publish({ type: 'counts', userIds: [userId] })
+      bus.publish({ type: 'notification_state', userId, change })
+    }
+    return counts(userId)
+  }
+
+  const one = (id: number) => eq(n.id, id)
+
+  return {
+    /** Marks one of the user's notifications read; not_found when it is not theirs. */
+    markRead(userId: number, id: number): Counts {
+      own(userId, id)
+      const updated = db.update(n).set({ readAt: now() }).where(and(one(id), isNull(n.readAt))).run().changes
+      return changed(userId, updated, { ids: [id], read: true }, true)
+    },
+
+    markAllRead(userId: number): Counts {
+      const updated = db.update(n).set({ readAt: now() }).where(and(eq(n.userId, userId), isNull(n.readAt))).run().changes
+      return changed(userId, updated, { all: true, read: true }, true)
+    },
+
+    /** Done: out of the inbox, read, no longer snoozed. */
+    archive(userId: number, id: number): Counts {
+      own(userId, id)
+      const at = now()
+      const updated = db
+        .update(n)
+        .set({ archivedAt: at, readAt: sql`coalesce(${n.readAt}, ${at})`, snoozedUntil: null })
+        .where(and(one(id), isNull(n.archivedAt)))
+        .run().changes
+      return changed(userId, updated, { ids: [id], archived: true, read: true, snoozed_until: null })
+    },
+
+    /** Back in the inbox (still read). */
+    unarchive(userId: number, id: number): Counts {
+      own(userId, id)
+      const updated = db.update(n).set({ archivedAt: null }).where(and(one(id), isNotNull(n.archivedAt))).run().changes
+      return changed(userId, updated, { ids: [id], archived: false })
+    },
+
+    /** Hidden (and read) until `until` (ms); then it comes back unread, once. */
+    snooze(userId: number, id: number, until: number): Counts {
+      own(userId, id)
+      const problem = snoozeProblem(until, now())
+      if (problem) throw invalid({ until: problem })
+      const at = now()
+      const updated = db
+        .update(n)
+        .set({ snoozedUntil: until, archivedAt: null, readAt: sql`coalesce(${n.readAt}, ${at})` })
+        .where(one(id))
+        .run().changes
+      return changed(userId, updated, { ids: [id], snoozed_until: new Date(until).toISOString(), archived: false, read: true })
+    },
+
+    /** Back in the inbox now, unread, as if its time had come (no `resurfaced` push). */
+    unsnooze(userId: number, id: number): Counts {
+      own(userId, id)
+      const updated = db.update(n).set({ snoozedUntil: null, readAt: null }).where(and(one(id), isNotNull(n.snoozedUntil))).run().changes
+      return changed(userId, updated, { ids: [id], snoozed_until: null, read: false })
+    },
+
+    /**
+     * Wakes the snoozed rows that are due: claimed in one IMMEDIATE transaction (the
+     * UPDATE only takes rows still snoozed), so whichever process or restart runs it,
+     * each row comes back once; published after commit. Returns how many woke.
+     */
+    wakeSnoozed(at = now()): number {
+      return transact(db, bus, (tx, outbox) => {
+        const due = tx
+          .select({ id: n.id })
+          .from(n)
+          .where(and(isNotNull(n.snoozedUntil), lte(n.snoozedUntil, at)))
+          .orderBy(asc(n.snoozedUntil))
+          .limit(WAKE_BATCH)
+        const woken = tx
+          .update(n)
+          .set({ snoozedUntil: null, readAt: null })
+          .where(and(inArray(n.id, due), isNotNull(n.snoozedUntil)))
+          .returning({ id: n.id, userId: n.userId })
+          .all()
+        if (woken.length) outbox.push({ type: 'resurface', recipients: woken.map((r) => [r.userId, r.id]) })
+        return woken.length
+      })
+    },
+  }
+}
