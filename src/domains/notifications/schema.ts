@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm'
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { users } from '../accounts/schema.js'
 
 export const notifications = sqliteTable(
@@ -44,3 +44,19 @@ export const notifications = sqliteTable(
 )
 
 export type NotificationRow = typeof notifications.$inferSelect
+
+/** Idempotency-Key of POST /api/notifications: the first answer per caller and key, kept 24 h. */
+export const notificationIdempotencyKeys = sqliteTable(
+  'notification_idempotency_keys',
+  {
+    callerId: integer('caller_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    bodyHash: text('body_hash').notNull(),
+    /** The JSON answer given the first time. */
+    answer: text('answer').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.callerId, t.key] }), index('notification_idempotency_keys_created_idx').on(t.createdAt)],
+)

@@ -12,6 +12,7 @@ import type { Alert, Counts, NotificationDTO, NotificationKind } from '../../pro
 import type { NotificationTemplate } from './events.js'
 import { actionsOf } from './actions.js'
 import { categoryOf, type Category } from './inbox-rules.js'
+import { onceByKey } from './idempotency.js'
 import { listFiltered, type ListFilter } from './listing.js'
 import { prepareQueries, REPLAY_LIMIT, toDTO } from './queries.js'
 import { createInboxState } from './state.js'
@@ -33,6 +34,10 @@ export interface NotificationInput {
 }
 
 export type Recipients = { userIds: number[] } | { all: true }
+export interface Notified {
+  created: number
+  ids: number[]
+}
 
 const DEFAULT_ICONS: Record<NotificationKind, string> = {
   comment: 'comment',
@@ -111,7 +116,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      */
     createIn(_tx: Tx, outbox: Outbox, userIds: number[], input: NotificationInput, groupKey?: string): NotificationRow[] {
       if (userIds.length === 0) return []
-      const createdAt = Date.now()
+      const createdAt = now()
       const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
       const rows: NotificationRow[] = userIds.map((userId) => {
         const { id } = q.insert.get({ userId, ...base })!
@@ -126,7 +131,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      * and pushes it again under the same id.
      */
     updateIn(tx: Tx, outbox: Outbox, id: number, input: NotificationInput): NotificationRow | undefined {
-      const createdAt = Date.now()
+      const createdAt = now()
       const row = tx.update(notifications).set(rowValues(input, createdAt)).where(eq(notifications.id, id)).returning().get()
       if (row) outbox.push({ type: 'notify', template: template(input, createdAt), recipients: [[row.userId, row.id]], updated: true })
       return row
@@ -142,47 +147,53 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     /** Notifies some users or everyone, in one transaction, and publishes after commit. */
-    notify(recipients: Recipients, input: NotificationInput): { created: number; ids: number[] } {
+    notify(recipients: Recipients, input: NotificationInput): Notified {
+      return transact(db, bus, (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
+    },
+
+    /** Like notify, once per caller and Idempotency-Key (idempotency.ts). */
+    notifyOnce(caller: { callerId: number; key: string; bodyHash: string }, recipients: Recipients, input: NotificationInput): Notified {
+      return onceByKey({ db, bus, now }, caller, (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
+    },
+
+    /** Inside the caller's transaction: some users' rows, or one row per user (one event names them all). */
+    notifyIn(tx: Tx, outbox: Outbox, recipients: Recipients, input: NotificationInput): Notified {
       if ('userIds' in recipients) {
-        const rows = transact(db, bus, (tx, outbox) => service.createIn(tx, outbox, recipients.userIds, input))
+        const rows = service.createIn(tx, outbox, recipients.userIds, input)
         return { created: rows.length, ids: rows.map((r) => r.id) }
       }
-      const createdAt = Date.now()
+      const createdAt = now()
       const v = rowValues(input, createdAt)
-      const range = transact(db, bus, (tx, outbox) => {
-        // One statement: ids of its rows are consecutive, so one event names them all.
-        const result = tx
-          .insert(notifications)
-          .select(
-            tx
-              .select({
-                id: sql`null`.as('id'),
-                userId: users.id,
-                kind: sql`${v.kind}`.as('kind'),
-                title: sql`${v.title}`.as('title'),
-                message: sql`${v.message}`.as('message'),
-                linkUrl: sql`${v.linkUrl}`.as('link_url'),
-                linkText: sql`${v.linkText}`.as('link_text'),
-                icon: sql`${v.icon}`.as('icon'),
-                actorId: sql`${v.actorId}`.as('actor_id'),
-                groupKey: sql`null`.as('group_key'),
-                readAt: sql`null`.as('read_at'),
-                createdAt: sql`${v.createdAt}`.as('created_at'),
-                thread: sql`${v.thread}`.as('thread'),
-                archivedAt: sql`null`.as('archived_at'),
-                snoozedUntil: sql`null`.as('snoozed_until'),
-              })
-              .from(users)
-              .orderBy(users.id),
-          )
-          .run()
-        const toId = Number(result.lastInsertRowid)
-        const fromId = toId - result.changes + 1
-        if (result.changes > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId, toId })
-        return { fromId, toId, changes: result.changes }
-      })
-      const ids = Array.from({ length: range.changes }, (_, i) => range.fromId + i)
-      return { created: range.changes, ids }
+      // One statement: ids of its rows are consecutive, so one event names them all.
+      const result = tx
+        .insert(notifications)
+        .select(
+          tx
+            .select({
+              id: sql`null`.as('id'),
+              userId: users.id,
+              kind: sql`${v.kind}`.as('kind'),
+              title: sql`${v.title}`.as('title'),
+              message: sql`${v.message}`.as('message'),
+              linkUrl: sql`${v.linkUrl}`.as('link_url'),
+              linkText: sql`${v.linkText}`.as('link_text'),
+              icon: sql`${v.icon}`.as('icon'),
+              actorId: sql`${v.actorId}`.as('actor_id'),
+              groupKey: sql`null`.as('group_key'),
+              readAt: sql`null`.as('read_at'),
+              createdAt: sql`${v.createdAt}`.as('created_at'),
+              thread: sql`${v.thread}`.as('thread'),
+              archivedAt: sql`null`.as('archived_at'),
+              snoozedUntil: sql`null`.as('snoozed_until'),
+            })
+            .from(users)
+            .orderBy(users.id),
+        )
+        .run()
+      const toId = Number(result.lastInsertRowid)
+      const fromId = toId - result.changes + 1
+      if (result.changes > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId, toId })
+      return { created: result.changes, ids: Array.from({ length: result.changes }, (_, i) => fromId + i) }
     },
 
     /** This user's row among a broadcast's rows (notify_all), or null. */

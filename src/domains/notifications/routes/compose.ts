@@ -4,7 +4,9 @@ import { DomainError, invalid, type FieldErrors } from '../../../errors.js'
 import { NOTIFICATION_KINDS } from '../../../protocol.js'
 import { renderPage, requireAdmin } from '../../../web/http.js'
 import { ErrorBody } from '../../../web/schemas.js'
+import Type from 'typebox'
 import { validateNotification } from '../compose.js'
+import { bodyHash, isIdempotencyKey } from '../idempotency.js'
 import type { Recipients } from '../service.js'
 import { ComposeApiBody, ComposeForm, Created } from './wire.js'
 
@@ -23,7 +25,11 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { userIds: found.map((u) => u.id) }
   }
 
-  app.post('/api/notifications', { schema: { body: ComposeApiBody, response: { 201: Created, '4xx': ErrorBody } } }, async (request, reply) => {
+  const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String()) })
+
+  app.post('/api/notifications', { schema: { headers: IdempotencyHeaders, body: ComposeApiBody, response: { 201: Created, '4xx': ErrorBody } } }, async (request, reply) => {
+    const key = request.headers['idempotency-key']
+    if (key !== undefined && !isIdempotencyKey(key)) throw invalid('Idempotency-Key takes 1-255 printable characters')
     const body = request.body
     const targets = [body.user_ids, body.usernames, body.all ? true : undefined].filter((t) => t !== undefined)
     if (targets.length !== 1) throw invalid('Give exactly one of user_ids, usernames or all: true')
@@ -31,7 +37,12 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if ('errors' in checked) throw invalid(checked.errors)
     const recipients = recipientsOf({ ids: body.user_ids, usernames: body.usernames, all: body.all })
     if ('error' in recipients) throw new DomainError('invalid', recipients.error, { code: 'unknown_users' })
-    const result = notifications.notify(recipients, { ...checked.input, actorId: request.principal!.user.id })
+    const callerId = request.principal!.user.id
+    const input = { ...checked.input, actorId: callerId }
+    const result =
+      key === undefined
+        ? notifications.notify(recipients, input)
+        : notifications.notifyOnce({ callerId, key, bodyHash: bodyHash(body) }, recipients, input)
     return reply.status(201).send(result)
   })
 
