@@ -106,6 +106,16 @@ export interface NotificationStateFrame extends Counts {
 export interface CountUpdateFrame extends Counts {
   type: 'count_update'
 }
+/**
+ * Addition beyond PROTOCOL.md: quiet hours ended and `count` notifications arrived
+ * during them (they showed nothing); one toast instead of `count`.
+ */
+export interface AwaySummaryFrame extends Counts {
+  type: 'away_summary'
+  count: number
+  /** "N notifications arrived while you were away" */
+  message: string
+}
 export interface FriendRequestFrame {
   type: 'friend_request'
   data: { request_id: number; from_user: PublicUser; created_at: string }
@@ -159,6 +169,7 @@ export type ServerFrame =
   | NotificationFrame
   | CountUpdateFrame
   | NotificationStateFrame
+  | AwaySummaryFrame
   | FriendRequestFrame
   | FriendAcceptedFrame
   | NewMessageFrame

@@ -23,5 +23,7 @@ declare module '../../realtime/bus.js' {
     notification_state: { userId: number; change: StateChange }
     /** Snoozed rows came back unread: [userId, notificationId], each claimed by one process once. */
     resurface: { recipients: Array<[number, number]> }
+    /** This user's quiet hours ended: `count` notifications arrived during them. */
+    away_summary: { userId: number; count: number }
   }
 }

@@ -9,6 +9,7 @@ import { wireLive, type NotificationsLive } from './live/index.js'
 import apiRoutes from './routes/api.js'
 import composeRoutes from './routes/compose.js'
 import pageRoutes from './routes/pages.js'
+import preferenceRoutes from './routes/preferences.js'
 import { createNotificationService, type NotificationService } from './service.js'
 
 declare module 'fastify' {
@@ -25,17 +26,19 @@ async function notifications(app: FastifyInstance, opts: { now?: () => number })
   await app.register(apiRoutes)
   await app.register(pageRoutes)
   await app.register(composeRoutes)
+  await app.register(preferenceRoutes)
   wakeSnoozedEvery(app, service, app.config.snoozeCheckIntervalMs)
 }
 
 /**
- * Snoozed notifications come back when due: when the server starts listening (rows
+ * Snoozed notifications come back when due, and quiet hours that ended send their summary: when the server starts listening (rows
  * that fell due while it was down), then on an interval (the CLI never listens).
  */
 function wakeSnoozedEvery(app: FastifyInstance, service: NotificationService, intervalMs: number) {
   const wake = () => {
     try {
       service.wakeSnoozed()
+      service.preferences.sendAwaySummaries()
     } catch (err) {
       app.log.error({ err }, 'waking snoozed notifications failed')
     }

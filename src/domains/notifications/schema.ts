@@ -60,3 +60,36 @@ export const notificationIdempotencyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.callerId, t.key] }), index('notification_idempotency_keys_created_idx').on(t.createdAt)],
 )
+
+/** Per user and kind: where its notifications show (absent: everywhere). */
+export const notificationChannels = sqliteTable(
+  'notification_channels',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind').notNull(),
+    inbox: integer('inbox', { mode: 'boolean' }).notNull(),
+    toast: integer('toast', { mode: 'boolean' }).notNull(),
+    desktop: integer('desktop', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.kind] }), index('notification_channels_kind_idx').on(t.kind, t.userId).where(sql`inbox = 0`)],
+)
+
+/** Per user: quiet hours, self-caused notifications, and what arrived during the current quiet hours. */
+export const notificationSettings = sqliteTable(
+  'notification_settings',
+  {
+    userId: integer('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    quietStart: text('quiet_start'),
+    quietEnd: text('quiet_end'),
+    timeZone: text('time_zone'),
+    selfCaused: integer('self_caused', { mode: 'boolean' }).notNull().default(true),
+    /** Notifications that arrived during quiet hours, summed up in one frame when they end (awayUntil). */
+    awayCount: integer('away_count').notNull().default(0),
+    awayUntil: integer('away_until'),
+  },
+  (t) => [index('notification_settings_away_idx').on(t.awayUntil).where(sql`away_until IS NOT NULL`)],
+)

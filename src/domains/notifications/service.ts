@@ -2,19 +2,20 @@
  * Notifications: created inside the caller's transaction (the push goes out after
  * commit through the outbox), listed, replayed, counted, marked read.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm'
+import { and, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
 import type { Bus } from '../../realtime/bus.js'
 import { users } from '../accounts/schema.js'
-import type { Alert, Counts, NotificationDTO, NotificationKind } from '../../protocol.js'
+import type { Counts, NotificationDTO, NotificationKind } from '../../protocol.js'
 import type { NotificationTemplate } from './events.js'
 import { actionsOf } from './actions.js'
 import { categoryOf, type Category } from './inbox-rules.js'
 import { onceByKey } from './idempotency.js'
 import { listFiltered, type ListFilter } from './listing.js'
 import { prepareQueries, REPLAY_LIMIT, toDTO } from './queries.js'
+import { createPreferences } from './preferences.js'
 import { createInboxState } from './state.js'
 import { notifications, type NotificationRow } from './schema.js'
 
@@ -31,6 +32,8 @@ export interface NotificationInput {
   actorId?: number | null
   /** What it is about (`post:4`, `invoice:9`, `conversation:3`, `user:2`); mutes name it. */
   thread?: string | null
+  /** The recipients caused it themselves (issuing their own invoice): they may turn these off. */
+  selfCaused?: boolean
 }
 
 export type Recipients = { userIds: number[] } | { all: true }
@@ -53,6 +56,7 @@ const DEFAULT_ICONS: Record<NotificationKind, string> = {
 
 export function createNotificationService({ db, bus, now = Date.now }: { db: Db; bus: Bus; now?: () => number }) {
   const q = prepareQueries(db)
+  const preferences = createPreferences({ db, bus, now })
   const inbox = createInboxState({ db, bus, q, now, counts: (userId) => service.counts(userId) })
   /** user id -> row id of the last broadcast the hub asked about (one scan, not one query per user). */
   let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
@@ -114,7 +118,8 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      * Inside the caller's transaction: one row per user; the push is queued in the
      * outbox and goes out after commit.
      */
-    createIn(_tx: Tx, outbox: Outbox, userIds: number[], input: NotificationInput, groupKey?: string): NotificationRow[] {
+    createIn(tx: Tx, outbox: Outbox, recipients: number[], input: NotificationInput, groupKey?: string): NotificationRow[] {
+      const userIds = preferences.admit(tx, recipients, input.kind, input.selfCaused ?? false)
       if (userIds.length === 0) return []
       const createdAt = now()
       const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
@@ -164,6 +169,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       }
       const createdAt = now()
       const v = rowValues(input, createdAt)
+      const excluded = preferences.inboxOff(tx, input.kind)
       // One statement: ids of its rows are consecutive, so one event names them all.
       const result = tx
         .insert(notifications)
@@ -187,9 +193,11 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
               snoozedUntil: sql`null`.as('snoozed_until'),
             })
             .from(users)
+            .where(notInArray(users.id, excluded))
             .orderBy(users.id),
         )
         .run()
+      preferences.admitBroadcast(tx, new Set(excluded))
       const toId = Number(result.lastInsertRowid)
       const fromId = toId - result.changes + 1
       if (result.changes > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId, toId })
@@ -227,10 +235,8 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       return r ? toDTO(r) : undefined
     },
 
-    /** Whether a notification of this kind may show a toast / desktop notification to the user now. */
-    alertOf(_userId: number, _kind: NotificationKind): Alert {
-      return { toast: true, desktop: true }
-    },
+    preferences,
+    alertOf: preferences.alertOf,
 
     /** One of the user's notifications; not_found when it is not theirs. */
     get(userId: number, id: number): NotificationDTO {

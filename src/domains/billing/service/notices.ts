@@ -1,4 +1,7 @@
-/** The owner's notifications about an invoice, written in the caller's transaction. Overdue is about the balance. */
+/**
+ * The owner's notifications about an invoice, written in the caller's transaction. Overdue is about the balance.
+ * Issuing an invoice or a note is the owner's own doing (self-caused: they may turn those off).
+ */
 import type { Outbox, Tx } from '../../../db/transact.js'
 import { formatPaise } from '../gst.js'
 import type { InvoiceRow, NoteRow } from '../schema.js'
@@ -12,7 +15,7 @@ const money = (paise: number) => `₹${formatPaise(paise)}`
 
 export function invoiceNotices({ notifications }: BillingContext) {
   const notify = (tx: Tx, outbox: Outbox, invoice: InvoiceRow, kind: 'invoice_created' | 'invoice_paid' | 'invoice_overdue', title: string, message: string) =>
-    notifications.createIn(tx, outbox, [invoice.userId], { kind, title, message, linkUrl: invoiceLink(invoice.id), linkText: 'View invoice', thread: `invoice:${invoice.id}` })
+    notifications.createIn(tx, outbox, [invoice.userId], { kind, title, message, linkUrl: invoiceLink(invoice.id), linkText: 'View invoice', thread: `invoice:${invoice.id}`, selfCaused: kind === 'invoice_created' })
 
   return {
     created: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>

@@ -52,6 +52,11 @@ export class NotificationPush {
       if (hub.users.has(event.userId)) hub.sendToUser(event.userId, { type: 'notification_state', ...event.change, ...service.counts(event.userId) })
     })
     hub.onEvent('resurface', (event) => this.resurface(event.recipients))
+    hub.onEvent('away_summary', ({ userId, count }) => {
+      if (!hub.users.has(userId)) return
+      const message = `${count} notification${count === 1 ? '' : 's'} arrived while you were away`
+      hub.sendToUser(userId, { type: 'away_summary', count, message, ...service.counts(userId) })
+    })
   }
 
   /** Snoozed rows back in the inbox: a `notification` frame (resurfaced) and the state change, to every socket of the user. */
