@@ -30,6 +30,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
   async (app, opts) => {
     const billing = createBillingService({ db: app.db, bus: app.bus, notifications: app.notifications, now: opts.now })
     app.decorate('billing', billing)
+    app.notifications.mutes.allow('invoice', (userId, id) => billing.canSee(userId, id))
 
     // The overdue check runs when the server starts listening and then every
     // interval (the CLI, which never listens, does not start it).

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin'
 import { wireLive, type NotificationsLive } from './live/index.js'
 import apiRoutes from './routes/api.js'
 import composeRoutes from './routes/compose.js'
+import muteRoutes from './routes/mutes.js'
 import pageRoutes from './routes/pages.js'
 import preferenceRoutes from './routes/preferences.js'
 import { createNotificationService, type NotificationService } from './service.js'
@@ -27,6 +28,7 @@ async function notifications(app: FastifyInstance, opts: { now?: () => number })
   await app.register(pageRoutes)
   await app.register(composeRoutes)
   await app.register(preferenceRoutes)
+  await app.register(muteRoutes)
   wakeSnoozedEvery(app, service, app.config.snoozeCheckIntervalMs)
 }
 

@@ -93,3 +93,17 @@ export const notificationSettings = sqliteTable(
   },
   (t) => [index('notification_settings_away_idx').on(t.awayUntil).where(sql`away_until IS NOT NULL`)],
 )
+
+/** A muted thread creates no notifications for its user until `until` (null: until unmuted). */
+export const notificationMutes = sqliteTable(
+  'notification_mutes',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    thread: text('thread').notNull(),
+    until: integer('until'),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.thread] }), index('notification_mutes_thread_idx').on(t.thread, t.userId)],
+)

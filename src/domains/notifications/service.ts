@@ -15,6 +15,7 @@ import { categoryOf, type Category } from './inbox-rules.js'
 import { onceByKey } from './idempotency.js'
 import { listFiltered, type ListFilter } from './listing.js'
 import { prepareQueries, REPLAY_LIMIT, toDTO } from './queries.js'
+import { createMutes } from './mutes.js'
 import { createPreferences } from './preferences.js'
 import { createInboxState } from './state.js'
 import { notifications, type NotificationRow } from './schema.js'
@@ -57,6 +58,7 @@ const DEFAULT_ICONS: Record<NotificationKind, string> = {
 export function createNotificationService({ db, bus, now = Date.now }: { db: Db; bus: Bus; now?: () => number }) {
   const q = prepareQueries(db)
   const preferences = createPreferences({ db, bus, now })
+  const mutes = createMutes({ db, now })
   const inbox = createInboxState({ db, bus, q, now, counts: (userId) => service.counts(userId) })
   /** user id -> row id of the last broadcast the hub asked about (one scan, not one query per user). */
   let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
@@ -119,7 +121,8 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      * outbox and goes out after commit.
      */
     createIn(tx: Tx, outbox: Outbox, recipients: number[], input: NotificationInput, groupKey?: string): NotificationRow[] {
-      const userIds = preferences.admit(tx, recipients, input.kind, input.selfCaused ?? false)
+      const muted = mutes.mutedIn(tx, input.thread, recipients)
+      const userIds = preferences.admit(tx, muted.size ? recipients.filter((u) => !muted.has(u)) : recipients, input.kind, input.selfCaused ?? false)
       if (userIds.length === 0) return []
       const createdAt = now()
       const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
@@ -236,6 +239,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     preferences,
+    mutes,
     alertOf: preferences.alertOf,
 
     /** One of the user's notifications; not_found when it is not theirs. */

@@ -36,6 +36,8 @@ export const socialPlugin = fp(
       typingTimeoutMs: app.config.typingTimeoutMs,
     })
     app.decorate('social', social)
+    app.notifications.mutes.allow('conversation', (userId, id) => social.isParticipant(userId, id))
+    app.notifications.mutes.allow('user', (_userId, id) => app.accounts.resolveUsers({ ids: [id] }).found.length > 0)
     app.notifications.setUnreadMessagesCounter((userId) => social.unreadMessagesCount(userId))
     const live = socialLive(app, social)
     social.presence.start()

@@ -67,6 +67,11 @@ const LIST_LIMIT = 500
 
 export function invoiceReading({ db, today }: BillingContext) {
   return {
+    /** Whether the user may see invoice `id` (theirs): mutes ask it. */
+    canSee(userId: number, id: number): boolean {
+      return db.select({ id: billingInvoices.id }).from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).get() !== undefined
+    },
+
     getInvoice(userId: number, id: number): InvoiceView {
       const invoice = ownInvoice(db, userId, id)
       const lines = db.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, id)).orderBy(asc(billingInvoiceLines.position)).all()
