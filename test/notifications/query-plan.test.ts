@@ -46,3 +46,34 @@ t.test('unread count uses the partial index; last id and paging use (user_id, id
   t.equal(s.app.notifications.counts(2).unread_count, 200, 'a user with 200 unread')
   t.equal(s.app.notifications.counts(3).unread_count, 0, 'a user with 200 read')
 })
+
+t.test('inbox state: the archived and snoozed views, the snooze wake-up and unread by kind are index lookups', async (t) => {
+  const s = await buildTestApp()
+  t.teardown(() => s.close())
+  const sqlite = s.app.db.$client
+  const alice = await createUser(s.app)
+  sqlite.exec(`WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000)
+    INSERT INTO users (username, password_hash) SELECT 'u' || n, '!' FROM seq`)
+  sqlite.exec(`
+    WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 100000)
+    INSERT INTO notifications (user_id, kind, title, message, created_at, read_at, archived_at, snoozed_until)
+    SELECT 2 + (n % 1000), 'system', 't', '', n, n, CASE WHEN n % 7 = 0 THEN n END, CASE WHEN n % 50 = 1 THEN n END FROM seq`)
+  sqlite.exec('ANALYZE')
+  const plan = (sql: string, ...args: unknown[]) =>
+    (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join(' | ')
+
+  const archived = plan('SELECT id FROM notifications WHERE user_id = ? AND archived_at IS NOT NULL ORDER BY id DESC LIMIT 20', alice.id)
+  t.match(archived, /notifications_archived_idx/, `archived view: ${archived}`)
+  t.notMatch(archived, /SCAN|TEMP B-TREE/)
+  const snoozed = plan('SELECT id FROM notifications WHERE user_id = ? AND snoozed_until IS NOT NULL ORDER BY id DESC LIMIT 20', alice.id)
+  t.match(snoozed, /notifications_snoozed_idx/, `snoozed view: ${snoozed}`)
+  t.notMatch(snoozed, /SCAN|TEMP B-TREE/)
+  const due = plan('SELECT id FROM notifications WHERE snoozed_until IS NOT NULL AND snoozed_until <= ? ORDER BY snoozed_until LIMIT 500', Date.now())
+  t.match(due, /notifications_snooze_due_idx/, `wake-up: ${due}`)
+  t.notMatch(due, /SCAN notifications\b(?! USING)/)
+  const byKind = plan('SELECT kind, count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL GROUP BY kind', alice.id)
+  t.match(byKind, /notifications_unread_idx/, `unread by kind: ${byKind}`)
+  const inbox = plan('SELECT id FROM notifications WHERE user_id = ? AND archived_at IS NULL AND snoozed_until IS NULL ORDER BY id DESC LIMIT 20', alice.id)
+  t.match(inbox, /notifications_user_id_idx/, `inbox: ${inbox}`)
+  t.notMatch(inbox, /TEMP B-TREE/)
+})

@@ -3,9 +3,14 @@ import { NOTIFICATION_KINDS, type NotificationKind } from '../../protocol.js'
 import { hasErrors, type FieldErrors } from '../../errors.js'
 import type { NotificationInput } from './service.js'
 
+/** A path on this site (`/blog`), not `//elsewhere` or `/\\elsewhere`. */
+export function isSameSitePath(url: string): boolean {
+  return /^\/(?![/\\])/.test(url)
+}
+
 /** Relative paths on this site or http(s) URLs; never `javascript:` and friends. */
 export function isSafeLink(url: string): boolean {
-  if (/^\/(?![/\\])/.test(url)) return true
+  if (isSameSitePath(url)) return true
   try {
     const u = new URL(url)
     return u.protocol === 'http:' || u.protocol === 'https:'

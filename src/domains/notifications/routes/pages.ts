@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import { currentUser, isHtmx, renderPage, requireUser } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
+import { isSameSitePath } from '../compose.js'
 import { PAGE_SIZE } from './api.js'
 import { ListQuery } from './wire.js'
 
@@ -33,6 +34,14 @@ const pageRoutes: FastifyPluginAsyncTypebox = async (app) => {
       app.realtime.content.partial('partials/notification-row', { n }) +
       app.realtime.content.partial('partials/badges', { counts, oob: true })
     )
+  })
+
+  // Following a notification (toast, row, desktop notification) marks it read; only same-site paths are followed.
+  app.get('/notifications/:id/open', { schema: { params: IdParams } }, async (request, reply) => {
+    const user = currentUser(request)
+    notifications.markRead(user.id, request.params.id)
+    const link = notifications.get(user.id, request.params.id).link_url
+    return reply.redirect(link && isSameSitePath(link) ? link : '/notifications', 303)
   })
 
   app.post('/notifications/read-all', async (request, reply) => {
