@@ -1,27 +1,32 @@
 /** The hot queries are index lookups: EXPLAIN QUERY PLAN, never a full scan. */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildTestApp, createUser } from '../helper.js'
 
 // The statements of src/domains/notifications/service.ts, verbatim.
 const UNREAD_COUNT = 'SELECT count(*) FROM notifications WHERE user_id = ? AND read_at IS NULL'
 const LAST_ID = 'SELECT coalesce(max(id), 0) FROM notifications WHERE user_id = ?'
 
-t.test('unread count uses the partial index; last id and paging use (user_id, id)', async (t) => {
+/** A site with 1000 more users and the rows `rows` inserts, ANALYZEd so the planner has statistics. */
+async function siteWith(t: Test, rows: string) {
   const s = await buildTestApp()
   t.teardown(() => s.close())
   const sqlite = s.app.db.$client
   const alice = await createUser(s.app)
-  // A realistic shape: many users, most rows read, then ANALYZE so the planner has statistics.
   sqlite.exec(`WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000)
     INSERT INTO users (username, password_hash) SELECT 'u' || n, '!' FROM seq`)
-  sqlite.exec(`
+  sqlite.exec(rows)
+  sqlite.exec('ANALYZE')
+  const plan = (sql: string, ...args: unknown[]) =>
+    (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join(' | ')
+  return { s, alice, plan }
+}
+
+t.test('unread count uses the partial index; last id and paging use (user_id, id)', async (t) => {
+  // A realistic shape: many users, most rows read.
+  const { s, alice, plan } = await siteWith(t, `
     WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 200000)
     INSERT INTO notifications (user_id, kind, title, message, created_at, read_at)
     SELECT 2 + (n % 1000), 'system', 't', '', n, CASE WHEN n % 10 = 0 THEN NULL ELSE n END FROM seq`)
-  sqlite.exec('ANALYZE')
-
-  const plan = (sql: string, ...args: unknown[]) =>
-    (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join(' | ')
 
   const unread = plan(UNREAD_COUNT, alice.id)
   t.match(unread, /SEARCH notifications USING (COVERING )?INDEX notifications_unread_idx \(user_id=\?\)/, `unread count: ${unread}`)
@@ -48,19 +53,10 @@ t.test('unread count uses the partial index; last id and paging use (user_id, id
 })
 
 t.test('inbox state: the archived and snoozed views, the snooze wake-up and unread by kind are index lookups', async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const sqlite = s.app.db.$client
-  const alice = await createUser(s.app)
-  sqlite.exec(`WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 1000)
-    INSERT INTO users (username, password_hash) SELECT 'u' || n, '!' FROM seq`)
-  sqlite.exec(`
+  const { alice, plan } = await siteWith(t, `
     WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 100000)
     INSERT INTO notifications (user_id, kind, title, message, created_at, read_at, archived_at, snoozed_until)
     SELECT 2 + (n % 1000), 'system', 't', '', n, n, CASE WHEN n % 7 = 0 THEN n END, CASE WHEN n % 50 = 1 THEN n END FROM seq`)
-  sqlite.exec('ANALYZE')
-  const plan = (sql: string, ...args: unknown[]) =>
-    (sqlite.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as Array<{ detail: string }>).map((r) => r.detail).join(' | ')
 
   const archived = plan('SELECT id FROM notifications WHERE user_id = ? AND archived_at IS NOT NULL ORDER BY id DESC LIMIT 20', alice.id)
   t.match(archived, /notifications_archived_idx/, `archived view: ${archived}`)
