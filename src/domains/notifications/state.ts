@@ -5,9 +5,9 @@
  */
 import { and, asc, eq, inArray, isNotNull, isNull, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { transact } from '../../db/transact.js'
+import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { invalid, notFound } from '../../errors.js'
-import type { Counts } from '../../protocol.js'
+import type { Counts, NotificationKind } from '../../protocol.js'
 import type { Bus } from '../../realtime/bus.js'
 import type { StateChange } from './events.js'
 import { snoozeProblem } from './inbox-rules.js'
@@ -42,6 +42,26 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
       own(userId, id)
       const updated = db.update(n).set({ readAt: now() }).where(and(one(id), isNull(n.readAt))).run().changes
       return changed(userId, updated, { ids: [id], read: true }, true)
+    },
+
+    /**
+     * Inside the caller's transaction: the user's unread notifications of these kinds
+     * about `thread` are read, because what they asked for was done (a request answered,
+     * an invoice paid), from a toast, a row or any page; published after commit.
+     */
+    readThreadIn(tx: Tx, outbox: Outbox, userId: number, thread: string, kinds: NotificationKind[]): number[] {
+      const ids = tx
+        .update(n)
+        .set({ readAt: now() })
+        .where(and(eq(n.userId, userId), isNull(n.readAt), eq(n.thread, thread), inArray(n.kind, kinds)))
+        .returning({ id: n.id })
+        .all()
+        .map((r) => r.id)
+      if (ids.length) {
+        outbox.push({ type: 'counts', userIds: [userId] })
+        outbox.push({ type: 'notification_state', userId, change: { ids, read: true } })
+      }
+      return ids
     },
 
     markAllRead(userId: number): Counts {

@@ -36,8 +36,13 @@ export const socialPlugin = fp(
       typingTimeoutMs: app.config.typingTimeoutMs,
     })
     app.decorate('social', social)
-    app.notifications.mutes.allow('conversation', (userId, id) => social.isParticipant(userId, id))
-    app.notifications.mutes.allow('user', (_userId, id) => app.accounts.resolveUsers({ ids: [id] }).found.length > 0)
+    app.notifications.mutes.allow(
+      'conversation',
+      (userId, id) => social.isParticipant(userId, id),
+      (userId, id) => `Conversation with @${social.conversation(userId, id).other.username}`,
+    )
+    const userNamed = (id: number) => app.accounts.resolveUsers({ ids: [id] }).found[0]?.username
+    app.notifications.mutes.allow('user', (_userId, id) => userNamed(id) !== undefined, (_userId, id) => (userNamed(id) ? `@${userNamed(id)}` : null))
     app.notifications.setUnreadMessagesCounter((userId) => social.unreadMessagesCount(userId))
     const live = socialLive(app, social)
     social.presence.start()

@@ -20,8 +20,11 @@ export function invoiceNotices({ notifications }: BillingContext) {
   return {
     created: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
       notify(tx, outbox, invoice, 'invoice_created', `Invoice ${invoice.number} created`, `${money(invoice.totalPaise)} to ${invoice.buyerName}, due ${invoice.dueDate}`),
-    paid: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
-      notify(tx, outbox, invoice, 'invoice_paid', `Invoice ${invoice.number} paid`, `${money(invoice.totalPaise)} from ${invoice.buyerName}`),
+    /** Paid (by "Mark paid" on the notification, the invoice page or the API): its overdue notices are read. */
+    paid: (tx: Tx, outbox: Outbox, invoice: InvoiceRow) => {
+      notifications.readThreadIn(tx, outbox, invoice.userId, `invoice:${invoice.id}`, ['invoice_overdue'])
+      return notify(tx, outbox, invoice, 'invoice_paid', `Invoice ${invoice.number} paid`, `${money(invoice.totalPaise)} from ${invoice.buyerName}`)
+    },
     note: (tx: Tx, outbox: Outbox, invoice: InvoiceRow, note: NoteRow) =>
       notify(
         tx,

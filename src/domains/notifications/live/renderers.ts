@@ -24,20 +24,23 @@ export function registerRenderers(content: PushContent): void {
   }
   // A fan-out sends one notification to many users, differing only in id: the
   // toast and row are rendered once with a placeholder id, then the id is put in.
-  let shared: { key: string; parts: string[] } | null = null
-  const toastAndRow = (n: NotificationDTO) => {
+  // Nothing per user goes in them (a recipient's alert only decides whether the toast is sent).
+  let shared: { key: string; toast: string[]; row: string[] } | null = null
+  const toastAndRow = (n: NotificationDTO, toast: boolean) => {
     const key = JSON.stringify({ ...n, id: 0 })
     if (shared?.key !== key) {
       const placeholder = { ...n, id: ID_PLACEHOLDER as unknown as number }
-      const html =
-        content.partial('partials/toast-oob', { n: placeholder }) +
-        content.partial('partials/notification-row', { n: placeholder, oob: 'afterbegin:#notification-list[data-live=prepend]' })
-      shared = { key, parts: html.split(ID_PLACEHOLDER) }
+      shared = {
+        key,
+        toast: content.partial('partials/toast-oob', { n: placeholder }).split(ID_PLACEHOLDER),
+        row: content.partial('partials/notification-row', { n: placeholder, oob: 'afterbegin:#notification-list[data-live=prepend]' }).split(ID_PLACEHOLDER),
+      }
     }
-    return shared.parts.join(String(n.id))
+    const id = String(n.id)
+    return (toast ? shared.toast.join(id) : '') + shared.row.join(id)
   }
   content.on('initial', badges)
   content.on('count_update', badges)
   content.on('notification_state', badges)
-  content.on('notification', (frame) => toastAndRow(frame.notification) + badges(frame))
+  content.on('notification', (frame) => toastAndRow(frame.notification, frame.alert?.toast !== false) + badges(frame))
 }

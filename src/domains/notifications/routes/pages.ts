@@ -1,7 +1,7 @@
 /** The signed-in user's notifications page, its htmx actions and the form fallbacks. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { Static } from 'typebox'
+import Type, { type Static } from 'typebox'
 import { currentUser, isHtmx, renderPage, requireUser } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
 import { isSameSitePath } from '../compose.js'
@@ -37,10 +37,14 @@ const pageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   // Following a notification (toast, row, desktop notification) marks it read; only same-site paths are followed.
-  app.get('/notifications/:id/open', { schema: { params: IdParams } }, async (request, reply) => {
+  // `?action=<id>`: one of its GET actions instead of its link (Reply: the post's comment box).
+  const OpenQuery = Type.Object({ action: Type.Optional(Type.String({ maxLength: 32 })) })
+  app.get('/notifications/:id/open', { schema: { params: IdParams, querystring: OpenQuery } }, async (request, reply) => {
     const user = currentUser(request)
     notifications.markRead(user.id, request.params.id)
-    const link = notifications.get(user.id, request.params.id).link_url
+    const n = notifications.get(user.id, request.params.id)
+    const { action } = request.query
+    const link = action === undefined ? n.link_url : n.actions.find((a) => a.id === action && a.method === 'GET')?.url
     return reply.redirect(link && isSameSitePath(link) ? link : '/notifications', 303)
   })
 

@@ -67,6 +67,21 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
     )
   }
 
+  // A friend_request notification's actions name the sender, not the request (its thread is `user:<id>`).
+  app.post(
+    '/api/friends/accept-from/:user_id',
+    { schema: { params: UserParams, response: { 200: AcceptedBody, '4xx': ErrorBody } } },
+    async (request) => ({ friend: await social.answerFriendRequestFrom(currentUser(request).id, request.params.user_id, 'accept') }),
+  )
+  app.post(
+    '/api/friends/decline-from/:user_id',
+    { schema: { params: UserParams, response: { 200: Ok, '4xx': ErrorBody } } },
+    async (request) => {
+      await social.answerFriendRequestFrom(currentUser(request).id, request.params.user_id, 'decline')
+      return { ok: true as const }
+    },
+  )
+
   app.delete(
     '/api/friends/:user_id',
     { schema: { params: UserParams, response: { 200: Ok, '4xx': ErrorBody } } },

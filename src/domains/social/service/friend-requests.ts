@@ -25,7 +25,7 @@ export interface FriendRequestView {
 export type SentFriendRequest = { requestId: number; accepted: false } | { requestId: number; accepted: true; friend: PublicUser }
 
 /** What social needs of the notifications domain. */
-export type Notifier = Pick<FastifyInstance['notifications'], 'createIn'>
+export type Notifier = Pick<FastifyInstance['notifications'], 'createIn' | 'readThreadIn'>
 
 export interface FriendRequestsDeps {
   db: Db
@@ -53,6 +53,16 @@ function requestOf(tx: Tx, requestId: number): FriendRequestRow | undefined {
 /** Ends a pending request (accepted, declined, cancelled). */
 function answerRequest(tx: Tx, requestId: number, status: 'accepted' | 'declined' | 'cancelled'): void {
   tx.update(friendRequests).set({ status, respondedAt: Date.now() }).where(and(eq(friendRequests.id, requestId), pending)).run()
+}
+
+/** The newest request from one user to another, whatever its status. */
+function latestRequest(tx: Tx, fromId: number, toId: number): FriendRequestRow | undefined {
+  return tx
+    .select()
+    .from(friendRequests)
+    .where(and(eq(friendRequests.fromUserId, fromId), eq(friendRequests.toUserId, toId)))
+    .orderBy(desc(friendRequests.id))
+    .get()
 }
 
 function refuseUnlessPending(request: FriendRequestRow): void {
@@ -83,6 +93,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
     const requester = findPerson(people, request.fromUserId)
     const accepter = findPerson(people, request.toUserId)
     answerRequest(tx, request.id, 'accepted')
+    notifications.readThreadIn(tx, outbox, accepter.id, `user:${requester.id}`, ['friend_request'])
     tx.insert(friendships)
       .values([
         { userId: requester.id, friendId: accepter.id, createdAt: now },
@@ -117,6 +128,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
       }
       refuseUnlessPending(request)
       answerRequest(tx, requestId, status)
+      if (declining) notifications.readThreadIn(tx, outbox, userId, `user:${request.fromUserId}`, ['friend_request'])
       const otherId = declining ? request.fromUserId : request.toUserId
       pushFriendsChanged(outbox, userId, status, otherId)
       // The sender of a declined request is not told; their request simply stops being pending.
@@ -177,6 +189,25 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
         if (request.status === 'accepted' && areFriendsIn(tx, userId, request.fromUserId)) return findPerson(people, request.fromUserId)
         refuseUnlessPending(request)
         return acceptIn(tx, outbox, request)
+      })
+    },
+
+    /**
+     * The actions of a friend_request notification, which names the sender: answers
+     * their pending request. Already answered: 409 saying how; never asked: 404.
+     */
+    async answerFriendRequestFrom(userId: number, fromId: number, answer: 'accept' | 'decline'): Promise<PublicUser> {
+      return transact(db, bus, (tx, outbox) => {
+        const from = findPerson(people, fromId)
+        const request = latestRequest(tx, fromId, userId)
+        if (!request) throw notFound(`You have no friend request from @${from.username}`)
+        if (request.status === 'cancelled') throw conflict(`@${from.username} cancelled that friend request`)
+        if (request.status !== 'pending') throw conflict(`You already ${request.status} @${from.username}'s friend request`)
+        if (answer === 'accept') return acceptIn(tx, outbox, request)
+        answerRequest(tx, request.id, 'declined')
+        notifications.readThreadIn(tx, outbox, userId, `user:${fromId}`, ['friend_request'])
+        pushFriendsChanged(outbox, userId, 'declined', fromId)
+        return from
       })
     },
 

@@ -1,0 +1,75 @@
+// Notification actions (views/partials/notification-actions.eta): a button sends its request
+// with the page's CSRF token and, without leaving the page, every copy of that notification's
+// buttons (toast and row) is replaced by the outcome ("Accepted", "Paid"), or by the server's
+// message when it was already answered (409). Rows follow notification_state frames from the
+// other tabs (read / unread). A link to a post's comment box (#comment-form-N) focuses it.
+(function () {
+  'use strict'
+  const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content
+
+  function showOutcome(id, text, kind) {
+    document.querySelectorAll('.n-actions[data-notification-id="' + CSS.escape(id) + '"]').forEach((box) => {
+      const hadFocus = box.contains(document.activeElement)
+      const outcome = document.createElement('p')
+      outcome.className = 'n-outcome' + (kind ? ' ' + kind : '')
+      outcome.setAttribute('role', 'status')
+      outcome.tabIndex = -1
+      outcome.textContent = text
+      box.replaceChildren(outcome)
+      if (hadFocus) outcome.focus()
+    })
+  }
+
+  async function run(button) {
+    const box = button.closest('.n-actions')
+    if (!box || box.dataset.busy) return
+    box.dataset.busy = '1'
+    box.querySelectorAll('button').forEach((b) => (b.disabled = true))
+    const id = box.dataset.notificationId
+    try {
+      const res = await fetch(button.dataset.actionUrl, {
+        method: button.dataset.actionMethod || 'POST',
+        headers: { accept: 'application/json', 'X-CSRF-Token': csrf() || '' },
+        credentials: 'same-origin',
+      })
+      if (res.ok) return showOutcome(id, button.dataset.outcome || 'Done', 'done')
+      let message = 'That did not work (' + res.status + '). Try again.'
+      try {
+        message = (await res.json()).message || message
+      } catch {
+        /* not JSON: keep the generic message */
+      }
+      // 409/404: already answered, paid or gone; the message says what the real state is.
+      if (res.status === 409 || res.status === 404) return showOutcome(id, message, 'conflict')
+      box.title = message
+      box.querySelectorAll('button').forEach((b) => (b.disabled = false))
+      delete box.dataset.busy
+    } catch {
+      box.querySelectorAll('button').forEach((b) => (b.disabled = false))
+      delete box.dataset.busy
+    }
+  }
+
+  document.addEventListener('click', (e) => {
+    const button = e.target.closest?.('.n-actions button[data-action-url]')
+    if (button) run(button)
+  })
+
+  // Another tab (or an action) read or unread rows: this page's rows say so too.
+  document.addEventListener('pulse:frame', (e) => {
+    const frame = e.detail
+    if (frame.type !== 'notification_state' || typeof frame.read !== 'boolean') return
+    const rows = frame.all ? document.querySelectorAll('#notification-list > li.notification') : (frame.ids || []).map((id) => document.getElementById('notification-' + id)).filter(Boolean)
+    rows.forEach((row) => {
+      row.classList.toggle('unread', !frame.read)
+      if (frame.read) row.querySelector('button[hx-post$="/read"]')?.remove()
+    })
+  })
+
+  function focusCommentBox() {
+    const m = /^#comment-form-(\d+)$/.exec(location.hash)
+    if (m) document.querySelector('#comment-form-' + m[1] + ' textarea')?.focus()
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', focusCommentBox)
+  else focusCommentBox()
+})()
