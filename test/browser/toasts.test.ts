@@ -92,12 +92,14 @@ for (const [name, size] of Object.entries(SIZES)) {
     t.same(await shownTitles(page), ['Second 0', 'Second 1', 'Second 2'], 'Escape dismissed "Second 3"')
     t.equal(await page.locator('.toast-more').count(), 0, 'nothing folded any more')
 
-    // A duration the user picks, kept in this browser.
+    // A duration the user picks on the settings page, kept in this browser.
+    await page.goto('/settings/notifications')
     await page.selectOption('#toast-seconds', '0')
     t.equal(await page.evaluate("localStorage.getItem('pulse.toastSeconds')"), '0')
     await page.reload()
+    t.equal(await page.inputValue('#toast-seconds'), '0', 'the preference shows on the settings page')
+    await page.goto('/notifications')
     await waitForFrame(page, 'initial')
-    t.equal(await page.inputValue('#toast-seconds'), '0', 'the preference shows on the notifications page')
     notify(user, 'Stays')
     await page.locator('#toasts .toast', { hasText: 'Stays' }).waitFor()
     await page.clock.runFor(60_000)

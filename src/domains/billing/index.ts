@@ -30,7 +30,10 @@ export const billingPlugin = fp<BillingPluginOptions>(
   async (app, opts) => {
     const billing = createBillingService({ db: app.db, bus: app.bus, notifications: app.notifications, now: opts.now })
     app.decorate('billing', billing)
-    app.notifications.mutes.allow('invoice', (userId, id) => billing.canSee(userId, id))
+    app.notifications.mutes.allow('invoice', (userId, id) => billing.canSee(userId, id), (userId, id) => {
+      const { invoice } = billing.getInvoice(userId, id)
+      return invoice.number ? `Invoice ${invoice.number} to ${invoice.buyerName}` : `Draft invoice to ${invoice.buyerName}`
+    })
 
     // The overdue check runs when the server starts listening and then every
     // interval (the CLI, which never listens, does not start it).

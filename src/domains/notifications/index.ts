@@ -11,6 +11,7 @@ import composeRoutes from './routes/compose.js'
 import muteRoutes from './routes/mutes.js'
 import pageRoutes from './routes/pages.js'
 import preferenceRoutes from './routes/preferences.js'
+import settingsRoutes from './routes/settings.js'
 import { createNotificationService, type NotificationService } from './service.js'
 
 declare module 'fastify' {
@@ -29,6 +30,7 @@ async function notifications(app: FastifyInstance, opts: { now?: () => number })
   await app.register(composeRoutes)
   await app.register(preferenceRoutes)
   await app.register(muteRoutes)
+  await app.register(settingsRoutes)
   wakeSnoozedEvery(app, service, app.config.snoozeCheckIntervalMs)
 }
 

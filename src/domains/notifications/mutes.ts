@@ -17,15 +17,41 @@ export interface Mute {
 
 export type ThreadType = 'post' | 'invoice' | 'conversation' | 'user'
 
+/** A mute as the settings page lists it: what it mutes, in words. */
+export interface DescribedMute extends Mute {
+  label: string
+}
+
+type Describe = (userId: number, id: number) => string | null
+
 export function createMutes({ db, now }: { db: Db; now: () => number }) {
   const canSee = new Map<string, (userId: number, id: number) => boolean>()
+  const describers = new Map<string, Describe>()
   const active = () => or(isNull(mutes.until), gt(mutes.until, now()))
   const toMute = (r: { thread: string; until: number | null }): Mute => ({ thread: r.thread, until: r.until === null ? null : new Date(r.until).toISOString() })
 
   const service = {
-    /** The owning domain says whether a user can see thread `<type>:<id>`. */
-    allow(type: ThreadType, check: (userId: number, id: number) => boolean): void {
+    /**
+     * The owning domain says whether a user can see thread `<type>:<id>`, and what it
+     * is in words for the mutes list ("Post “Hello”"; null when gone).
+     */
+    allow(type: ThreadType, check: (userId: number, id: number) => boolean, describe?: Describe): void {
       canSee.set(type, check)
+      if (describe) describers.set(type, describe)
+    },
+
+    /** The user's mutes, each with what it mutes in words (the thread itself when its domain cannot say). */
+    async described(userId: number): Promise<DescribedMute[]> {
+      return service.list(userId).map((m) => {
+        const [type, id] = m.thread.split(':') as [string, string]
+        let label: string | null = null
+        try {
+          label = describers.get(type)?.(userId, Number(id)) ?? null
+        } catch {
+          label = null
+        }
+        return { ...m, label: label ?? m.thread }
+      })
     },
 
     list(userId: number): Mute[] {
