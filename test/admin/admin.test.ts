@@ -62,6 +62,9 @@ t.test('the admin form sends to one user, several or everyone and says how many'
   t.same(await c.client.since(marks[0]!, 100), [], 'carol got nothing')
 
   res = await adm.post('/admin/notifications', { target: 'all', title: 'Everyone' })
+  t.match(res.body, /goes to <strong>4<\/strong> users at once/, 'everyone: first how many it reaches (admin included)')
+  t.equal(rows(), 3, 'nothing sent before it is confirmed')
+  res = await adm.post('/admin/notifications', { target: 'all', title: 'Everyone', confirmed: '1' })
   t.match(res.body, /Sent to <strong>4<\/strong> users\./, 'everyone, admin included')
   for (const client of [a, b, c]) t.equal((await client.client.next((f) => f.type === 'notification' && f.notification.title === 'Everyone')).notification.title, 'Everyone')
   const total = rows()

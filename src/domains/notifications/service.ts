@@ -2,7 +2,7 @@
  * Notifications: created inside the caller's transaction (the push goes out after
  * commit through the outbox), listed, replayed, counted, marked read.
  */
-import { and, eq, isNull, notInArray, sql } from 'drizzle-orm'
+import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
@@ -43,7 +43,7 @@ export interface Notified {
   ids: number[]
 }
 
-const DEFAULT_ICONS: Record<NotificationKind, string> = {
+export const DEFAULT_ICONS: Record<NotificationKind, string> = {
   comment: 'comment',
   like: 'like',
   friend_request: 'user-plus',
@@ -205,6 +205,11 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       const fromId = toId - result.changes + 1
       if (result.changes > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId, toId })
       return { created: result.changes, ids: Array.from({ length: result.changes }, (_, i) => fromId + i) }
+    },
+
+    /** How many users a notification of this kind to everyone reaches (those who keep it in their inbox). */
+    async reachOfAll(kind: NotificationKind): Promise<number> {
+      return db.transaction((tx) => tx.select({ n: count() }).from(users).get()!.n - preferences.inboxOff(tx, kind).length)
     },
 
     /** This user's row among a broadcast's rows (notify_all), or null. */

@@ -1,14 +1,17 @@
 /** Administrators compose notifications: the /admin/notifications page and POST /api/notifications. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { randomUUID } from 'node:crypto'
 import { DomainError, invalid, type FieldErrors } from '../../../errors.js'
-import { NOTIFICATION_KINDS } from '../../../protocol.js'
+import { NOTIFICATION_KINDS, type NotificationDTO, type NotificationKind } from '../../../protocol.js'
 import { renderPage, requireAdmin } from '../../../web/http.js'
 import { ErrorBody } from '../../../web/schemas.js'
 import Type from 'typebox'
-import { validateNotification } from '../compose.js'
+import { isSafeLink, validateNotification } from '../compose.js'
+import { categoryOf } from '../inbox-rules.js'
 import { bodyHash, isIdempotencyKey } from '../idempotency.js'
-import type { Recipients } from '../service.js'
-import { ComposeApiBody, ComposeForm, Created } from './wire.js'
+import { DEFAULT_ICONS, type Notified, type Recipients } from '../service.js'
+import { ComposeApiBody, ComposeForm, ComposePreview, Created } from './wire.js'
 
 type Unresolved = { error: string }
 
@@ -46,12 +49,44 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.status(201).send(result)
   })
 
-  app.get('/admin/notifications', async (request, reply) =>
-    renderPage(request, reply, 'admin/notifications', { values: { target: 'user', kind: 'system' }, errors: {}, kinds: NOTIFICATION_KINDS, sent: null }),
-  )
+  /** The page; each render carries a fresh Idempotency-Key, so a form is sent at most once however often it is posted. */
+  function page(request: FastifyRequest, reply: FastifyReply, data: { values: Record<string, string | undefined>; errors: FieldErrors; sent: number | null; confirm?: number }) {
+    return renderPage(request, reply, 'admin/notifications', { kinds: NOTIFICATION_KINDS, confirm: null, ...data, key: randomUUID(), preview: previewOf(request, data.values) })
+  }
+
+  /** The toast as recipients will see it (the same partial), from what the form holds so far. */
+  function previewOf(request: FastifyRequest, values: Record<string, string | undefined>): NotificationDTO {
+    const kind = (NOTIFICATION_KINDS as readonly string[]).includes(values.kind ?? '') ? (values.kind as NotificationKind) : 'system'
+    const linkUrl = (values.link_url ?? '').trim()
+    const user = request.principal!.user
+    return {
+      id: 0,
+      kind,
+      title: (values.title ?? '').trim() || 'Your title',
+      message: (values.message ?? '').trim(),
+      link_url: linkUrl && isSafeLink(linkUrl) ? linkUrl : null,
+      link_text: (values.link_text ?? '').trim() || null,
+      icon: DEFAULT_ICONS[kind],
+      actor: { id: user.id, username: user.username },
+      created_at: new Date().toISOString(),
+      read: false,
+      category: categoryOf(kind),
+      thread: null,
+      archived: false,
+      snoozed_until: null,
+      actions: [],
+    }
+  }
+
+  app.get('/admin/notifications', async (request, reply) => page(request, reply, { values: { target: 'user', kind: 'system' }, errors: {}, sent: null }))
+
+  app.post('/admin/notifications/preview', { schema: { body: ComposePreview } }, async (request, reply) => {
+    reply.type('text/html')
+    return app.realtime.content.partial('partials/toast', { n: previewOf(request, request.body), preview: true })
+  })
 
   app.post('/admin/notifications', { schema: { body: ComposeForm } }, async (request, reply) => {
-    const body = request.body
+    const { idempotency_key: key, confirmed, _csrf, ...body } = request.body
     const errors: FieldErrors = {}
     const checked = validateNotification(body)
     if ('errors' in checked) Object.assign(errors, checked.errors)
@@ -61,13 +96,27 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     else if (body.target === 'user' && usernames.length !== 1) recipients = { error: 'Give exactly one username.' }
     else if (body.target === 'user' || body.target === 'users') recipients = recipientsOf({ usernames })
     if ('error' in recipients) errors.usernames = recipients.error
-    const page = { values: body, kinds: NOTIFICATION_KINDS }
-    if ('error' in recipients || !('input' in checked)) {
+    if (key !== undefined && !isIdempotencyKey(key)) errors.form = 'This form is damaged: reload the page.'
+    if ('error' in recipients || !('input' in checked) || errors.form) {
       reply.status(422)
-      return renderPage(request, reply, 'admin/notifications', { ...page, errors, sent: null })
+      return page(request, reply, { values: body, errors, sent: null })
     }
-    const result = notifications.notify(recipients, { ...checked.input, actorId: request.principal!.user.id })
-    return renderPage(request, reply, 'admin/notifications', { ...page, errors: {}, sent: result.created })
+    // Everyone: first say how many it reaches, and send only once that is confirmed.
+    if ('all' in recipients && confirmed !== '1') return page(request, reply, { values: body, errors: {}, sent: null, confirm: await notifications.reachOfAll(checked.input.kind) })
+    const input = { ...checked.input, actorId: request.principal!.user.id }
+    let result: Notified
+    try {
+      result =
+        key === undefined
+          ? await notifications.notify(recipients, input)
+          : await notifications.notifyOnce({ callerId: input.actorId, key, bodyHash: bodyHash(body) }, recipients, input)
+    } catch (err) {
+      if (!(err instanceof DomainError && err.code === 'idempotency_key_reused')) throw err
+      reply.status(422)
+      return page(request, reply, { values: body, errors: { form: 'This form was already sent with other contents: check the inbox before sending again.' }, sent: null })
+    }
+    // Sent: the form starts again empty (same recipients choice).
+    return page(request, reply, { values: { target: body.target, kind: 'system' }, errors: {}, sent: result.created })
   })
 }
 

@@ -49,12 +49,23 @@ export const ComposeApiBody = Type.Object({
 
 export const Created = Type.Object({ created: Type.Integer(), ids: Type.Array(Id) })
 
-export const ComposeForm = Type.Object({
-  target: Type.String(),
+const ComposeFields = {
+  target: Type.String({ maxLength: 10 }),
   usernames: Type.Optional(Type.String({ maxLength: 100000 })),
-  title: Type.String(),
-  message: Type.Optional(Type.String()),
-  kind: Type.Optional(Type.String()),
-  link_url: Type.Optional(Type.String()),
-  link_text: Type.Optional(Type.String()),
+  title: Type.String({ maxLength: 1000 }),
+  message: Type.Optional(Type.String({ maxLength: 10000 })),
+  kind: Type.Optional(Type.String({ maxLength: 64 })),
+  link_url: Type.Optional(Type.String({ maxLength: 2000 })),
+  link_text: Type.Optional(Type.String({ maxLength: 1000 })),
+}
+
+/** The admin form: its fields, the Idempotency-Key of its render, and `confirmed` once "send to everyone" was confirmed. */
+export const ComposeForm = Type.Object({
+  ...ComposeFields,
+  idempotency_key: Type.Optional(Type.String({ maxLength: 300 })),
+  confirmed: Type.Optional(Type.String({ maxLength: 1 })),
+  _csrf: Type.Optional(Type.String({ maxLength: 500 })),
 })
+
+/** What the live preview of the toast is rendered from (any field may still be empty). */
+export const ComposePreview = Type.Partial(Type.Object({ ...ComposeFields, idempotency_key: Type.String({ maxLength: 300 }), confirmed: Type.String({ maxLength: 1 }), _csrf: Type.String({ maxLength: 500 }) }))
