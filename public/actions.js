@@ -24,7 +24,8 @@
     const box = button.closest('.n-actions')
     if (!box || box.dataset.busy) return
     box.dataset.busy = '1'
-    box.querySelectorAll('button').forEach((b) => (b.disabled = true))
+    // aria-disabled, not disabled: a disabled button would drop the keyboard focus to the page.
+    box.querySelectorAll('button').forEach((b) => b.setAttribute('aria-disabled', 'true'))
     const id = box.dataset.notificationId
     try {
       const res = await fetch(button.dataset.actionUrl, {
@@ -41,13 +42,24 @@
       }
       // 409/404: already answered, paid or gone; the message says what the real state is.
       if (res.status === 409 || res.status === 404) return showOutcome(id, message, 'conflict')
-      box.title = message
-      box.querySelectorAll('button').forEach((b) => (b.disabled = false))
-      delete box.dataset.busy
+      release(box, message)
     } catch {
-      box.querySelectorAll('button').forEach((b) => (b.disabled = false))
-      delete box.dataset.busy
+      release(box, 'Could not reach the server. Try again.')
     }
+  }
+
+  /** A failure worth retrying (offline, a server error): the message, and the buttons work again. */
+  function release(box, message) {
+    let line = box.querySelector('.n-outcome')
+    if (!line) {
+      line = document.createElement('p')
+      line.className = 'n-outcome conflict'
+      line.setAttribute('role', 'status')
+      box.append(line)
+    }
+    line.textContent = message
+    box.querySelectorAll('button').forEach((b) => b.removeAttribute('aria-disabled'))
+    delete box.dataset.busy
   }
 
   document.addEventListener('click', (e) => {

@@ -46,6 +46,7 @@ const LOGGED_IN = [
   '/',
   '/notifications',
   '/notifications?unread=1',
+  '/settings/notifications',
   '/friends',
   '/messages',
   `/messages/${conversationId}`,

@@ -130,7 +130,7 @@ t.test('mutes: listed in words with their end, Unmute removes only that one', as
   t.match(text, '<strong>Conversation with @bob_m</strong>')
   t.match(text, '<strong>@bob_m</strong>')
   t.match(text, `<time datetime="${new Date(until).toISOString()}"`, 'until when, as a time')
-  t.equal(text.match(/until you unmute it/g)?.length, 3)
+  t.equal(text.match(/Until you unmute it/g)?.length, 3)
 
   const res = await b.post(`/settings/mutes/${encodeURIComponent(`post:${post.id}`)}/unmute`)
   t.equal(res.statusCode, 303)
