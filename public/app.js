@@ -117,7 +117,8 @@
     if (frame.type === 'initial') lastId = Math.max(lastId ?? 0, frame.last_id)
     if (frame.type === 'notification') {
       lastId = Math.max(lastId ?? 0, frame.notification.id)
-      desktopNotify(frame.notification)
+      // The user's preferences and quiet hours decide (alert); older servers send no alert.
+      if (frame.alert?.desktop !== false) desktopNotify(frame.notification)
     }
     if (typeof frame.unread_count === 'number') setSummary(frame.unread_count)
     // hx-ws reopens a paused background tab without htmx:ws:before:connection: keep the
