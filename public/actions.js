@@ -1,8 +1,7 @@
-// Notification actions (views/partials/notification-actions.eta): a button sends its request
-// with the page's CSRF token and, without leaving the page, every copy of that notification's
-// buttons (toast and row) is replaced by the outcome ("Accepted", "Paid"), or by the server's
-// message when it was already answered (409). Rows follow notification_state frames from the
-// other tabs (read / unread). A link to a post's comment box (#comment-form-N) focuses it.
+// Notification actions (views/partials/notification-actions.eta), loaded by app.js on the first
+// click of one: the button sends its request with the page's CSRF token and, without leaving the
+// page, every copy of that notification's buttons (toast and row) is replaced by the outcome
+// ("Accepted", "Paid"), or by the server's message when it was already answered (409).
 (function () {
   'use strict'
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content
@@ -62,26 +61,5 @@
     delete box.dataset.busy
   }
 
-  document.addEventListener('click', (e) => {
-    const button = e.target.closest?.('.n-actions button[data-action-url]')
-    if (button) run(button)
-  })
-
-  // Another tab (or an action) read or unread rows: this page's rows say so too.
-  document.addEventListener('pulse:frame', (e) => {
-    const frame = e.detail
-    if (frame.type !== 'notification_state' || typeof frame.read !== 'boolean') return
-    const rows = frame.all ? document.querySelectorAll('#notification-list > li.notification') : (frame.ids || []).map((id) => document.getElementById('notification-' + id)).filter(Boolean)
-    rows.forEach((row) => {
-      row.classList.toggle('unread', !frame.read)
-      if (frame.read) row.querySelector('button[hx-post$="/read"]')?.remove()
-    })
-  })
-
-  function focusCommentBox() {
-    const m = /^#comment-form-(\d+)$/.exec(location.hash)
-    if (m) document.querySelector('#comment-form-' + m[1] + ' textarea')?.focus()
-  }
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', focusCommentBox)
-  else focusCommentBox()
+  window.pulseActions = { run }
 })()

@@ -364,6 +364,44 @@
     })
   }
 
+  // Another tab (or an action) read or unread rows: this page's rows say so too.
+  document.addEventListener('pulse:frame', (e) => {
+    const frame = e.detail
+    if (frame.type !== 'notification_state' || typeof frame.read !== 'boolean') return
+    const rows = frame.all ? document.querySelectorAll('#notification-list > li.notification') : (frame.ids || []).map((id) => document.getElementById('notification-' + id)).filter(Boolean)
+    rows.forEach((row) => {
+      row.classList.toggle('unread', !frame.read)
+      if (frame.read) row.querySelector('button[hx-post$="/read"]')?.remove()
+    })
+  })
+
+  // ---------------------------------------------------------------- notification actions
+  // Accept, Decline, Mark paid: public/actions.js (its address is on this script's tag) loads on
+  // the first click of one, as most page views never use them.
+  const actionsSrc = document.currentScript?.dataset.actions
+  let actionsLoaded = null
+  document.addEventListener('click', (e) => {
+    const button = e.target.closest?.('.n-actions button[data-action-url]')
+    if (!button || !actionsSrc) return
+    actionsLoaded ??= new Promise((resolve, reject) => {
+      const script = document.createElement('script')
+      script.src = actionsSrc
+      script.onload = resolve
+      script.onerror = () => {
+        actionsLoaded = null
+        reject(new Error('actions.js did not load'))
+      }
+      document.body.append(script)
+    })
+    actionsLoaded.then(() => window.pulseActions.run(button), () => {})
+  })
+
+  // A Reply link opens a post at its comment box (#comment-form-N): the box gets the focus.
+  function focusCommentBox() {
+    const m = /^#comment-form-(\d+)$/.exec(location.hash)
+    if (m) document.querySelector('#comment-form-' + m[1] + ' textarea')?.focus()
+  }
+
   // ---------------------------------------------------------------- navbar menu (phones)
   function setMenu(open) {
     const toggle = document.querySelector('.nav-toggle')
@@ -436,6 +474,7 @@
   }
 
   function init() {
+    focusCommentBox()
     focusFirstError()
     initDesktopButton()
     bindToastPreference()

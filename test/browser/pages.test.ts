@@ -254,7 +254,7 @@ t.test('assets: compressed, versioned and cached, a favicon, scripts at the end 
   t.equal(res.headers['content-encoding'], 'br', 'compressed')
   const size = readFileSync('public/app.css').length
   t.ok(res.rawPayload.length < size / 3, `css: ${res.rawPayload.length} bytes instead of ${size}`)
-  t.match(home.body, /<script src="\/assets\/[0-9a-f]{12}\/htmx\/htmx\.min\.js"><\/script>\s*<script src="\/assets\/[0-9a-f]{12}\/htmx\/ext\/hx-ws\.min\.js"><\/script>\s*<script src="\/assets\/[0-9a-f]{12}\/app\.js"><\/script>\s*<\/body>/, 'scripts come after the content')
+  t.match(home.body, /<script src="\/assets\/[0-9a-f]{12}\/htmx\/htmx\.min\.js"><\/script>\s*<script src="\/assets\/[0-9a-f]{12}\/htmx\/ext\/hx-ws\.min\.js"><\/script>\s*<script src="\/assets\/[0-9a-f]{12}\/app\.js" data-actions="\/assets\/[0-9a-f]{12}\/actions\.js"><\/script>\s*<\/body>/, 'scripts come after the content')
   t.notMatch(home.body.split('</head>')[0], /<script/, 'no script in <head> holds up the first paint')
   t.match(home.body, /<link rel="icon" href="\/assets\/[0-9a-f]{12}\/favicon\.svg"/)
   const favicon = await s.app.inject({ method: 'GET', url: '/favicon.ico' })
