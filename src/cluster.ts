@@ -7,8 +7,10 @@
  * get 1012 and reconnect elsewhere) before it exits.
  */
 import cluster, { type Worker } from 'node:cluster'
+import { AggregatorRegistry } from 'prom-client'
 import type { Config } from './config.js'
 import { openDatabase } from './db/client.js'
+import type { MetricsMessage } from './operations/index.js'
 
 /** Parses WORKERS: absent or empty means 1; `auto` means one per CPU. */
 export function workerCount(value: string | undefined, cpus: number): number {
@@ -88,31 +90,20 @@ export function runPrimary(workers: number, config: Config): void {
     setTimeout(() => {
       for (const w of ids.keys()) w.process.kill('SIGKILL')
       process.exit(1)
-    }, 15_000).unref()
+    }, config.shutdownDrainMs + 15_000).unref()
   }
   process.on('SIGTERM', stop)
   process.on('SIGINT', stop)
 
-  // /metrics and /admin/live in a worker ask for every worker's figures (see operations/index.ts).
-  const collections = new Map<string, { from: Worker; replyId: string; reports: unknown[]; waiting: number; timer: NodeJS.Timeout }>()
-  const finish = (id: string) => {
-    const c = collections.get(id)
-    if (!c) return
-    collections.delete(id)
-    clearTimeout(c.timer)
-    if (c.from.isConnected()) c.from.send({ t: 'live:collected', id: c.replyId, reports: c.reports })
-  }
-  cluster.on('message', (worker, msg: { t?: string; id?: string; report?: unknown }) => {
-    if (msg?.t === 'live:collect' && typeof msg.id === 'string') {
-      const live = [...ids.keys()].filter((w) => w.isConnected())
-      const id = `${worker.id}:${msg.id}`
-      collections.set(id, { from: worker, replyId: msg.id, reports: [], waiting: live.length, timer: setTimeout(() => finish(id), 1000) })
-      for (const w of live) w.send({ t: 'live:report', id })
-    } else if (msg?.t === 'live:reported' && typeof msg.id === 'string') {
-      const c = collections.get(msg.id)
-      if (!c) return
-      c.reports.push(msg.report)
-      if (--c.waiting <= 0) finish(msg.id)
-    }
+  // /metrics in a worker asks the primary, which aggregates every worker's registry
+  // (prom-client's AggregatorRegistry: counters and histograms add up).
+  const aggregator = new AggregatorRegistry()
+  cluster.on('message', (worker, msg: MetricsMessage) => {
+    if (msg?.t !== 'metrics:collect' || typeof msg.id !== 'string') return
+    const answer = (reply: MetricsMessage) => worker.isConnected() && worker.send(reply)
+    aggregator.clusterMetrics().then(
+      (text) => answer({ t: 'metrics:collected', id: msg.id, text }),
+      (err: Error) => answer({ t: 'metrics:collected', id: msg.id, error: err.message }),
+    )
   })
 }

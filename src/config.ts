@@ -48,6 +48,10 @@ export interface Config {
   presenceGraceMs: number
   /** Social: how often a process refreshes its presence heartbeat row. */
   presenceHeartbeatMs: number
+  /** Operations: how often each process samples its figures for /admin/live (15 minutes are kept). */
+  opsSampleMs: number
+  /** Shutdown: /readyz answers 503 this long before the server stops taking requests. */
+  shutdownDrainMs: number
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -120,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     typingTimeoutMs: int(env.TYPING_TIMEOUT_MS, 3000, 'TYPING_TIMEOUT_MS'),
     presenceGraceMs: int(env.PRESENCE_GRACE_MS, 5000, 'PRESENCE_GRACE_MS'),
     presenceHeartbeatMs: int(env.PRESENCE_HEARTBEAT_MS, 10_000, 'PRESENCE_HEARTBEAT_MS'),
+    opsSampleMs: Math.max(100, int(env.OPS_SAMPLE_MS, 2000, 'OPS_SAMPLE_MS')),
+    shutdownDrainMs: int(env.SHUTDOWN_DRAIN_MS, 0, 'SHUTDOWN_DRAIN_MS'),
     ...overrides,
     // A partial `ws` override keeps the other limits (spreading it above replaced them all,
     // so e.g. a test overriding heartbeatMs ran without a frame size limit).

@@ -164,6 +164,36 @@ export interface TopicFrame {
   data: unknown
 }
 
+/**
+ * Addition beyond PROTOCOL.md: one process's operating figures (admins following the
+ * `ops:live` topic, i.e. the /admin/live page). Rates and quantiles cover the interval
+ * since the previous sample of the same process.
+ */
+export interface OpsSample {
+  /** The process: `<host>:<pid>`, unique among the processes sharing the bus. */
+  source: string
+  /** WORKERS=N worker number, else null. */
+  worker: number | null
+  /** ms since epoch. */
+  t: number
+  sockets: number
+  users: number
+  deliveriesPerSecond: number
+  /** Delivery latency (publish -> written to the sockets) over the interval; null without deliveries. */
+  p50Ms: number | null
+  p99Ms: number | null
+  eventLoopP99Ms: number
+  rssBytes: number
+  /** Frames dropped during the interval (slow or closing sockets, Redis publishes). */
+  dropped: number
+  /** 1 ready, 0 not; null with the local bus. */
+  redisUp: 0 | 1 | null
+}
+export interface OpsSampleFrame {
+  type: 'ops_sample'
+  sample: OpsSample
+}
+
 export type ServerFrame =
   | InitialFrame
   | NotificationFrame
@@ -178,6 +208,7 @@ export type ServerFrame =
   | PongFrame
   | ErrorFrame
   | TopicFrame
+  | OpsSampleFrame
 
 /** Any server frame may carry an HTML fragment of out-of-band swaps for the pages. */
 export type WithContent<F extends ServerFrame = ServerFrame> = F & { content?: string }

@@ -36,9 +36,13 @@ async function serve() {
   const app = await buildApp(config)
   for (const warning of warnings) app.log.warn(warning)
 
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  // Draining first: /readyz answers 503 for SHUTDOWN_DRAIN_MS while requests are still
+  // served, so a load balancer stops sending new ones before the sockets get 1012.
+  closeWithGrace({ delay: config.shutdownDrainMs + 10_000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'shutting down after an error')
-    else app.log.info({ signal }, 'shutting down')
+    else app.log.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down')
+    app.startDraining()
+    if (!err && config.shutdownDrainMs > 0) await new Promise((resolve) => setTimeout(resolve, config.shutdownDrainMs))
     await app.close()
   })
 

@@ -1,94 +1,78 @@
 /**
- * Operations: GET /healthz, GET /metrics (Prometheus text format; admins, or loopback callers
- * that did not come through a proxy) and GET /admin/live (admins), a page that
- * refreshes its figures every 2 s from GET /admin/live/figures.
+ * Operations: GET /healthz and /readyz (health.ts), GET /metrics (Prometheus, through
+ * prom-client; admins, or loopback callers that did not come through a proxy) and
+ * GET /admin/live (admins; charts of the last 15 minutes, live.ts).
  *
- * Separate processes (own ports) are scraped one by one as usual. Under
- * WORKERS=N (one port), the worker that takes the request collects every
- * worker's figures through the cluster primary, so one scrape shows all of
- * them, each sample labelled with its `worker`.
+ * Separate processes (own ports) are scraped one by one as usual. Under WORKERS=N (one
+ * port), the worker that takes the scrape asks the cluster primary, whose prom-client
+ * AggregatorRegistry collects every worker's registry and adds them up.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import cluster from 'node:cluster'
+import { AggregatorRegistry } from 'prom-client'
 import { forbidden } from '../errors.js'
-import { renderPage, requireAdmin } from '../web/http.js'
-import { LiveMetrics } from './figures.js'
-import { mergeExpositions, type ProcessReport } from './reports.js'
+import { isLocalScrape } from './access.js'
+import health from './health.js'
+import opsLive from './live.js'
+import { createMetrics } from './metrics.js'
+import { Sampler } from './sampler.js'
 
-export { mergeExpositions } from './reports.js'
+export { isLocalScrape } from './access.js'
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
-
-/** A local scraper: loopback socket and no proxy in between (a proxy adds X-Forwarded-For). */
-export function isLocalScrape(request: FastifyRequest): boolean {
-  const remote = request.raw.socket.remoteAddress ?? ''
-  return LOOPBACK.has(remote) && request.headers['x-forwarded-for'] === undefined && request.headers.forwarded === undefined
-}
+/** Worker -> primary: aggregate every worker's metrics; primary -> worker: the text or an error. */
+export type MetricsMessage = { t: 'metrics:collect'; id: string } | { t: 'metrics:collected'; id: string; text?: string; error?: string }
 
 async function operations(app: FastifyInstance) {
-  const metrics = new LiveMetrics(app.hub, app.bus, app.notificationsLive)
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ ok: true, sockets: app.hub.stats.sockets }))
-
   const workerId = process.env.WORKER_ID ?? ''
-  const info = () =>
-    `# HELP live_process_info This process.\n# TYPE live_process_info gauge\nlive_process_info{pid="${process.pid}",worker="${workerId}"} 1\n`
-  const ownReport = (): ProcessReport => ({ worker: workerId, text: info() + metrics.text(), figures: metrics.figures() })
+  const metrics = createMetrics(app.hub, app.bus, app.notificationsLive, workerId)
+  const sampler = new Sampler(app.hub, app.bus, workerId ? Number(workerId) : null)
+  app.hub.onDelivered = (type, ms) => {
+    if (type === 'ops_sample') return
+    metrics.delivered(type, ms)
+    sampler.delivered(ms)
+  }
+  app.addHook('onClose', async () => sampler.stop())
 
-  // ---------------------------------------------- cluster: answer the primary, ask it for the others
-  const pending = new Map<string, (reports: ProcessReport[]) => void>()
+  await app.register(health)
+  await app.register(opsLive, { sampler })
+
+  // ---------------------------------------------- cluster: the primary aggregates
+  const inCluster = cluster.isWorker && typeof process.send === 'function'
+  const pending = new Map<string, (answer: { text?: string; error?: string }) => void>()
   let seq = 0
-  const onMessage = (msg: { t?: string; id?: string; reports?: ProcessReport[] }) => {
-    if (msg?.t === 'live:report' && typeof msg.id === 'string') process.send?.({ t: 'live:reported', id: msg.id, report: ownReport() })
-    else if (msg?.t === 'live:collected' && typeof msg.id === 'string') pending.get(msg.id)?.(msg.reports ?? [])
+  const onMessage = (msg: MetricsMessage) => {
+    if (msg?.t === 'metrics:collected') pending.get(msg.id)?.(msg)
   }
-  if (cluster.isWorker) process.on('message', onMessage)
+  if (inCluster) {
+    AggregatorRegistry.setRegistries(metrics.registry)
+    new AggregatorRegistry() // answers the primary's requests for this worker's metrics
+    process.on('message', onMessage)
+    app.addHook('onClose', async () => void process.removeListener('message', onMessage))
+  }
 
-  /** Every worker's report (just this one outside a cluster, or if the primary does not answer). */
-  async function reports(): Promise<ProcessReport[]> {
-    if (!cluster.isWorker || !process.send) return [ownReport()]
+  async function clusterText(): Promise<string> {
     const id = String(++seq)
-    const collected = await new Promise<ProcessReport[] | null>((resolve) => {
-      const timer = setTimeout(() => {
-        pending.delete(id)
-        resolve(null)
-      }, 2000)
-      pending.set(id, (r) => {
+    const answer = await new Promise<{ text?: string; error?: string }>((resolve) => {
+      const timer = setTimeout(() => resolve({ error: 'the cluster primary did not answer' }), 6000)
+      pending.set(id, (a) => {
         clearTimeout(timer)
-        pending.delete(id)
-        resolve(r)
+        resolve(a)
       })
-      process.send!({ t: 'live:collect', id })
+      process.send!({ t: 'metrics:collect', id } satisfies MetricsMessage)
     })
-    if (!collected || collected.length === 0) return [ownReport()]
-    return collected.sort((a, b) => Number(a.worker) - Number(b.worker))
+    pending.delete(id)
+    if (answer.text === undefined) throw new Error(answer.error ?? 'no metrics')
+    return answer.text
   }
-
-  app.addHook('onClose', async () => {
-    metrics.stop()
-    process.removeListener('message', onMessage)
-  })
 
   app.get('/metrics', { logLevel: 'warn' }, async (request: FastifyRequest, reply: FastifyReply) => {
     if (!isLocalScrape(request) && !request.principal?.user.isAdmin) {
       throw forbidden('Metrics are for administrators and local scrapers')
     }
-    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8').header('cache-control', 'no-store')
-    const all = await reports()
-    return all.length === 1 ? all[0]!.text : mergeExpositions(all)
-  })
-
-  const view = async () => {
-    const all = await reports()
-    return { f: all.find((r) => r.worker === workerId)?.figures ?? metrics.figures(), others: all.length > 1 ? all.map((r) => r.figures) : [] }
-  }
-
-  app.get('/admin/live', { preHandler: requireAdmin }, async (request, reply) => renderPage(request, reply, 'admin/live', await view()))
-
-  app.get('/admin/live/figures', { preHandler: requireAdmin, logLevel: 'warn' }, async (_request, reply) => {
-    reply.header('cache-control', 'no-store')
-    return reply.view('admin/live', { ...(await view()), fragment: true })
+    reply.type(metrics.registry.contentType).header('cache-control', 'no-store')
+    return inCluster ? clusterText() : metrics.registry.metrics()
   })
 }
 
-export default fp(operations, { name: 'operations', dependencies: ['realtime', 'notifications', 'http'] })
+export default fp(operations, { name: 'operations', dependencies: ['realtime', 'notifications', 'accounts', 'http'] })

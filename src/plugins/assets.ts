@@ -1,6 +1,6 @@
 /**
  * Static assets: compressed answers (brotli/gzip for every response over 1 KB), and
- * public/, htmx and the lucide icons under one versioned prefix, `/assets/<version>/`,
+ * public/, htmx, the lucide icons and uPlot (the /admin/live charts) under one versioned prefix, `/assets/<version>/`,
  * where the version is a hash of their contents: a changed file gets a new address,
  * so in production every asset can be cached for a year without revalidation.
  * Pages name assets through `it.asset('app.css')` (a default of every view).
@@ -18,6 +18,7 @@ import { PUBLIC_DIR } from '../web/views.js'
 const require = createRequire(import.meta.url)
 const HTMX_DIST = join(dirname(require.resolve('htmx.org/package.json')), 'dist')
 const ICONS_DIR = join(dirname(require.resolve('lucide-static/package.json')), 'icons')
+const UPLOT_DIST = join(dirname(require.resolve('uplot/package.json')), 'dist')
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir)
@@ -32,14 +33,14 @@ function filesUnder(dir: string): string[] {
 function assetVersion(): string {
   const hash = createHash('sha256')
   for (const file of filesUnder(PUBLIC_DIR)) hash.update(file.slice(PUBLIC_DIR.length)).update(readFileSync(file))
-  for (const pkg of ['htmx.org', 'lucide-static']) hash.update(`${pkg}@${require(`${pkg}/package.json`).version}`)
+  for (const pkg of ['htmx.org', 'lucide-static', 'uplot']) hash.update(`${pkg}@${require(`${pkg}/package.json`).version}`)
   return hash.digest('hex').slice(0, 12)
 }
 
 export const ASSET_VERSION = assetVersion()
 export const ASSET_PREFIX = `/assets/${ASSET_VERSION}/`
 
-/** The address of a file of public/ (`app.css`), of htmx (`htmx/htmx.min.js`) or an icon (`icons/bell.svg`). */
+/** The address of a file of public/ (`app.css`), of htmx (`htmx/htmx.min.js`), an icon (`icons/bell.svg`) or uPlot (`uplot/uPlot.iife.min.js`). */
 export function asset(name: string): string {
   return ASSET_PREFIX + name
 }
@@ -49,17 +50,18 @@ export const assetsPlugin = fp(
     await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'] })
 
     const cache = production ? { maxAge: '365d', immutable: true } : { maxAge: 0 }
-    const served: Array<[root: string, prefix: string, extension: string | null]> = [
+    const served: Array<[root: string, prefix: string, allow: ((path: string) => boolean) | null]> = [
       [PUBLIC_DIR, ASSET_PREFIX, null],
-      [HTMX_DIST, `${ASSET_PREFIX}htmx/`, '.js'],
-      [ICONS_DIR, `${ASSET_PREFIX}icons/`, '.svg'],
+      [HTMX_DIST, `${ASSET_PREFIX}htmx/`, (path) => path.endsWith('.js')],
+      [ICONS_DIR, `${ASSET_PREFIX}icons/`, (path) => path.endsWith('.svg')],
+      [UPLOT_DIST, `${ASSET_PREFIX}uplot/`, (path) => path === '/uPlot.iife.min.js' || path === '/uPlot.min.css'],
     ]
-    for (const [root, prefix, extension] of served) {
+    for (const [root, prefix, allow] of served) {
       await app.register(fastifyStatic, {
         root,
         prefix,
         decorateReply: false,
-        ...(extension ? { allowedPath: (path: string) => path.endsWith(extension) } : {}),
+        ...(allow ? { allowedPath: allow } : {}),
         ...cache,
       })
     }

@@ -63,16 +63,7 @@ export class Hub extends EventEmitter {
     this.onEvent('frame', (event) => {
       for (const userId of event.userIds) this.sendToUser(userId, event.frame)
     })
-    this.onEvent('topic', (event) => {
-      const set = this.topicClients.get(event.topic)
-      if (!set) return
-      const cache = new Map<number, string>()
-      for (const client of set) {
-        let data = cache.get(client.userId)
-        if (data === undefined) cache.set(client.userId, (data = this.encode(event.frame, client.userId)))
-        this.sendRaw(client, data)
-      }
-    })
+    this.onEvent('topic', (event) => this.sendToTopic(event.topic, event.frame))
   }
 
   /** A domain's handler of its own bus event type (one per type). */
@@ -192,6 +183,18 @@ export class Hub extends EventEmitter {
     if (!set) return
     const data = this.encode(frame, userId)
     for (const client of set) this.sendRaw(client, data)
+  }
+
+  /** A frame for every socket of this process subscribed to the topic. */
+  sendToTopic(topic: string, frame: ServerFrame): void {
+    const set = this.topicClients.get(topic)
+    if (!set) return
+    const cache = new Map<number, string>()
+    for (const client of set) {
+      let data = cache.get(client.userId)
+      if (data === undefined) cache.set(client.userId, (data = this.encode(frame, client.userId)))
+      this.sendRaw(client, data)
+    }
   }
 
   close(client: Client, code: number, reason: string): void {
