@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { OpsSample } from '../protocol.js'
+import { isRedisBus } from '../realtime/redis-bus.js'
 import { renderPage, requireAdmin } from '../web/http.js'
 import { History, HISTORY_MS } from './history.js'
 import type { Sampler } from './sampler.js'
@@ -51,7 +52,8 @@ async function opsLive(app: FastifyInstance, { sampler }: OpsLiveOptions) {
   const timer = setInterval(() => {
     const sample = sampler.sample()
     take(sample)
-    app.bus.publish({ type: 'ops_sample', topic: SAMPLES_TOPIC, sample })
+    // Not into the offline queue while Redis is away: stale samples would only take room from events.
+    if (!isRedisBus(app.bus) || app.bus.state() === 'ready') app.bus.publish({ type: 'ops_sample', topic: SAMPLES_TOPIC, sample })
   }, app.config.opsSampleMs)
   timer.unref()
   app.addHook('preClose', async () => clearInterval(timer))

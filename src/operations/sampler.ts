@@ -30,8 +30,11 @@ export function bucketQuantile(counts: number[], total: number, q: number, bucke
 
 const round = (n: number, places = 3) => Math.round(n * 10 ** places) / 10 ** places
 
+let instances = 0
+
 export class Sampler {
-  readonly source = `${hostname()}:${process.pid}`
+  /** `<host>:<pid>`; a second app in one process (tests) adds `/2`. */
+  readonly source = `${hostname()}:${process.pid}${++instances === 1 ? '' : `/${instances}`}`
   /** Deliveries of the current interval by latency bucket (the last slot: above the largest bucket). */
   private counts = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0)
   private deliveries = 0

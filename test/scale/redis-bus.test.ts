@@ -120,7 +120,7 @@ t.test('Redis unreachable at start: the process serves, logs once, and still del
   const redis = await startPrivateRedis(port)
   t.teardown(() => redis.stop())
   await until('bus ready', () => bus.state() === 'ready', 15_000)
-  await until('channels', () => bus.stats.channels === 2)
+  await until('channels', () => bus.stats.channels === 3) // alice, bob and the /admin/live samples
   const live = await adminNotify(s.app, admin, { user_ids: [bob.id], title: 'Live again', message: '' })
   t.equal((await b.client.next('notification', 5000)).notification.id, live.json().ids[0])
   t.equal(bus.stats.publishes.user, 2, 'both publishes went through Redis (the first waited in the queue)')

@@ -27,12 +27,12 @@ if (!haveRedisServer) {
     t.teardown(() => redis.stop())
     const { site, local, admin, users } = await sharedSite(t, { redisUrl: redis.url })
     const [alice, bob] = users as [TestUser, TestUser]
-    const [A, B] = (await startServers(t, site.env, 2)) as [ServerProcess, ServerProcess]
+    const [A, B] = (await startServers(t, { ...site.env, OPS_SAMPLE_MS: '3600000' }, 2)) as [ServerProcess, ServerProcess]
     const a = await connectReady(B.url, { token: alice.token })
     const b = await connectReady(B.url, { token: bob.token })
     const bobPhone = local.app.accounts.login(local.app.accounts.findById(bob.id)!, 'api')
     const phone = await connectReady(B.url, { token: bobPhone.token })
-    await until('B subscribed', async () => metric(await metricsOf(B), 'live_bus_channels') === 2)
+    await until('B subscribed', async () => metric(await metricsOf(B), 'live_bus_channels') === 3)
 
     // Before the outage, a push crosses as usual.
     const first = await post(`${A.url}/api/notifications`, admin.token, { user_ids: [alice.id], title: 'before', message: '' })
@@ -101,7 +101,7 @@ if (!haveRedisServer) {
     let redis = await startPrivateRedis(redisPort)
     t.teardown(() => redis.stop())
     const { site, local, admin, users } = await sharedSite(t, { redisUrl: redis.url, users: 4 })
-    let [A, B] = (await startServers(t, site.env, 2)) as [ServerProcess, ServerProcess]
+    let [A, B] = (await startServers(t, { ...site.env, OPS_SAMPLE_MS: '3600000' }, 2)) as [ServerProcess, ServerProcess]
 
     /** A client: its sockets one after the other (a restart makes it resume with since=), all frames kept. */
     interface Reader {
@@ -120,7 +120,7 @@ if (!haveRedisServer) {
     for (const [i, server, tabs] of [[0, 'B', 3], [1, 'B', 3], [2, 'A', 3], [3, 'A', 3], [3, 'B', 3]] as const) {
       for (let k = 0; k < tabs; k++) readers.push(await open(users[i]!, server))
     }
-    await until('B subscribed', async () => metric(await metricsOf(B), 'live_bus_channels') === 3)
+    await until('B subscribed', async () => metric(await metricsOf(B), 'live_bus_channels') === 4)
 
     // Through A, ~40 rows a second for the four users, until told to stop.
     let publishing = true
@@ -147,7 +147,7 @@ if (!haveRedisServer) {
       const closing = onB.map((r) => r.sockets.at(-1)!.client.closed)
       await B.stop()
       t.same(new Set(await Promise.all(closing)), new Set([1012]), 'B closed its sockets with 1012')
-      B = await startServer(site.env)
+      B = await startServer({ ...site.env, OPS_SAMPLE_MS: '3600000' })
       t.teardown(() => B.stop())
       for (const r of onB) {
         const since = String(Math.max(r.firstLastId, ...seen(r)))
