@@ -63,7 +63,8 @@
     const series = [{}]
     procs.forEach((p, i) => {
       for (const [prefix, , dash] of spec.lines) {
-        series.push({ label: prefix + p.label, stroke: css('--series-' + ((i % PALETTE) + 1)), width: 2, dash, spanGaps: false, points: { show: false } })
+        // uPlot's default points: drawn while a line has few samples in view (a single one is a dot).
+        series.push({ label: prefix + p.label, stroke: css('--series-' + ((i % PALETTE) + 1)), width: 2, dash, spanGaps: false })
       }
     })
     const axis = { stroke: css('--muted'), grid: { stroke: css('--line'), width: 1 }, ticks: { stroke: css('--line') } }
@@ -140,6 +141,11 @@
         for (const [prefix, value] of spec.lines) items.push({ i, label: prefix + p.label, value: fmt(value(latest[i]), spec.digits) })
       })
       const legend = figure.querySelector('.ops-legend')
+      if (key === 'redis' && latest.every((s) => s.redisUp === null)) {
+        legend.replaceChildren(Object.assign(document.createElement('li'), { textContent: 'No Redis: one process on the local bus (REDIS_URL is not set).' }))
+        figure.querySelector('.ops-plot').setAttribute('aria-label', 'Redis connected: not used, no REDIS_URL')
+        return
+      }
       legend.replaceChildren(...items.map((item) => {
         const li = document.createElement('li')
         const swatch = document.createElement('span')

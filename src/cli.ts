@@ -3,12 +3,14 @@
  *   create-user <username> --password <p> [--admin] [--first-name F] [--last-name L]
  *   token <username>                 prints a JWT for that user
  *   load-users --count N --prefix P  creates P1..PN if missing; prints "<user_id> <token>" lines
+ *                                    (progress on stderr when it is a terminal)
  *   migrate                          creates/migrates the database and exits
  */
 import { parseArgs } from 'node:util'
 import { buildApp } from './app.js'
 import { loadConfig } from './config.js'
 import { DomainError } from './errors.js'
+import { progress } from './progress.js'
 
 const USAGE = `usage: npm run cli -- <command>
   create-user <username> --password <p> [--admin] [--first-name F] [--last-name L]
@@ -74,7 +76,10 @@ async function main(argv: string[]) {
         if (!Number.isInteger(count) || count < 1 || count > 1_000_000) fail('--count must be an integer from 1 to 1000000')
         const prefix = values.prefix ?? 'load'
         const started = performance.now()
-        const rows = app.accounts.loadUsers(count, prefix)
+        // On a terminal: users created, then signed, with rate and time left (stderr only).
+        const bar = progress(count)
+        const rows = app.accounts.loadUsers(count, prefix, (done, phase) => bar.update(done, phase === 'created' ? 'created' : 'signed tokens for'))
+        bar.end()
         const out = rows.map((r) => `${r.id} ${r.token}`).join('\n')
         process.stdout.write(out + '\n')
         const seconds = (performance.now() - started) / 1000

@@ -4,7 +4,7 @@
  */
 import t from 'tap'
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildTestApp, connectReady } from '../helper.js'
@@ -69,6 +69,7 @@ t.test('create-user, token, load-users; their tokens open sockets', async (t) =>
   t.ok(rate, `reports its speed: ${r.stderr.trim()}`)
   t.comment(`load-users: ${rate?.[3]} users/second inside the command (${r.ms} ms for the whole process)`)
   t.ok(Number(rate?.[3]) >= 1000, 'thousands of users per second')
+  t.equal(r.stderr, rate![0] + '\n', 'piped: no progress line, only the summary on stderr')
 
   r = await cli('load-users', '--count', '5', '--prefix', 'lt')
   t.same(r.stdout.trim().split('\n').map((l) => Number(l.split(' ')[0])), ids.slice(0, 5), 'running again reuses the same users')
@@ -88,4 +89,62 @@ t.test('create-user, token, load-users; their tokens open sockets', async (t) =>
   const login = await s.app.inject({ method: 'POST', url: '/api/auth/token', payload: { username: 'lt1', password: '' } })
   t.equal(login.statusCode, 401, 'load-test users cannot log in with a password')
   for (const c of [loaded, admin]) await c.client.close()
+})
+
+t.test('load-users on a terminal: progress on stderr, the same "<id> <token>" lines on stdout', async (t) => {
+  if (!existsSync('/usr/bin/script')) {
+    t.skip('no `script` (util-linux) to run the command under a pseudo-terminal', () => {})
+    return
+  }
+  // stdout goes to a file, stderr stays on the pseudo-terminal `script` records.
+  const out = join(dir, 'tty-out.txt')
+  const typescript = join(dir, 'tty.txt')
+  const command = `${join('node_modules', '.bin', 'tsx')} src/cli.ts load-users --count 3000 --prefix tty > ${out}`
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, typescript], {
+      env: { ...process.env, DATABASE_PATH: databasePath, JWT_SECRET: jwtSecret, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    })
+    child.on('error', reject)
+    child.on('exit', resolve)
+  })
+  t.equal(code, 0)
+  const lines = readFileSync(out, 'utf8').trim().split('\n')
+  t.equal(lines.length, 3000)
+  t.ok(lines.every((l) => /^\d+ [\w-]+\.[\w-]+\.[\w-]+$/.test(l)), 'stdout: only "<id> <token>" lines')
+  const screen = readFileSync(typescript, 'utf8')
+  t.match(screen, /\r\x1b\[2Kcreated [\d,]+ of 3,000 users \(\d+%\) · [\d,]+\/s · [\w ]+ left/, 'users created, rate, time left')
+  t.match(screen, /signed tokens for 3,000 of 3,000 users \(100%\)/)
+  t.match(screen, /\r\x1b\[2K3000 users ready in [\d.]+ s/, 'the line is cleared before the summary')
+})
+
+t.test('progress: silent off a terminal; the line of a step with its own rate', async (t) => {
+  const { progress, progressLine, duration } = await import('../../src/progress.js')
+  const written: string[] = []
+  const stream = (isTTY: boolean) => ({ isTTY, write: (s: string) => written.push(s) }) as unknown as NodeJS.WriteStream
+  const piped = progress(10, stream(false))
+  piped.update(5, 'created')
+  piped.end()
+  t.same(written, [], 'nothing when not a terminal')
+
+  let now = 0
+  const bar = progress(1000, stream(true), () => now)
+  now = 1000
+  bar.update(500, 'created')
+  now = 1050
+  bar.update(600, 'created')
+  t.equal(written.length, 1, 'at most ten redraws a second')
+  now = 2000
+  bar.update(1000, 'created')
+  now = 2500
+  bar.update(500, 'signed')
+  bar.end()
+  t.same(written, [
+    '\r\x1b[2Kcreated 500 of 1,000 users (50%) · 500/s · 1 s left',
+    '\r\x1b[2Kcreated 1,000 of 1,000 users (100%) · 500/s · 0 s left',
+    '\r\x1b[2Ksigned 500 of 1,000 users (50%) · 1,000/s · 1 s left',
+    '\r\x1b[2K',
+  ])
+  t.equal(progressLine('created', 0, 10, 0), 'created 0 of 10 users (0%) · 0/s · … left')
+  t.equal(duration(200), '3 min 20 s')
 })

@@ -206,9 +206,10 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
 
     /**
      * Creates users prefix1..prefixN that are missing (token-only accounts) and
-     * one API login each, in one transaction: for load tests.
+     * one API login each, in one transaction: for load tests. `progress` hears how
+     * many are done after each chunk (created in the transaction, then signed).
      */
-    loadUsers(count: number, prefix: string): Array<{ id: number; token: string }> {
+    loadUsers(count: number, prefix: string, progress?: (done: number, phase: 'created' | 'signed') => void): Array<{ id: number; token: string }> {
       const names = Array.from({ length: count }, (_, i) => normaliseUsername(`${prefix}${i + 1}`))
       checkLoadUsernames(names)
       const now = Date.now()
@@ -229,12 +230,16 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
             const chunkSessions = chunk.map((username) => newSession(ids.get(username)!, 'api', now))
             tx.insert(sessions).values(chunkSessions).run()
             out.push(...chunkSessions)
+            progress?.(out.length, 'created')
           }
           return out
         },
         { behavior: 'immediate' },
       )
-      return created.map((session) => ({ id: session.userId, token: tokenFor(session) }))
+      return created.map((session, i) => {
+        if (progress && (i + 1) % LOAD_CHUNK === 0) progress(i + 1, 'signed')
+        return { id: session.userId, token: tokenFor(session) }
+      })
     },
   }
   return service
