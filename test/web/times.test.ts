@@ -58,8 +58,7 @@ t.test('no page or pushed fragment prints UTC or a raw ISO instant', async (t) =
     ['/messages', 1],
     [`/messages/${conversationId}`, 1],
     ['/friends', 0],
-    ['/admin/live', 1],
-    ['/admin/live/figures', 1],
+    ['/admin/live', 0],
     [`/billing/invoices/${invoiceId}`, 0],
   ]
   for (const [path, times] of pages) {
