@@ -58,13 +58,22 @@
     return getComputedStyle(root).getPropertyValue(name).trim()
   }
 
+  function isolated(u, si, show) {
+    if (show) return null
+    const ys = u.data[si]
+    const out = []
+    for (let i = 0; i < ys.length; i++) if (ys[i] != null && ys[i - 1] == null && ys[i + 1] == null) out.push(i)
+    return out.length ? out : null
+  }
+
   function build(key, figure, procs) {
     const spec = CHARTS[key]
     const series = [{}]
     procs.forEach((p, i) => {
       for (const [prefix, , dash] of spec.lines) {
-        // uPlot's default points: drawn while a line has few samples in view (a single one is a dot).
-        series.push({ label: prefix + p.label, stroke: css('--series-' + ((i % PALETTE) + 1)), width: 2, dash, spanGaps: false })
+        // uPlot draws points while a line has few samples in view; past that, a lone value
+        // between gaps (one delivery in 15 minutes) still gets its dot.
+        series.push({ label: prefix + p.label, stroke: css('--series-' + ((i % PALETTE) + 1)), width: 2, dash, spanGaps: false, points: { filter: isolated } })
       }
     })
     const axis = { stroke: css('--muted'), grid: { stroke: css('--line'), width: 1 }, ticks: { stroke: css('--line') } }
@@ -109,6 +118,10 @@
       return samples.get(Math.max(...samples.keys()))
     })
 
+    // From the first sample (a process that just started: at least a minute) up to 15 minutes.
+    const to = Math.max(xs[xs.length - 1] * sampleMs, now)
+    const from = Math.min(to - 60_000, Math.max(to - windowMs, xs[0] * sampleMs))
+
     root.querySelectorAll('.ops-chart').forEach((figure) => {
       const key = figure.dataset.chart
       const spec = CHARTS[key]
@@ -133,7 +146,7 @@
         charts.set(key, chart)
       }
       chart.setData(data)
-      chart.setScale('x', { min: (Math.max(xs[xs.length - 1] * sampleMs, now) - windowMs) / 1000, max: Math.max(xs[xs.length - 1] * sampleMs, now) / 1000 })
+      chart.setScale('x', { min: from / 1000, max: to / 1000 })
 
       // The legend (and the chart's text alternative): each line's latest value.
       const items = []
