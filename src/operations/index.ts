@@ -18,8 +18,6 @@ import opsLive from './live.js'
 import { createMetrics } from './metrics.js'
 import { Sampler } from './sampler.js'
 
-export { isLocalScrape } from './access.js'
-
 /** Worker -> primary: aggregate every worker's metrics; primary -> worker: the text or an error. */
 export type MetricsMessage = { t: 'metrics:collect'; id: string } | { t: 'metrics:collected'; id: string; text?: string; error?: string }
 
