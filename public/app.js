@@ -6,6 +6,8 @@
 // - toasts: at most three, the rest folded into "+N more"; paused while pointed at or
 //   focused; Escape dismisses the newest; read out once through the page's one live region
 // - the navbar's menu on a phone; focus on the first wrong field after a failed form
+// - the inbox's controls script and stylesheet, loaded with the first toast where the page
+//   did not bring them
 (function () {
   'use strict'
   const POLL_MS = 30000
@@ -116,6 +118,7 @@
     }
     if (frame.type === 'initial') lastId = Math.max(lastId ?? 0, frame.last_id)
     if (frame.type === 'notification') {
+      loadInbox()
       lastId = Math.max(lastId ?? 0, frame.notification.id)
       // The user's preferences and quiet hours decide (alert); older servers send no alert.
       if (frame.alert?.desktop !== false) desktopNotify(frame.notification)
@@ -402,6 +405,21 @@
     if (m) document.querySelector('#comment-form-' + m[1] + ' textarea')?.focus()
   }
 
+  // The controls of toasts and rows (done, snooze, mute: public/inbox.js and inbox.css) come
+  // with the inbox page; any other page loads them with its first toast.
+  function loadInbox() {
+    const live = document.getElementById('live')
+    if (!live || document.documentElement.classList.contains('inbox-js') || live.dataset.inboxLoading) return
+    live.dataset.inboxLoading = '1'
+    const css = document.createElement('link')
+    css.rel = 'stylesheet'
+    css.href = live.dataset.inboxCss
+    document.head.append(css)
+    const js = document.createElement('script')
+    js.src = live.dataset.inboxJs
+    document.body.append(js)
+  }
+
   // ---------------------------------------------------------------- navbar menu (phones)
   function setMenu(open) {
     const toggle = document.querySelector('.nav-toggle')
@@ -458,9 +476,10 @@
   function desktopNotify(n) {
     if (!('Notification' in window) || Notification.permission !== 'granted' || !document.hidden || !tabs.isLeader()) return
     const note = new Notification(n.title, { body: n.message, tag: 'pulse-' + n.id })
+    // Through the notification: a same-origin navigation to it marks it read, then follows its link.
     note.onclick = () => {
       window.focus()
-      if (n.link_url) location.href = n.link_url
+      location.href = '/notifications/' + n.id + '/open'
     }
   }
   function initDesktopButton() {

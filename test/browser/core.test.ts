@@ -58,7 +58,7 @@ t.test('admin form pushes a toast and badge to A only; tabs stay in step; reconn
   // A marks it read in a second tab: the first tab's badge goes down.
   const tab2 = await openTab(a.context, '/notifications')
   t.equal(await badgeCount(tab2), 1, 'the second tab renders the badge on the server')
-  await tab2.click(`#notification-${pushed!.notification.id} button`)
+  await tab2.click(`#notification-${pushed!.notification.id} button:has-text("Mark read")`)
   await tab2.waitForFunction((id) => !document.querySelector(`#notification-${id}`)?.classList.contains('unread'), pushed!.notification.id)
   await a.page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '0')
   t.equal(await badgeCount(a.page), 0, "the first tab's badge went down")

@@ -271,7 +271,10 @@ t.test('assets: compressed, versioned and cached, a favicon, scripts at the end 
   for (const path of ['/', '/notifications']) {
     const w = await pageWeight(browser, s.url, member, path)
     t.comment(`${path}: ${w.coldBytes} bytes over the wire with an empty cache (${w.requests} requests), ${w.repeatBytes} on a repeat visit`)
-    t.ok(w.coldBytes < 45_000, `${path} weighs under 45 KB cold (${w.coldBytes})`)
+    // The inbox page also loads the controls of its rows (inbox.js and inbox.css, ~8 KB);
+    // other pages load them only with their first toast.
+    const budget = path === '/notifications' ? 55_000 : 45_000
+    t.ok(w.coldBytes < budget, `${path} weighs under ${budget / 1000} KB cold (${w.coldBytes})`)
   }
 })
 

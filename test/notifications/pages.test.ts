@@ -25,21 +25,21 @@ t.test('/notifications: login required, newest first, Older link pages back', as
   t.same(rowIds, ids.slice(5).reverse(), 'the newest 20, newest first')
   t.notMatch(page.body, /for-bob-only/, "never another user's")
   t.match(page.body, /id="notif-badge"[^>]*data-count="25"/, 'badge rendered on the server')
-  t.match(page.body, /data-live="prepend"/, 'the first page takes live rows')
-  const older = /<a href="([^"]+)" class="button secondary">Older<\/a>/.exec(page.body)
+  t.match(page.body, /data-live="blog billing social system"/, 'the first page takes live rows of every category')
+  const older = /<a href="([^"]+)" class="button secondary" rel="next">Older<\/a>/.exec(page.body)
   t.ok(older, 'an Older link')
   t.equal(older![1], `/notifications?before=${ids[5]}`)
 
   const page2 = await b.get(older![1]!.replace(/&amp;/g, '&'))
   t.same([...page2.body.matchAll(/<li id="notification-(\d+)"/g)].map((m) => Number(m[1])), ids.slice(0, 5).reverse(), 'the rest')
   t.notMatch(page2.body, />Older</, 'no Older link on the last page')
-  t.notMatch(page2.body, /data-live="prepend"/, 'older pages do not take live rows')
+  t.match(page2.body, /data-live=""/, 'older pages do not take live rows')
 
   s.app.notifications.markRead(alice.id, ids[24]!)
   const unread = await b.get('/notifications?unread=1')
   t.notMatch(unread.body, new RegExp(`id="notification-${ids[24]}"`), 'unread filter')
   t.match(unread.body, /before=\d+/, 'its Older link keeps the filter')
-  t.match(unread.body, /href="\/notifications\?unread=1&amp;before=\d+"/)
+  t.match(unread.body, /href="\/notifications\?status=unread&amp;before=\d+"/)
 })
 
 t.test('mark read through htmx: the row and an out-of-band badge; others get 404; every tab hears it', async (t) => {
@@ -59,7 +59,7 @@ t.test('mark read through htmx: the row and an out-of-band badge; others get 404
 
   let res = await b.post(`/notifications/${n1}/read`, {}, hx)
   t.equal(res.statusCode, 200)
-  t.match(res.body, new RegExp(`<li id="notification-${n1}" class="notification kind-system">`), 'the row, now read')
+  t.match(res.body, new RegExp(`<li id="notification-${n1}" class="notification kind-system" data-category="system">`), 'the row, now read')
   t.notMatch(res.body, /Mark read/, 'without its button')
   t.match(res.body, /<span id="notif-badge" class="badge" data-count="1"[^>]*hx-swap-oob="true">1<\/span>/, 'the badge, out of band')
   t.equal((await tab.client.next('count_update')).unread_count, 1, 'the open socket got the count')

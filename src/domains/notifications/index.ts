@@ -9,8 +9,10 @@ import { wireLive, type NotificationsLive } from './live/index.js'
 import apiRoutes from './routes/api.js'
 import composeRoutes from './routes/compose.js'
 import muteRoutes from './routes/mutes.js'
+import openRoutes from './routes/open.js'
 import pageRoutes from './routes/pages.js'
 import preferenceRoutes from './routes/preferences.js'
+import rowControlRoutes from './routes/row-controls.js'
 import settingsRoutes from './routes/settings.js'
 import { createNotificationService, type NotificationService } from './service.js'
 
@@ -27,6 +29,8 @@ async function notifications(app: FastifyInstance, opts: { now?: () => number })
   app.decorate('notificationsLive', wireLive(app, service))
   await app.register(apiRoutes)
   await app.register(pageRoutes)
+  await app.register(rowControlRoutes)
+  await app.register(openRoutes)
   await app.register(composeRoutes)
   await app.register(preferenceRoutes)
   await app.register(muteRoutes)

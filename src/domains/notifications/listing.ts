@@ -1,7 +1,7 @@
 /** The inbox filtered by status and category (the tabs of the inbox and their API). */
-import { and, desc, eq, inArray, isNotNull, isNull, lt, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { NOTIFICATION_KINDS } from '../../protocol.js'
+import { NOTIFICATION_KINDS, type NotificationDTO } from '../../protocol.js'
 import { categoryOf, type Category } from './inbox-rules.js'
 import { selectWithActor, type WithActor } from './queries.js'
 import { notifications } from './schema.js'
@@ -33,12 +33,41 @@ function statusCondition(status: InboxStatus | undefined, unread: boolean): SQL[
   }
 }
 
-export function listFiltered(db: Db, userId: number, opts: ListFilter & { unread?: boolean; limit: number; before?: number }): WithActor[] {
+export interface Paging {
+  limit: number
+  /** Older than this id (the next page down). */
+  before?: number
+  /** Newer than this id (the page above): the oldest `limit` of them, still answered newest first. */
+  after?: number
+}
+
+export function listFiltered(db: Db, userId: number, opts: ListFilter & Paging & { unread?: boolean }): WithActor[] {
   const where = [eq(n.userId, userId), ...statusCondition(opts.status, opts.unread ?? false)]
   if (opts.category) {
     const kinds = NOTIFICATION_KINDS.filter((k) => categoryOf(k) === opts.category)
     where.push(inArray(n.kind, [...kinds]))
   }
   if (opts.before) where.push(lt(n.id, opts.before))
-  return selectWithActor(db).where(and(...where)).orderBy(desc(n.id)).limit(opts.limit).all()
+  if (opts.after) where.push(gt(n.id, opts.after))
+  const query = selectWithActor(db).where(and(...where))
+  if (!opts.after) return query.orderBy(desc(n.id)).limit(opts.limit).all()
+  return query.orderBy(asc(n.id)).limit(opts.limit).all().reverse()
+}
+
+/** Whether a notification belongs in a view of the inbox (what listFiltered would list, paging aside). */
+export function inView(dto: NotificationDTO, view: ListFilter & { unread?: boolean }): boolean {
+  if (view.category && dto.category !== view.category) return false
+  const inInbox = !dto.archived && dto.snoozed_until === null
+  switch (view.status) {
+    case 'archived':
+      return dto.archived
+    case 'snoozed':
+      return dto.snoozed_until !== null
+    case 'read':
+      return inInbox && dto.read
+    case 'unread':
+      return inInbox && !dto.read
+    default:
+      return inInbox && (!view.unread || !dto.read)
+  }
 }

@@ -24,6 +24,10 @@ export interface DescribedMute extends Mute {
 
 type Describe = (userId: number, id: number) => string | null
 
+/** The durations a row's mute menu offers (ms; null: until unmuted). */
+export const MUTE_FOR = { '8h': 8 * 3600_000, week: 7 * 24 * 3600_000, forever: null } as const
+export type MuteFor = keyof typeof MUTE_FOR
+
 export function createMutes({ db, now }: { db: Db; now: () => number }) {
   const canSee = new Map<string, (userId: number, id: number) => boolean>()
   const describers = new Map<string, Describe>()
@@ -67,6 +71,12 @@ export function createMutes({ db, now }: { db: Db; now: () => number }) {
       const values = { until, createdAt: now() }
       db.insert(mutes).values({ userId, thread, ...values }).onConflictDoUpdate({ target: [mutes.userId, mutes.thread], set: values }).run()
       return toMute({ thread, until })
+    },
+
+    /** A mute for one of the row menu's durations, from now. */
+    async muteFor(userId: number, thread: string, duration: MuteFor): Promise<Mute> {
+      const ms = MUTE_FOR[duration]
+      return service.mute(userId, thread, ms === null ? null : now() + ms)
     },
 
     unmute(userId: number, thread: string): void {

@@ -13,7 +13,7 @@ import type { NotificationTemplate } from './events.js'
 import { actionsOf } from './actions.js'
 import { categoryOf, type Category } from './inbox-rules.js'
 import { onceByKey } from './idempotency.js'
-import { listFiltered, type ListFilter } from './listing.js'
+import { listFiltered, type ListFilter, type Paging } from './listing.js'
 import { prepareQueries, REPLAY_LIMIT, toDTO } from './queries.js'
 import { createMutes } from './mutes.js'
 import { createPreferences } from './preferences.js'
@@ -228,9 +228,9 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       return broadcastRows.byUser.get(userId) ?? null
     },
 
-    list(userId: number, opts: ListFilter & { unread?: boolean; limit?: number; before?: number } = {}): NotificationDTO[] {
+    list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): NotificationDTO[] {
       const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
-      if (opts.status || opts.category) return listFiltered(db, userId, { ...opts, limit }).map(toDTO)
+      if (opts.status || opts.category || opts.after) return listFiltered(db, userId, { ...opts, limit }).map(toDTO)
       const rows = opts.before
         ? (opts.unread ? q.list.unreadBefore : q.list.allBefore).all({ userId, limit, before: opts.before })
         : (opts.unread ? q.list.unread : q.list.all).all({ userId, limit })

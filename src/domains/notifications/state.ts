@@ -10,9 +10,12 @@ import { invalid, notFound } from '../../errors.js'
 import type { Counts, NotificationKind } from '../../protocol.js'
 import type { Bus } from '../../realtime/bus.js'
 import type { StateChange } from './events.js'
-import { snoozeProblem } from './inbox-rules.js'
+import { isTimeZone, snoozePresets, snoozeProblem, zonedInstant, type SnoozePreset } from './inbox-rules.js'
 import type { Queries } from './queries.js'
 import { notifications } from './schema.js'
+
+/** What a page's snooze menu sends: a preset, or a wall-clock time (`2026-12-02T09:00`), in the browser's time zone. */
+export type SnoozeChoice = { preset: SnoozePreset } | { local: string }
 
 /** Rows woken per claim; a backlog takes several ticks. */
 const WAKE_BATCH = 500
@@ -36,7 +39,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
   const one = (id: number) => eq(n.id, id)
 
-  return {
+  const state = {
     /** Marks one of the user's notifications read; not_found when it is not theirs. */
     markRead(userId: number, id: number): Counts {
       own(userId, id)
@@ -102,6 +105,34 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
       return changed(userId, updated, { ids: [id], snoozed_until: new Date(until).toISOString(), archived: false, read: true })
     },
 
+    /** A snooze menu's choice in `timeZone` (an IANA name the browser reported). */
+    async snoozeChoice(userId: number, id: number, choice: SnoozeChoice, timeZone: string): Promise<Counts> {
+      own(userId, id)
+      if (!isTimeZone(timeZone)) throw invalid({ time_zone: `Unknown time zone ${timeZone.slice(0, 64)}` })
+      let until: number
+      if ('preset' in choice) until = snoozePresets(now(), timeZone)[choice.preset]
+      else {
+        const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)$/.exec(choice.local)
+        if (!m) throw invalid({ until: 'Pick a date and a time' })
+        const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number]
+        if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) throw invalid({ until: 'Pick a date and a time' })
+        until = zonedInstant(timeZone, y, mo, d, h, mi)
+      }
+      return state.snooze(userId, id, until)
+    },
+
+    /** "Done for all read": every read row of the inbox (not snoozed) is archived; one state change names them. */
+    async archiveAllRead(userId: number): Promise<Counts> {
+      const ids = db
+        .update(n)
+        .set({ archivedAt: now() })
+        .where(and(eq(n.userId, userId), isNotNull(n.readAt), isNull(n.archivedAt), isNull(n.snoozedUntil)))
+        .returning({ id: n.id })
+        .all()
+        .map((r) => r.id)
+      return changed(userId, ids.length, { ids, archived: true, read: true })
+    },
+
     /** Back in the inbox now, unread, as if its time had come (no `resurfaced` push). */
     unsnooze(userId: number, id: number): Counts {
       own(userId, id)
@@ -133,4 +164,5 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
       })
     },
   }
+  return state
 }

@@ -25,15 +25,18 @@ export function registerRenderers(content: PushContent): void {
   // A fan-out sends one notification to many users, differing only in id: the
   // toast and row are rendered once with a placeholder id, then the id is put in.
   // Nothing per user goes in them (a recipient's alert only decides whether the toast is sent).
+  // The row goes into the inbox lists that take its category (data-live); the menus of
+  // their controls are written by the page when opened (`lazy`: a smaller frame).
   let shared: { key: string; toast: string[]; row: string[] } | null = null
   const toastAndRow = (n: NotificationDTO, toast: boolean) => {
     const key = JSON.stringify({ ...n, id: 0 })
     if (shared?.key !== key) {
       const placeholder = { ...n, id: ID_PLACEHOLDER as unknown as number }
+      const oob = `afterbegin:#notification-list[data-live~=${n.category}]`
       shared = {
         key,
-        toast: content.partial('partials/toast-oob', { n: placeholder }).split(ID_PLACEHOLDER),
-        row: content.partial('partials/notification-row', { n: placeholder, oob: 'afterbegin:#notification-list[data-live=prepend]' }).split(ID_PLACEHOLDER),
+        toast: content.partial('partials/toast-oob', { n: placeholder, lazy: true }).split(ID_PLACEHOLDER),
+        row: content.partial('partials/notification-row', { n: placeholder, oob, lazy: true }).split(ID_PLACEHOLDER),
       }
     }
     const id = String(n.id)

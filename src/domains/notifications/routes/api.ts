@@ -25,8 +25,8 @@ const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const user = currentUser(request)
-      const { unread, limit, before, status, category } = request.query
-      const list = notifications.list(user.id, { unread: unread === '1' || unread === 'true', limit: limit ?? PAGE_SIZE, before, status, category })
+      const { unread, limit, before, after, status, category } = request.query
+      const list = notifications.list(user.id, { unread: unread === '1' || unread === 'true', limit: limit ?? PAGE_SIZE, before, after, status, category })
       return { notifications: list, ...notifications.counts(user.id), unread_by_category: notifications.unreadByCategory(user.id) }
     },
   )
@@ -37,6 +37,10 @@ const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/api/notifications/:id/unsnooze', change, async (request) => notifications.unsnooze(currentUser(request).id, request.params.id))
   app.post('/api/notifications/:id/snooze', { schema: { ...change.schema, body: SnoozeBody } }, async (request) =>
     notifications.snooze(currentUser(request).id, request.params.id, parseInstant(request.body.until)),
+  )
+
+  app.post('/api/notifications/archive-read', { schema: { response: { 200: CountsBody, '4xx': ErrorBody } } }, async (request) =>
+    notifications.archiveAllRead(currentUser(request).id),
   )
 
   app.get('/api/notifications/unread-count', { schema: { response: { 200: CountsBody, '4xx': ErrorBody } } }, async (request) =>

@@ -1,58 +1,71 @@
-/** The signed-in user's notifications page, its htmx actions and the form fallbacks. */
+/** The signed-in user's inbox page (tabs, counts, paging both ways) and "Mark all read" / "Done for all read". */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type, { type Static } from 'typebox'
-import { currentUser, isHtmx, renderPage, requireUser } from '../../../web/http.js'
-import { IdParams } from '../../../web/schemas.js'
-import { isSameSitePath } from '../compose.js'
+import type { Counts } from '../../../protocol.js'
+import { currentUser, isHtmx, renderPage, requireUser, wantsJson } from '../../../web/http.js'
+import { CountsBody, ErrorBody } from '../../../web/schemas.js'
+import { emptyState, liveCategories, sameView, TABS, viewOf, viewPath, type InboxView } from '../inbox-views.js'
 import { PAGE_SIZE } from './api.js'
-import { ListQuery } from './wire.js'
+import { ListQuery, ViewForm } from './wire.js'
 
 const pageRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { notifications } = app
   app.addHook('preHandler', requireUser)
 
-  function listPage(request: FastifyRequest, reply: FastifyReply, query: Static<typeof ListQuery>) {
+  async function listPage(request: FastifyRequest, reply: FastifyReply, view: InboxView, paging: { before?: number; after?: number } = {}) {
     const user = currentUser(request)
-    const unread = query.unread === '1' || query.unread === 'true'
-    const items = notifications.list(user.id, { unread, limit: PAGE_SIZE + 1, before: query.before })
+    const items = await notifications.list(user.id, { ...view, limit: PAGE_SIZE + 1, ...paging })
+    // Paging up (after=) answers the oldest rows above `after`: the extra one is the newest.
     const more = items.length > PAGE_SIZE
-    const page = items.slice(0, PAGE_SIZE)
-    const older = more ? `/notifications?${unread ? 'unread=1&' : ''}before=${page[page.length - 1]!.id}` : null
-    return renderPage(request, reply, 'notifications/index', { items: page, unread, older, firstPage: !query.before })
+    const page = paging.after ? items.slice(more ? 1 : 0) : items.slice(0, PAGE_SIZE)
+    const first = page[0]?.id
+    const last = page[page.length - 1]?.id
+    const hasNewer = paging.after ? more : Boolean(paging.before && first && (await notifications.list(user.id, { ...view, limit: 1, after: first })).length)
+    const hasOlder = paging.after ? Boolean(last && (await notifications.list(user.id, { ...view, limit: 1, before: last })).length) : more
+    const counts = await notifications.counts(user.id)
+    const byCategory = await notifications.unreadByCategory(user.id)
+    const tabs = TABS.map((tab) => ({
+      label: tab.label,
+      href: viewPath(tab.view),
+      current: sameView(tab.view, view),
+      counted: tab.counted,
+      count: tab.counted === null ? null : tab.counted === 'all' ? counts.unread_count : byCategory[tab.counted],
+    }))
+    return renderPage(request, reply, 'notifications/index', {
+      items: page,
+      tabs,
+      view,
+      viewTitle: tabs.find((t) => t.current)?.label ?? 'Notifications',
+      // New rows are pushed into the top of the first page only.
+      live: hasNewer ? '' : liveCategories(view).join(' '),
+      newer: hasNewer && first ? viewPath(view, { after: first }) : null,
+      older: hasOlder && last ? viewPath(view, { before: last }) : null,
+      empty: emptyState(view),
+      unread: view.status === 'unread',
+      inboxPage: true,
+    })
   }
 
-  app.get('/notifications', { schema: { querystring: ListQuery } }, async (request, reply) => listPage(request, reply, request.query))
-
-  app.post('/notifications/:id/read', { schema: { params: IdParams } }, async (request, reply) => {
-    const user = currentUser(request)
-    const counts = notifications.markRead(user.id, request.params.id)
-    if (!isHtmx(request)) return reply.redirect('/notifications', 303)
-    const n = notifications.get(user.id, request.params.id)
-    reply.type('text/html')
-    return (
-      app.realtime.content.partial('partials/notification-row', { n }) +
-      app.realtime.content.partial('partials/badges', { counts, oob: true })
-    )
+  app.get('/notifications', { schema: { querystring: ListQuery } }, async (request, reply) => {
+    const { before, after } = request.query
+    return listPage(request, reply, viewOf(request.query), after ? { after } : { before })
   })
 
-  // Following a notification (toast, row, desktop notification) marks it read; only same-site paths are followed.
-  // `?action=<id>`: one of its GET actions instead of its link (Reply: the post's comment box).
-  const OpenQuery = Type.Object({ action: Type.Optional(Type.String({ maxLength: 32 })) })
-  app.get('/notifications/:id/open', { schema: { params: IdParams, querystring: OpenQuery } }, async (request, reply) => {
-    const user = currentUser(request)
-    notifications.markRead(user.id, request.params.id)
-    const n = notifications.get(user.id, request.params.id)
-    const { action } = request.query
-    const link = action === undefined ? n.link_url : n.actions.find((a) => a.id === action && a.method === 'GET')?.url
-    return reply.redirect(link && isSameSitePath(link) ? link : '/notifications', 303)
-  })
-
-  app.post('/notifications/read-all', async (request, reply) => {
-    notifications.markAllRead(currentUser(request).id)
-    if (!isHtmx(request)) return reply.redirect('/notifications', 303)
-    return listPage(request, reply, {})
-  })
+  // Both answer the counts to the page's script (public/inbox.js), the re-rendered section to htmx,
+  // and a redirect back to the view to a form.
+  const bulk = { schema: { body: Type.Optional(ViewForm), response: { 200: CountsBody, '4xx': ErrorBody } } }
+  async function afterBulk(request: FastifyRequest, reply: FastifyReply, counts: Counts) {
+    const view = viewOf((request.body ?? {}) as Static<typeof ViewForm>)
+    if (wantsJson(request)) return counts
+    return isHtmx(request) ? listPage(request, reply, view) : reply.redirect(viewPath(view), 303)
+  }
+  app.post('/notifications/read-all', bulk, async (request, reply) =>
+    afterBulk(request, reply, await notifications.markAllRead(currentUser(request).id)),
+  )
+  app.post('/notifications/archive-read', bulk, async (request, reply) =>
+    afterBulk(request, reply, await notifications.archiveAllRead(currentUser(request).id)),
+  )
 }
 
 export default pageRoutes

@@ -3,6 +3,8 @@ import Type from 'typebox'
 import { Id } from '../../../web/schemas.js'
 import { CATEGORIES } from '../inbox-rules.js'
 import { INBOX_STATUSES } from '../listing.js'
+import { SNOOZE_PRESETS } from '../inbox-rules.js'
+import { MUTE_FOR } from '../mutes.js'
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()])
 
@@ -32,6 +34,7 @@ export const ListQuery = Type.Object({
   unread: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   before: Type.Optional(Id),
+  after: Type.Optional(Id),
   status: Type.Optional(Type.Union(INBOX_STATUSES.map((v) => Type.Literal(v)))),
   category: Type.Optional(Type.Union(CATEGORIES.map((v) => Type.Literal(v)))),
 })
@@ -69,3 +72,23 @@ export const ComposeForm = Type.Object({
 
 /** What the live preview of the toast is rendered from (any field may still be empty). */
 export const ComposePreview = Type.Partial(Type.Object({ ...ComposeFields, idempotency_key: Type.String({ maxLength: 300 }), confirmed: Type.String({ maxLength: 1 }), _csrf: Type.String({ maxLength: 500 }) }))
+
+const literals = (values: readonly string[]) => Type.Union(values.map((v) => Type.Literal(v)))
+
+/** Which view of the inbox a page form was sent from (kept on the answer or redirect). */
+export const ViewFields = {
+  status: Type.Optional(literals(INBOX_STATUSES)),
+  category: Type.Optional(literals(CATEGORIES)),
+}
+export const ViewForm = Type.Object(ViewFields)
+
+/** A row's snooze menu: a preset, or `at` with a wall-clock `local` time, in the browser's `time_zone`. */
+export const SnoozeForm = Type.Object({
+  preset: literals([...SNOOZE_PRESETS, 'at']),
+  local: Type.Optional(Type.String({ maxLength: 32 })),
+  time_zone: Type.Optional(Type.String({ maxLength: 64 })),
+  ...ViewFields,
+})
+
+/** A row's mute menu: how long. */
+export const MuteForm = Type.Object({ for: literals(Object.keys(MUTE_FOR)), ...ViewFields })
