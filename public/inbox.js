@@ -229,6 +229,12 @@
     if (e.submitter && e.submitter.name) data.set(e.submitter.name, e.submitter.value)
     data.delete('_csrf')
     const wasFocused = controls?.contains(document.activeElement)
+    // "Done for all read": the rows read now (the state frame may take them out before the answer comes;
+    // a row pushed meanwhile is not one of them).
+    const ul = list()
+    const readRows = kind === 'archive-read' && ul && !['archived', 'snoozed'].includes(ul.dataset.status) ? Array.from(ul.querySelectorAll(':scope > li:not(.unread)')) : []
+    // "Mark all read": the rows shown now; one pushed while the request is on its way stays unread.
+    const unreadRows = kind === 'read-all' && ul ? Array.from(ul.querySelectorAll(':scope > li.unread')) : []
     try {
       const answer = await send(form.action, data)
       if (error) error.hidden = true
@@ -244,14 +250,11 @@
         const next = removeNotification(id)
         offerUndo('Moved back to the inbox.', null, next)
       } else if (kind === 'read-all') {
-        list()?.querySelectorAll(':scope > li').forEach((row) => markRowRead(row, true))
+        unreadRows.forEach((row) => markRowRead(row, true))
         announce('All notifications are read.')
       } else if (kind === 'archive-read') {
-        const ul = list()
-        const inbox = ul && !['archived', 'snoozed'].includes(ul.dataset.status)
-        const done = inbox ? Array.from(ul.querySelectorAll(':scope > li:not(.unread)')) : []
-        done.forEach((row) => row.remove())
-        announce(done.length ? 'Read notifications marked done.' : 'Nothing read to mark done.')
+        readRows.forEach((row) => row.remove())
+        announce(readRows.length ? 'Read notifications marked done.' : 'Nothing read to mark done.')
       } else if (kind === 'mute') {
         const text = 'Muted this ' + form.dataset.noun + ' ' + (NOUN_TEXT[data.get('for')] || '') + '.'
         offerUndo(text, () => send('/api/mutes/' + encodeURIComponent(answer.thread), null, 'DELETE'))

@@ -17,6 +17,8 @@ t.setTimeout(240_000)
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } }
 const SHOTS = process.env.SCREENSHOTS_DIR
+/** A tab in the background gets no animation frames: wait by polling. */
+const POLL = { polling: 100 }
 
 const browser = await launchBrowser(t)
 if (!browser) process.exit(0)
@@ -67,7 +69,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     t.equal(await a.locator(`#notification-${c2}`).count(), 0, 'gone from tab A')
     await b.locator(`#notification-${c2}`).waitFor({ state: 'detached' })
     t.pass('gone from tab B, live')
-    for (const p of [a, b]) await p.waitForFunction(() => document.querySelector('[data-unread-of="blog"]')?.textContent === '1')
+    for (const p of [a, b]) await p.waitForFunction(() => document.querySelector('[data-unread-of="blog"]')?.textContent === '1', undefined, POLL)
     t.same([await tabCount(b, 'all'), await tabCount(b, 'blog')], ['2', '1'], 'counts follow in both tabs')
     t.match(await a.locator('#announcer').textContent(), /Marked done\. Undo is available/, 'said to a screen reader')
     t.equal(await a.evaluate('document.activeElement?.className'), 'undo-button small', 'focus went to Undo')
@@ -85,21 +87,22 @@ for (const [name, size] of Object.entries(SIZES)) {
     // Mark all read in A: B's rows lose their highlight, not only its badge.
     t.equal(await b.locator(`#notification-${c1}.unread`).count(), 1)
     await a.click('button:has-text("Mark all read")')
-    await b.waitForFunction(() => document.querySelectorAll('#notification-list > li.unread').length === 0)
+    await b.waitForFunction(() => document.querySelectorAll('#notification-list > li.unread').length === 0, undefined, POLL)
     t.pass("tab B's rows are read")
-    await b.waitForFunction(() => document.querySelector('[data-unread-of="all"]')?.classList.contains('empty'))
+    await b.waitForFunction(() => document.querySelector('[data-unread-of="all"]')?.classList.contains('empty'), undefined, POLL)
 
     // A new notification: counts and rows in the tabs that take it, not in those that do not.
     const fresh = notify(user, 'invoice_overdue', 'Invoice overdue')
     await a.locator(`#notification-${fresh}`).waitFor()
-    await a.waitForFunction(() => document.querySelector('[data-unread-of="billing"]')?.textContent === '1')
-    await b.waitForFunction(() => document.querySelector('[data-unread-of="billing"]')?.textContent === '1')
+    await a.waitForFunction(() => document.querySelector('[data-unread-of="billing"]')?.textContent === '1', undefined, POLL)
+    await b.waitForFunction(() => document.querySelector('[data-unread-of="billing"]')?.textContent === '1', undefined, POLL)
     t.equal(await b.locator(`#notification-${fresh}`).count(), 0, 'the Blog tab does not take a billing row')
 
     // Done for all read: every read row leaves, in both tabs.
     await a.click('button:has-text("Done for all read")')
-    await a.waitForFunction(() => document.querySelectorAll('#notification-list > li').length === 1)
-    await b.waitForFunction(() => document.querySelectorAll('#notification-list > li').length === 0)
+    await a.waitForFunction(() => document.querySelectorAll('#notification-list > li').length === 1, undefined, POLL)
+    t.equal(await a.locator(`#notification-${fresh}.unread`).count(), 1, 'the row pushed after "Mark all read" stayed unread and in the inbox')
+    await b.waitForFunction(() => document.querySelectorAll('#notification-list > li').length === 0, undefined, POLL)
     t.ok(await b.locator('.empty-state', { hasText: 'No blog notifications yet.' }).isVisible(), "the Blog tab's empty state")
     const archived = await openTab(context, '/notifications?status=archived')
     t.same((await rows(archived)).sort(), [c1, c2, paid].sort(), 'the Archived view lists them')
