@@ -47,3 +47,37 @@ export function indianDateTime(ms: number): string {
   return new Date(ms + IST_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ')
 }
 
+
+// ---------------------------------------------------------------- months (returns are monthly)
+
+/** "2026-10": a calendar month (India). */
+export function isMonth(text: string): boolean {
+  return /^\d{4}-(0[1-9]|1[0-2])$/.test(text)
+}
+
+/** The month before the one of a YYYY-MM-DD date: 2026-01-15 -> "2025-12". */
+export function previousMonth(date: string): string {
+  const year = Number(date.slice(0, 4))
+  const month = Number(date.slice(5, 7))
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`
+}
+
+/** The dates of a month as a half-open range of YYYY-MM-DD: "2026-12" -> 2026-12-01 up to 2027-01-01. */
+export function monthRange(month: string): { from: string; to: string } {
+  const year = Number(month.slice(0, 4))
+  const m = Number(month.slice(5, 7))
+  const to = m === 12 ? `${year + 1}-01-01` : `${year}-${String(m + 1).padStart(2, '0')}-01`
+  return { from: `${month}-01`, to }
+}
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+
+/** "2026-10" -> "October 2026". */
+export function monthLabel(month: string): string {
+  return `${MONTH_NAMES[Number(month.slice(5, 7)) - 1]} ${month.slice(0, 4)}`
+}
+
+/** "2026-10-05" -> "05-Oct-2026" (the GSTR-1 offline tool's date format). */
+export function returnDate(date: string): string {
+  return `${date.slice(8, 10)}-${MONTH_NAMES[Number(date.slice(5, 7)) - 1]!.slice(0, 3)}-${date.slice(0, 4)}`
+}

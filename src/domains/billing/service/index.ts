@@ -1,6 +1,7 @@
-/** The billing service: profile, catalog (customers, products), invoices, payments and cancellation, credit and debit notes, customer ledgers, overdue notices. */
+/** The billing service: profile, catalog (customers, products), invoices, payments and cancellation, credit and debit notes, customer ledgers, the monthly GSTR-1 summary, overdue notices. */
 import { catalogService } from './catalog.js'
 import { billingContext, type BillingServiceDeps } from './context.js'
+import { gstr1Service } from './gstr1.js'
 import { invoiceWriting } from './invoices.js'
 import { invoiceNotices } from './notices.js'
 import { ledgerService } from './ledger.js'
@@ -30,6 +31,7 @@ export function createBillingService(deps: BillingServiceDeps) {
     ...paymentService(ctx, notices),
     ...noteService(ctx, notices),
     ...ledgerService(ctx),
+    ...gstr1Service(ctx),
     ...overdueService(ctx, notices),
   }
 }
