@@ -8,7 +8,7 @@ import Type from 'typebox'
 import { currentUser, isHtmx } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
 import { checkNote, checkPayment } from '../forms.js'
-import { invoicePdf } from '../pdf.js'
+import { invoicePdf } from '../pdf/invoice.js'
 import { done, fragment, invoicePage, page, writeOrForm } from './render.js'
 import { Column, InvoiceListQuery, Text } from './schemas.js'
 
