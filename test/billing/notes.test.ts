@@ -85,8 +85,8 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   t.equal(paid.length, 1, 'invoice_paid once')
 
   res = await br.get(`/billing/invoices/${invoice.id}`)
-  t.match(res.body, /<th scope="row" class="mono">CN\/26-27\/00001<\/th>/)
-  t.match(res.body, /<th scope="row" class="mono">DN\/26-27\/00001<\/th>/)
+  t.match(res.body, /<th scope="row"><a class="mono" href="\/billing\/notes\/\d+">CN\/26-27\/00001<\/a>/)
+  t.match(res.body, /<th scope="row"><a class="mono" href="\/billing\/notes\/\d+">DN\/26-27\/00001<\/a>/)
   t.match(res.body, /Credit and debit notes<\/th><td class="num">−₹3,410\.00/, '-590 + 1,050 - 3,870 = -3,410')
   notes = billing.notesOf(alice.id, invoice.id)
   t.equal(notes.length, 3)

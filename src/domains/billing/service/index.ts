@@ -14,7 +14,7 @@ import { invoiceReading } from './reading.js'
 export type { BillingServiceDeps } from './context.js'
 export { DEFAULT_PAYMENT_TERMS_DAYS } from './invoices.js'
 export { invoiceLink } from './notices.js'
-export type { NoteView } from './notes.js'
+export type { NoteDocument, NoteView } from './notes.js'
 export { ledgerCsv, type LedgerEntry } from './ledger.js'
 export { INVOICE_STATUSES, invoiceStatus, type InvoiceStatus, type InvoiceView, type ListedInvoice, type Preview } from './reading.js'
 

@@ -6,10 +6,10 @@
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { transact, type Tx } from '../../../db/transact.js'
-import { conflict, hasErrors, invalid, type FieldErrors } from '../../../errors.js'
+import { conflict, hasErrors, invalid, notFound, type FieldErrors } from '../../../errors.js'
 import type { NoteInput } from '../forms.js'
-import { computeInvoice, documentAmounts, formatScaled, lineAmountColumns, type Supply, type TaxClass } from '../gst.js'
-import { billingInvoiceLines, billingInvoices, billingNoteLines, billingNotes, type NoteLineRow, type NoteRow } from '../schema.js'
+import { computeInvoice, documentAmounts, formatScaled, lineAmountColumns, secondTaxName, type Supply, type TaxClass } from '../gst.js'
+import { billingInvoiceLines, billingInvoices, billingNoteLines, billingNotes, type InvoiceRow, type NoteLineRow, type NoteRow } from '../schema.js'
 import { ownInvoice, type BillingContext, type Conn } from './context.js'
 import type { InvoiceNotices } from './notices.js'
 import { numberFor } from './numbering.js'
@@ -17,6 +17,13 @@ import { numberFor } from './numbering.js'
 export interface NoteView {
   note: NoteRow
   lines: NoteLineRow[]
+}
+
+/** A note as printed: with the invoice it is against (its parties, place of supply, tax mode). */
+export interface NoteDocument extends NoteView {
+  invoice: InvoiceRow
+  title: 'Credit note' | 'Debit note'
+  secondTax: 'SGST' | 'UTGST'
 }
 
 /** Quantities already credited, by invoice line. */
@@ -133,6 +140,18 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
         .orderBy(asc(billingNoteLines.noteId), asc(billingNoteLines.position))
         .all()
       return notes.map((note) => ({ note, lines: lines.filter((l) => l.noteId === note.id) }))
+    },
+
+    /** One note of this business as printed; another business's note is not found. */
+    async getNote(userId: number, noteId: number): Promise<NoteDocument> {
+      const [row] = await db
+        .select({ note: billingNotes, invoice: billingInvoices })
+        .from(billingNotes)
+        .innerJoin(billingInvoices, eq(billingInvoices.id, billingNotes.invoiceId))
+        .where(and(eq(billingNotes.id, noteId), eq(billingNotes.userId, userId)))
+      if (!row) throw notFound(`You have no note ${noteId}`)
+      const lines = await db.select().from(billingNoteLines).where(eq(billingNoteLines.noteId, noteId)).orderBy(asc(billingNoteLines.position))
+      return { ...row, lines, title: row.note.kind === 'credit' ? 'Credit note' : 'Debit note', secondTax: secondTaxName(row.invoice.placeOfSupply) }
     },
   }
 }
