@@ -5,7 +5,8 @@
 import t from 'tap'
 import { checkProduct, parseRate, readInvoiceForm } from '../../src/domains/billing/forms.js'
 import { documentNumber, financialYear, indianDate } from '../../src/domains/billing/calendar.js'
-import { computeInvoice, computeLine, formatPaise, parseRupees, parseScaled, roundToRupee, supplyType } from '../../src/domains/billing/gst.js'
+import { computeInvoice, computeLine, roundToRupee, supplyType } from '../../src/domains/billing/gst.js'
+import { formatPaise, parseRupees, parseScaled } from '../../src/domains/billing/money.js'
 import { gstinCheckChar, gstinError, isValidGstin, normaliseGstin } from '../../src/domains/billing/identifiers.js'
 
 const line = (qty: number, pricePaise: number, rateBps: number, discountBps = 0) => ({

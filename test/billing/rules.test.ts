@@ -4,7 +4,8 @@
  */
 import t from 'tap'
 import { indianDate } from '../../src/domains/billing/calendar.js'
-import { computeInvoice, computeLine, documentTitle, hsnSummary, MAX_CESS_BPS, MAX_LINE_PAISE, secondTaxName, supplyType, type LineInput } from '../../src/domains/billing/gst.js'
+import { documentTitle, hsnSummary } from '../../src/domains/billing/documents.js'
+import { computeInvoice, computeLine, MAX_CESS_BPS, MAX_LINE_PAISE, secondTaxName, supplyType, type LineInput } from '../../src/domains/billing/gst.js'
 import { MAX_LINES, MAX_QUANTITY_MILLI } from '../../src/domains/billing/forms.js'
 import { isPlaceOfSupply, isStateCode } from '../../src/domains/billing/identifiers.js'
 import { numberInWords, rupeesInWords } from '../../src/domains/billing/words.js'

@@ -5,7 +5,8 @@
  */
 import { hasErrors, invalid, type FieldErrors } from '../../errors.js'
 import { isIsoDate } from './calendar.js'
-import { GST_RATES_BPS, formatPercent, isGstRate, isTaxClass, MAX_CESS_BPS, parseRupees, parseScaled, TAX_CLASSES, type TaxClass } from './gst.js'
+import { GST_RATES_BPS, isGstRate, isTaxClass, MAX_CESS_BPS, TAX_CLASSES, type TaxClass } from './gst.js'
+import { formatPercent, parseRupees, parseScaled } from './money.js'
 import { gstinError, isPlaceOfSupply, isStateCode, normaliseGstin } from './identifiers.js'
 import { isUqc } from './units.js'
 

@@ -1,5 +1,7 @@
 /**
- * GST arithmetic and Indian tax identifiers. Pure: no I/O, no clock.
+ * GST arithmetic: rates, tax classes, supply type, line and invoice amounts. Pure:
+ * no I/O, no clock. (Typing and printing numbers: money.ts; what a document stores
+ * and prints from its totals: documents.ts.)
  *
  * Money is integer paise throughout. Rates are basis points (1 % = 100 bp, so
  * 0.25 % = 25 bp), quantities are thousandths of a unit (1.5 kg = 1500),
@@ -31,11 +33,6 @@ export function isGstRate(bps: number): bps is GstRateBps {
   return (GST_RATES_BPS as readonly number[]).includes(bps)
 }
 
-/** 2500 -> "25", 25 -> "0.25", 1250 -> "12.5" (no trailing zeros). */
-export function formatPercent(bps: number): string {
-  return formatScaled(bps, 2)
-}
-
 // ---------------------------------------------------------------- exact integer helpers
 
 /** round(a * b / d) half up, exact, for non-negative integers. */
@@ -44,58 +41,6 @@ export function mulDivHalfUp(a: number, b: number, d: number): number {
   const n = BigInt(a) * BigInt(b)
   const dd = BigInt(d)
   return Number((2n * n + dd) / (2n * dd))
-}
-
-// ---------------------------------------------------------------- parsing and formatting
-
-/**
- * Parses a non-negative decimal with at most `scale` fraction digits into an
- * integer of that scale ("12.5", 2 -> 1250). Commas and spaces are ignored
- * ("1,23,456.78"). Returns null for anything else.
- */
-export function parseScaled(text: string | number | null | undefined, scale: number): number | null {
-  if (text === null || text === undefined) return null
-  const s = String(text).replace(/[,\s₹]/g, '')
-  const m = /^(\d*)(?:\.(\d*))?$/.exec(s)
-  if (!m) return null
-  const whole = m[1]!
-  const frac = m[2] ?? ''
-  if ((whole === '' && frac === '') || whole.length > 13 || frac.length > scale) return null
-  const n = Number(whole || '0') * 10 ** scale + Number(frac.padEnd(scale, '0') || '0')
-  return Number.isSafeInteger(n) ? n : null
-}
-
-/** Integer of a scale back to a short decimal string: (1250, 2) -> "12.5", (1500, 3) -> "1.5". */
-export function formatScaled(n: number, scale: number): string {
-  const sign = n < 0 ? '-' : ''
-  const abs = Math.abs(n)
-  const unit = 10 ** scale
-  const whole = Math.floor(abs / unit)
-  const frac = String(abs % unit).padStart(scale, '0').replace(/0+$/, '')
-  return sign + String(whole) + (frac ? '.' + frac : '')
-}
-
-/** Rupees text ("1,234.5") to paise, or null. */
-export const parseRupees = (text: string | number | null | undefined) => parseScaled(text, 2)
-
-/** Groups digits the Indian way: 1234567 -> "12,34,567". */
-function indianGroups(whole: string): string {
-  if (whole.length <= 3) return whole
-  const last3 = whole.slice(-3)
-  const rest = whole.slice(0, -3).replace(/\B(?=(\d{2})+(?!\d))/g, ',')
-  return `${rest},${last3}`
-}
-
-/** Paise to "1,23,456.78" (no currency sign); negative as "-0.40". */
-export function formatPaise(paise: number): string {
-  const sign = paise < 0 ? '-' : ''
-  const abs = Math.abs(paise)
-  return `${sign}${indianGroups(String(Math.floor(abs / 100)))}.${String(abs % 100).padStart(2, '0')}`
-}
-
-/** Paise to a plain input value: 123450 -> "1234.50". */
-export function paiseToInput(paise: number): string {
-  return `${Math.floor(paise / 100)}.${String(paise % 100).padStart(2, '0')}`
 }
 
 // ---------------------------------------------------------------- invoice arithmetic
@@ -283,59 +228,4 @@ export function computeInvoice(lines: LineInput[], modeOrSupply: TaxMode | Suppl
     grandTotalPaise,
     byRate: [...byRate.values()].sort((a, b) => a.rateBps - b.rateBps),
   }
-}
-
-/** The stored amount columns of a document (invoice or note) from its totals. */
-export function documentAmounts(t: InvoiceTotals) {
-  return {
-    taxablePaise: t.taxablePaise,
-    cgstPaise: t.cgstPaise,
-    sgstPaise: t.sgstPaise,
-    igstPaise: t.igstPaise,
-    cessPaise: t.cessPaise,
-    roundOffPaise: t.roundOffPaise,
-    totalPaise: t.grandTotalPaise,
-  }
-}
-
-/** The stored amount columns of one line. */
-export function lineAmountColumns(a: LineAmounts) {
-  return { taxablePaise: a.taxablePaise, cgstPaise: a.cgstPaise, sgstPaise: a.sgstPaise, igstPaise: a.igstPaise, cessPaise: a.cessPaise, totalPaise: a.totalPaise }
-}
-
-/**
- * Rule 49: a document on which nothing is taxable (only nil-rated, exempt or
- * non-GST lines) is a "Bill of supply", not a "Tax invoice".
- */
-export function documentTitle(taxClasses: readonly TaxClass[]): 'Tax invoice' | 'Bill of supply' {
-  return taxClasses.length > 0 && taxClasses.every((c) => c === 'nil' || c === 'exempt' || c === 'non_gst') ? 'Bill of supply' : 'Tax invoice'
-}
-
-export interface HsnLine {
-  hsn: string
-  unit: string
-  rateBps: number
-  quantityMilli: number
-  taxablePaise: number
-  cgstPaise: number
-  sgstPaise: number
-  igstPaise: number
-  cessPaise: number
-}
-
-/** The HSN-wise summary (Rule 46(g), GSTR-1 table 12): one row per HSN, unit and rate. */
-export function hsnSummary(lines: readonly HsnLine[]): HsnLine[] {
-  const rows = new Map<string, HsnLine>()
-  for (const l of lines) {
-    const key = `${l.hsn}|${l.unit}|${l.rateBps}`
-    const r = rows.get(key) ?? { hsn: l.hsn, unit: l.unit, rateBps: l.rateBps, quantityMilli: 0, taxablePaise: 0, cgstPaise: 0, sgstPaise: 0, igstPaise: 0, cessPaise: 0 }
-    r.quantityMilli += l.quantityMilli
-    r.taxablePaise += l.taxablePaise
-    r.cgstPaise += l.cgstPaise
-    r.sgstPaise += l.sgstPaise
-    r.igstPaise += l.igstPaise
-    r.cessPaise += l.cessPaise
-    rows.set(key, r)
-  }
-  return [...rows.values()].sort((a, b) => a.hsn.localeCompare(b.hsn) || a.rateBps - b.rateBps || a.unit.localeCompare(b.unit))
 }

@@ -10,7 +10,7 @@
  * (e-commerce GSTIN, port code, shipping bill) are left empty.
  */
 import { returnDate } from '../calendar.js'
-import { formatPercent, formatScaled } from '../gst.js'
+import { formatPercent, formatScaled } from '../money.js'
 import { stateName } from '../identifiers.js'
 import { UQC } from '../units.js'
 import type { Gstr1Summary, InvoiceEntry, NoteEntry, RateAmounts } from './types.js'

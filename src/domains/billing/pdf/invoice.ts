@@ -3,7 +3,7 @@
  * for recipient, Duplicate for transporter, Triplicate for supplier), amounts
  * with the ₹ sign (the embedded font has it, see kit.ts).
  */
-import { formatPaise, formatPercent, formatScaled } from '../gst.js'
+import { formatPaise, formatPercent, formatScaled } from '../money.js'
 import type { InvoiceView } from '../service/index.js'
 import { rupeesInWords } from '../words.js'
 import { FONT, newDocument, PAGE, parties, rupees, signature, state, sums, table, type Column } from './kit.js'

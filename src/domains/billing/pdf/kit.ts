@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import PDFDocument from 'pdfkit'
-import { formatPaise } from '../gst.js'
+import { formatPaise } from '../money.js'
 import { stateName } from '../identifiers.js'
 
 /** Font names registered in every document. */

@@ -4,7 +4,7 @@
  * kind, number and date of the note, the recipient, the invoice it is against
  * (number and date), the value, rate and tax of each line, and the signature.
  */
-import { formatPaise, formatPercent, formatScaled } from '../gst.js'
+import { formatPaise, formatPercent, formatScaled } from '../money.js'
 import type { NoteDocument } from '../service/index.js'
 import { rupeesInWords } from '../words.js'
 import { FONT, newDocument, PAGE, parties, rupees, signature, state, sums, table, type Column } from './kit.js'

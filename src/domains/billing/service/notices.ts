@@ -3,7 +3,7 @@
  * Issuing an invoice or a note is the owner's own doing (self-caused: they may turn those off).
  */
 import type { Outbox, Tx } from '../../../db/transact.js'
-import { formatPaise } from '../gst.js'
+import { formatPaise } from '../money.js'
 import type { InvoiceRow, NoteRow } from '../schema.js'
 import type { BillingContext } from './context.js'
 

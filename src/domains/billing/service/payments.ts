@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm'
 import { transact } from '../../../db/transact.js'
 import { conflict, invalid } from '../../../errors.js'
-import { formatPaise } from '../gst.js'
+import { formatPaise } from '../money.js'
 import type { PaymentInput } from '../forms.js'
 import { billingInvoices, billingNotes, billingPayments, type InvoiceRow, type PaymentRow } from '../schema.js'
 import { ownInvoice, type BillingContext } from './context.js'
