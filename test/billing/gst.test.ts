@@ -3,7 +3,8 @@
  * worked out by hand (amounts in paise; rates in basis points).
  */
 import t from 'tap'
-import { checkProduct, parseRate, readInvoiceForm } from '../../src/domains/billing/forms.js'
+import { checkProduct, parseRate } from '../../src/domains/billing/forms/catalog.js'
+import { readInvoiceForm } from '../../src/domains/billing/forms/invoice.js'
 import { documentNumber, financialYear, indianDate } from '../../src/domains/billing/calendar.js'
 import { computeInvoice, computeLine, roundToRupee, supplyType } from '../../src/domains/billing/gst.js'
 import { formatPaise, parseRupees, parseScaled } from '../../src/domains/billing/money.js'

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
 import { currentUser } from '../../../web/http.js'
-import { checkProfile } from '../forms.js'
+import { checkProfile } from '../forms/catalog.js'
 import { page, writeOrForm } from './render.js'
 import { Text } from './schemas.js'
 

@@ -2,7 +2,7 @@
 import Type from 'typebox'
 import { INVOICE_STATUSES } from '../service/index.js'
 
-/** A form field as typed: parsed and checked by forms.ts, which gives field messages. */
+/** A form field as typed: parsed and checked by forms/*.ts, which gives field messages. */
 export const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }))
 export const Column = Type.Optional(Type.Array(Type.String({ maxLength: 40 }), { maxItems: 200 }))
 

@@ -6,7 +6,7 @@
 import { and, asc, eq, like, or, sql, type SQL } from 'drizzle-orm'
 import { transact } from '../../../db/transact.js'
 import { conflict } from '../../../errors.js'
-import type { CustomerInput, ProductInput } from '../forms.js'
+import type { CustomerInput, ProductInput } from '../forms/catalog.js'
 import { billingCustomers, billingInvoiceLines, billingInvoices, billingProducts, type CustomerRow, type ProductRow } from '../schema.js'
 import { escapeLike, ownCustomer, ownProduct, type BillingContext } from './context.js'
 

@@ -7,7 +7,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
 import { transact, type Tx } from '../../../db/transact.js'
 import { conflict, hasErrors, invalid, notFound, type FieldErrors } from '../../../errors.js'
-import type { NoteInput } from '../forms.js'
+import type { NoteInput } from '../forms/payments-notes.js'
 import { documentAmounts, lineAmountColumns } from '../documents.js'
 import { computeInvoice, secondTaxName, type Supply, type TaxClass } from '../gst.js'
 import { formatScaled } from '../money.js'

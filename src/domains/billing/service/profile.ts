@@ -1,6 +1,6 @@
 /** The business profile: the seller printed on this user's invoices. */
 import { eq } from 'drizzle-orm'
-import type { ProfileInput } from '../forms.js'
+import type { ProfileInput } from '../forms/catalog.js'
 import { billingProfiles, type BillingProfileRow } from '../schema.js'
 import type { BillingContext, Conn } from './context.js'
 

@@ -1,6 +1,6 @@
 /** Reading invoices: one with its lines, lists by status, and the live preview of a form. */
 import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
-import type { InvoiceDraft } from '../forms.js'
+import type { InvoiceDraft } from '../forms/invoice.js'
 import { documentTitle, hsnSummary, type HsnLine } from '../documents.js'
 import { computeInvoice, secondTaxName, supplyType, type InvoiceTotals, type LineInput, type Supply, type TaxClass } from '../gst.js'
 import { balanceDue, billingInvoiceLines, billingInvoices, billingPayments, type CustomerRow, type InvoiceLineRow, type InvoiceRow, type PaymentRow, type ProductRow } from '../schema.js'
