@@ -39,6 +39,8 @@ const conversationId = sent.body.message.conversation_id as number
 const seeded = seedBusiness(s.app, alice.id)
 const created = s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id, qty: 2 }]), { issue: true }) as unknown as { ok?: { id: number }; id?: number }
 const invoiceId = created.ok?.id ?? created.id
+const note = s.app.billing.issueNote(alice.id, invoiceId!, { kind: 'credit', noteDate: null, reason: 'One returned', lines: [{ invoiceLineId: s.app.billing.getInvoice(alice.id, invoiceId!).lines[0]!.id, quantityMilli: 1000 }] })
+const thisMonth = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 7)
 for (let i = 0; i < 3; i++) s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: `Welcome ${i}`, message: 'A line of text' })
 
 const LOGGED_OUT = ['/', '/login', '/register', '/blog', `/blog/posts/${post.id}`, '/no-such-page']
@@ -61,6 +63,9 @@ const LOGGED_IN = [
   '/billing/products',
   '/billing/products/new',
   '/billing/profile',
+  `/billing/notes/${note.id}`,
+  '/billing/gstr1',
+  `/billing/gstr1?month=${thisMonth}`,
   '/admin/notifications',
   '/admin/live',
   '/no-such-page',
