@@ -196,6 +196,8 @@ t.test('the page and the CSVs: headings of the offline tool, Indian grouping, th
   res = await br.get('/billing/gstr1/exemp.csv?month=2026-10')
   t.match(res.body, /\r\nIntra-State supplies to registered persons,0\.00,400\.00,0\.00\r\n/)
   t.equal((await br.get('/billing/gstr1/gstr3b.csv?month=2026-10')).statusCode, 400, 'only the tables of the summary')
+  t.equal((await br.get('/billing/gstr1/b2b.csv?month=2026-13')).statusCode, 400, 'a month that is not one')
+  t.equal((await br.get('/billing/gstr1/hsn.csv')).headers['content-disposition'], 'attachment; filename="gstr1-2026-10-hsn.csv"', 'no month: last month')
 
   // A month with nothing: the empty state, each CSV its heading row alone.
   res = await br.get('/billing/gstr1?month=2026-09')

@@ -1,6 +1,7 @@
 /** The monthly GSTR-1-style summary: the page (default: last month in India) and one CSV per table. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import Type from 'typebox'
+import { invalid } from '../../../errors.js'
 import { currentUser } from '../../../web/http.js'
 import { isMonth, monthLabel, previousMonth } from '../calendar.js'
 import { GSTR1_TABLES, gstr1Csv, type Gstr1Table } from '../gstr1/csv.js'
@@ -24,7 +25,9 @@ export const gstr1Routes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/billing/gstr1/:file', { schema: { params: CsvParams, querystring: MonthQuery } }, async (request, reply) => {
-    const month = request.query.month && isMonth(request.query.month) ? request.query.month : previousMonth(billing.today())
+    const asked = (request.query.month ?? '').trim()
+    if (asked && !isMonth(asked)) throw invalid({ month: 'A month like 2026-10.' })
+    const month = asked || previousMonth(billing.today())
     const table = request.params.file.slice(0, -'.csv'.length) as Gstr1Table
     const summary = await billing.gstr1(currentUser(request).id, month)
     reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="gstr1-${month}-${table}.csv"`)
