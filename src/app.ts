@@ -15,6 +15,7 @@ import operations from './operations/index.js'
 import { assetsPlugin } from './plugins/assets.js'
 import securityHeaders from './plugins/helmet.js'
 import session from './plugins/session.js'
+import sharedRedis from './plugins/shared-redis.js'
 import staticFiles from './plugins/static.js'
 import views from './plugins/views.js'
 import type { Bus } from './realtime/bus.js'
@@ -56,6 +57,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.decorate('config', config)
 
   await app.register(database)
+  await app.register(sharedRedis)
   await app.register(assetsPlugin, { production: config.env === 'production' })
   await app.register(session)
   await app.register(securityHeaders)

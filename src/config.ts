@@ -46,12 +46,14 @@ export interface Config {
   typingTimeoutMs: number
   /** Social: a user stays online this long after their last socket closed (no flicker on reload). */
   presenceGraceMs: number
-  /** Social: how often a process refreshes its presence heartbeat row. */
-  presenceHeartbeatMs: number
   /** Operations: how often each process samples its figures for /admin/live (15 minutes are kept). */
   opsSampleMs: number
   /** Shutdown: /readyz answers 503 this long before the server stops taking requests. */
   shutdownDrainMs: number
+  /** With REDIS_URL: how often a process refreshes its keys in Redis (presence, socket counts). */
+  processHeartbeatMs: number
+  /** With REDIS_URL: a process silent this long is taken for dead; its users and sockets stop counting. */
+  processTtlMs: number
 }
 
 function int(value: string | undefined, fallback: number, name: string): number {
@@ -105,6 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     heartbeatMs: int(env.WS_HEARTBEAT_MS, 30_000, 'WS_HEARTBEAT_MS'),
     maxBufferedBytes: int(env.WS_MAX_BUFFERED_BYTES, 1024 * 1024, 'WS_MAX_BUFFERED_BYTES'),
   }
+  // PRESENCE_HEARTBEAT_MS is the older name of PROCESS_HEARTBEAT_MS.
+  const heartbeatMs = int(env.PROCESS_HEARTBEAT_MS || env.PRESENCE_HEARTBEAT_MS, 10_000, 'PROCESS_HEARTBEAT_MS')
   const config: Config = {
     env: nodeEnv,
     host: env.HOST ?? '127.0.0.1',
@@ -123,13 +127,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     snoozeCheckIntervalMs: int(env.SNOOZE_CHECK_INTERVAL_MS, 15_000, 'SNOOZE_CHECK_INTERVAL_MS'),
     typingTimeoutMs: int(env.TYPING_TIMEOUT_MS, 3000, 'TYPING_TIMEOUT_MS'),
     presenceGraceMs: int(env.PRESENCE_GRACE_MS, 5000, 'PRESENCE_GRACE_MS'),
-    presenceHeartbeatMs: int(env.PRESENCE_HEARTBEAT_MS, 10_000, 'PRESENCE_HEARTBEAT_MS'),
     opsSampleMs: Math.max(100, int(env.OPS_SAMPLE_MS, 2000, 'OPS_SAMPLE_MS')),
     shutdownDrainMs: int(env.SHUTDOWN_DRAIN_MS, 0, 'SHUTDOWN_DRAIN_MS'),
+    processHeartbeatMs: heartbeatMs,
+    processTtlMs: int(env.PROCESS_TTL_MS, 3 * heartbeatMs, 'PROCESS_TTL_MS'),
     ...overrides,
     // A partial `ws` override keeps the other limits (spreading it above replaced them all,
     // so e.g. a test overriding heartbeatMs ran without a frame size limit).
     ws: { ...wsDefaults, ...overrides.ws },
+  }
+  if (config.processTtlMs <= config.processHeartbeatMs) {
+    throw new Error(`PROCESS_TTL_MS (${config.processTtlMs}) must be longer than PROCESS_HEARTBEAT_MS (${config.processHeartbeatMs})`)
   }
   return { config, warnings }
 }

@@ -6,6 +6,7 @@ import fastifyJwt from '@fastify/jwt'
 import fastifyRateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { sharedRateLimitStore } from './rate-limit-store.js'
 
 export default fp(
   async (app: FastifyInstance) => {
@@ -17,7 +18,9 @@ export default fp(
       cookieOpts: { path: '/', httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, signed: false },
     })
     await app.register(fastifyFormbody)
-    await app.register(fastifyRateLimit, { global: false })
+    // With REDIS_URL the counts are shared by every process (per process while Redis is away).
+    const store = app.sharedRedis ? sharedRateLimitStore(app.sharedRedis) : undefined
+    await app.register(fastifyRateLimit, { global: false, store })
   },
-  { name: 'session' },
+  { name: 'session', dependencies: ['shared-redis'] },
 )

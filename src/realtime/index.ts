@@ -13,6 +13,7 @@ import { FrameRouter, TopicPolicy } from './frames.js'
 import { Hub } from './hub.js'
 import { createRedisBus } from './redis-bus.js'
 import { socketRoutes, type Authenticate, type OpenHandler } from './socket-route.js'
+import { localSlots, sharedSlots } from './socket-slots.js'
 
 export interface Realtime {
   frames: FrameRouter
@@ -78,11 +79,25 @@ async function realtime(app: FastifyInstance, opts: RealtimeOptions) {
       await new Promise<void>((resolve) => app.websocketServer.close(() => resolve()))
     },
   })
-  await app.register(socketRoutes, { authenticate: opts.authenticate, frames, openHandlers })
+  const shared = app.sharedRedis
+  const slots = shared
+    ? sharedSlots({
+        redis: shared.client,
+        prefix: shared.prefix,
+        cap: config.ws.maxConnectionsPerUser,
+        heartbeatMs: config.processHeartbeatMs,
+        ttlMs: config.processTtlMs,
+        isUp: shared.isUp,
+        onReady: shared.onReady,
+        log: app.log,
+      })
+    : localSlots
+  await app.register(socketRoutes, { authenticate: opts.authenticate, frames, openHandlers, slots })
 
   // Sockets first (1012: clients reconnect elsewhere), then the bus.
   app.addHook('preClose', async () => {
     hub.closeAll(CloseCode.restarting, 'server restarting')
+    await slots.stop()
   })
   app.addHook('onClose', async () => {
     hub.stop()
@@ -90,4 +105,4 @@ async function realtime(app: FastifyInstance, opts: RealtimeOptions) {
   })
 }
 
-export default fp(realtime, { name: 'realtime' })
+export default fp(realtime, { name: 'realtime', dependencies: ['shared-redis'] })

@@ -5,11 +5,12 @@
  * the domains (the notifications snapshot).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { WebSocket } from 'ws'
+import type { RawData, WebSocket } from 'ws'
 import { DomainError } from '../errors.js'
 import { CloseCode } from '../protocol.js'
 import type { Client } from './client.js'
 import type { FrameContext, FrameRouter } from './frames.js'
+import type { SocketSlots } from './socket-slots.js'
 
 /** Whose socket this is, until when. */
 export interface SocketIdentity {
@@ -34,11 +35,13 @@ export interface SocketRouteOptions {
   authenticate: Authenticate
   frames: FrameRouter
   openHandlers: OpenHandler[]
+  /** The per-user cap across processes (Redis), besides the hub's own. */
+  slots: SocketSlots
 }
 
 const MAX_TOPICS_PER_SOCKET = 20
 
-export async function socketRoutes(app: FastifyInstance, { authenticate, frames, openHandlers }: SocketRouteOptions) {
+export async function socketRoutes(app: FastifyInstance, { authenticate, frames, openHandlers, slots }: SocketRouteOptions) {
   const { hub, config } = app
 
   frames.on('ping', (frame, ctx) => ctx.reply({ type: 'pong', ts: frame.ts ?? null }))
@@ -54,8 +57,38 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
     const identity = authenticate(request)
     if ('code' in identity) return socket.close(identity.code, identity.reason)
 
+    const granted = slots.acquire(identity.userId)
+    if (granted === true || granted === false) return admit(socket, request, identity, granted, [])
+    // Across processes the cap is asked of Redis: frames sent meanwhile wait for the answer.
+    const early: Array<[RawData, boolean]> = []
+    const hold = (data: RawData, isBinary: boolean) => void early.push([data, isBinary])
+    socket.on('message', hold)
+    granted.then(
+      (ok) => {
+        socket.off('message', hold)
+        admit(socket, request, identity, ok, early)
+      },
+      (err: unknown) => {
+        request.log.error({ err }, 'socket cap check failed')
+        socket.close(CloseCode.restarting, 'server restarting')
+      },
+    )
+  }
+
+  function admit(socket: WebSocket, request: FastifyRequest, identity: SocketIdentity, granted: boolean, early: Array<[RawData, boolean]>) {
+    if (!granted) return socket.close(CloseCode.tooMany, 'too many connections for this user')
+    const release = () => slots.release(identity.userId)
+    if (socket.readyState !== 1 || hub.isClosing) {
+      // Gone (or the server began closing) while the cap was checked.
+      release()
+      if (socket.readyState === 1) socket.close(CloseCode.restarting, 'server restarting')
+      return
+    }
     const client = hub.add(socket, identity.userId, identity.sessionId, identity.expiresAt)
-    if (!client) return socket.close(CloseCode.tooMany, 'too many connections for this user')
+    if (!client) {
+      release()
+      return socket.close(CloseCode.tooMany, 'too many connections for this user')
+    }
 
     const ctx: FrameContext = {
       client,
@@ -64,7 +97,7 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
       error: (code, message) => void hub.send(client, { type: 'error', code, message }),
     }
 
-    socket.on('message', (data, isBinary) => {
+    const onMessage = (data: RawData, isBinary: boolean) => {
       const now = Date.now()
       if (now - client.frameWindowStart >= 1000) {
         client.frameWindowStart = now
@@ -79,9 +112,14 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
         request.log.error({ err }, 'frame handler failed')
         ctx.error('invalid', 'The server could not handle that frame')
       })
+    }
+    socket.on('message', onMessage)
+    socket.on('close', () => {
+      hub.remove(client)
+      release()
     })
-    socket.on('close', () => hub.remove(client))
     for (const open of openHandlers) open(client, request, ctx)
+    for (const [data, isBinary] of early) onMessage(data, isBinary)
   }
 
   // Quiet per-connection logs (and never a URL with ?token=) unless the app logs even less.

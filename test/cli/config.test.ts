@@ -44,7 +44,8 @@ t.test('defaults and parsing', async (t) => {
     overdueCheckIntervalMs: 60000,
     typingTimeoutMs: 3000,
     presenceGraceMs: 5000,
-    presenceHeartbeatMs: 10000,
+    processHeartbeatMs: 10000,
+    processTtlMs: 30000,
   })
   const custom = loadConfig({
     JWT_SECRET: 'x'.repeat(32),
@@ -61,6 +62,9 @@ t.test('defaults and parsing', async (t) => {
   t.throws(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/)
   t.equal(loadConfig({ JWT_SECRET: 'x'.repeat(32), TYPING_TIMEOUT_MS: '500' }).config.typingTimeoutMs, 500)
   t.throws(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), OVERDUE_CHECK_INTERVAL_MS: '-5' }), /OVERDUE_CHECK_INTERVAL_MS must be a non-negative integer/)
+  const beat = loadConfig({ JWT_SECRET: 'x'.repeat(32), PRESENCE_HEARTBEAT_MS: '2000' }).config
+  t.match(beat, { processHeartbeatMs: 2000, processTtlMs: 6000 }, 'the older PRESENCE_HEARTBEAT_MS still sets the heartbeat; the TTL follows it')
+  t.throws(() => loadConfig({ JWT_SECRET: 'x'.repeat(32), PROCESS_HEARTBEAT_MS: '1000', PROCESS_TTL_MS: '1000' }), /PROCESS_TTL_MS \(1000\) must be longer/)
   const over = loadConfig({ JWT_SECRET: 'x'.repeat(32) }, { ws: { maxConnectionsPerUser: 2 } as any }).config
   t.equal(over.ws.maxConnectionsPerUser, 2, 'partial ws overrides keep the other defaults')
   t.equal(over.ws.maxPayload, 16384)

@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { Redis } from 'ioredis'
 import t from 'tap'
-import { buildTestApp, connectReady, createUser } from '../helper.js'
-import { api, befriend, marks, openSockets, sharedBus, sleep, socialSite } from './fixtures/social.js'
+import { connectReady, createUser } from '../helper.js'
+import { redisInstances, redisProblem, REDIS_URL, until } from '../scale/fixtures/servers.js'
+import { api, befriend, marks, openSockets, sleep, socialSite } from './fixtures/social.js'
 
 t.test('online while any tab is open; offline after the grace period once the last closes', async (t) => {
   const { s, url, alice, bob, carol } = await socialSite(t)
@@ -42,26 +41,25 @@ t.test('online while any tab is open; offline after the grace period once the la
   t.same(tab1.client.ofType('presence'), [], 'alice gets no frames about herself')
 })
 
-t.test('two processes sharing the database and the bus: online while either holds a socket', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'social-presence-'))
-  const databasePath = join(dir, 'app.db')
-  const busFor = sharedBus() // stands in for Redis: both processes see every event
-  const p1 = await buildTestApp({ databasePath }, { bus: busFor() })
-  const p2 = await buildTestApp({ databasePath }, { bus: busFor() })
-  t.teardown(async () => {
-    await p1.close().catch(() => {})
-    await p2.close().catch(() => {})
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const url1 = await p1.listen()
-  const url2 = await p2.listen()
+const problem = await redisProblem()
+t.test('two processes sharing the database and Redis: online while either holds a socket', { skip: problem ? `Redis not reachable at ${REDIS_URL}: ${problem}` : false }, async (t) => {
+  const { instance, prefix } = redisInstances(t, 'presence')
+  const p1 = await instance()
+  const p2 = await instance()
+  const url1 = p1.url
+  const url2 = p2.url
   for (const p of [p1, p2]) p.app.social.presence.graceMs = 100
   t.not(p1.app.social.presence.processId, p2.app.social.presence.processId)
+  const redis = new Redis(REDIS_URL)
+  t.teardown(() => redis.quit())
+  const subscribed = (userId: number) =>
+    until(`user ${userId} subscribed`, async () => Number(((await redis.pubsub('NUMSUB', `${prefix}user:${userId}`)) as unknown[])[1]) >= 1)
 
   const alice = await createUser(p1.app)
   const bob = await createUser(p1.app)
   await befriend(p1.app, alice, bob)
   const b = await connectReady(url2, { token: bob.token })
+  await subscribed(bob.id)
 
   const on1 = await connectReady(url1, { token: alice.token })
   t.match(await b.client.next('presence'), { user_id: alice.id, online: true }, 'bob, on the other process, sees alice come online')
@@ -79,15 +77,21 @@ t.test('two processes sharing the database and the bus: online while either hold
   await on2.client.close()
   t.match(await b.client.next('presence', 2000), { user_id: alice.id, online: false })
   t.equal((await b.client.since(bBothGone, 300, 'presence')).length, 1, 'offline is announced once')
+  t.notOk(p1.app.social.presence.isOnline(alice.id))
 
-  // A process that dies without cleaning up: its rows go stale and another process sweeps them.
-  const sqlite = p1.app.db.$client
-  sqlite.prepare('INSERT INTO presence_processes (id, heartbeat_at) VALUES (?, ?)').run('dead-process', Date.now() - 60_000)
-  sqlite.prepare('INSERT INTO presence (user_id, process_id, since) VALUES (?, ?, ?)').run(alice.id, 'dead-process', Date.now() - 60_000)
-  t.notOk(p1.app.social.presence.isOnline(alice.id), 'a stale process does not count')
-  p1.app.social.presence.beat()
+  // A process that died without cleaning up: its deadline passed; the next beat of another sweeps it.
+  await redis
+    .multi()
+    .zadd(`${prefix}presence:procs`, Date.now() - 60_000, 'dead-process')
+    .sadd(`${prefix}presence:proc:dead-process`, alice.id)
+    .sadd(`${prefix}presence:online`, alice.id)
+    .exec()
+  const [bSweep] = marks(b)
+  await p1.app.social.presence.beat()
   t.match(await b.client.next('presence', 2000), { user_id: alice.id, online: false }, 'the sweep announces the leftover user offline')
-  t.equal(sqlite.prepare("SELECT count(*) FROM presence_processes WHERE id = 'dead-process'").pluck().get(), 0)
+  t.equal((await b.client.since(bSweep, 300, 'presence')).length, 1, 'once')
+  t.equal(await redis.zscore(`${prefix}presence:procs`, 'dead-process'), null, 'the dead process is gone')
+  t.equal(await redis.exists(`${prefix}presence:proc:dead-process`), 0)
 
   // A clean shutdown of process 1 takes its users offline unless process 2 holds them.
   const again = await connectReady(url1, { token: alice.token })
@@ -96,4 +100,11 @@ t.test('two processes sharing the database and the bus: online while either hold
   t.match(await b.client.next('presence', 2000), { user_id: alice.id, online: false }, 'shutdown announces offline')
   await again.client.closed
   await b.client.close()
+})
+
+t.test('one process keeps presence in memory: no database table, nothing in Redis', async (t) => {
+  const { s } = await socialSite(t)
+  t.equal(s.app.sharedRedis, null)
+  const tables = s.app.db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'presence%'").pluck().all()
+  t.same(tables, [], 'the presence tables are dropped')
 })

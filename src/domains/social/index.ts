@@ -8,6 +8,8 @@ import { toPublicUser } from '../accounts/service.js'
 import { socialLive } from './live.js'
 import { socialRoutes } from './routes/index.js'
 import { createSocialService, type People, type SocialService } from './service/index.js'
+import { RedisPresenceStore } from './service/presence-redis.js'
+import { MemoryPresenceStore } from './service/presence-store.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,6 +24,8 @@ export const socialPlugin = fp(
       byIds: (ids) => new Map(accounts.resolveUsers({ ids }).found.map((u) => [u.id, toPublicUser(u)])),
       search: (query, limit) => accounts.search(query, limit).map(toPublicUser),
     }
+    // Presence lives in Redis when several processes serve the site, else in this process.
+    const shared = app.sharedRedis
     const social = createSocialService({
       db: app.db,
       bus: app.bus,
@@ -29,8 +33,10 @@ export const socialPlugin = fp(
       notifications: app.notifications,
       presence: {
         local: { isOnline: (userId) => app.hub.isOnline(userId), userIds: () => app.hub.users.keys() },
+        store: shared ? new RedisPresenceStore(shared.client, shared.prefix, app.config.processTtlMs) : new MemoryPresenceStore(),
+        onStoreReady: shared?.onReady,
         graceMs: app.config.presenceGraceMs,
-        heartbeatMs: app.config.presenceHeartbeatMs,
+        heartbeatMs: app.config.processHeartbeatMs,
         log: app.log,
       },
       typingTimeoutMs: app.config.typingTimeoutMs,
@@ -56,10 +62,10 @@ export const socialPlugin = fp(
     })
     app.addHook('preClose', async () => {
       live.stop()
-      social.stop()
+      await social.stop()
     })
 
     await app.register(socialRoutes)
   },
-  { name: 'social', dependencies: ['http', 'accounts'], decorators: { fastify: ['db', 'bus', 'hub', 'realtime', 'notifications'] } },
+  { name: 'social', dependencies: ['http', 'accounts'], decorators: { fastify: ['db', 'bus', 'hub', 'realtime', 'notifications', 'sharedRedis'] } },
 )

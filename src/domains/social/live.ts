@@ -39,6 +39,7 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
   const disconnected = (userId: number) => social.presence.userDisconnected(userId)
   app.hub.on('user_online', connected)
   app.hub.on('user_offline', disconnected)
+  app.hub.onEvent('presence_changed', (event) => social.presence.changed(event.user, event.online))
 
   // ------------------------------------------------------------ fragments
   const partial = (name: string, data: object) => content.partial(name, data)

@@ -93,28 +93,5 @@ export const messages = sqliteTable(
   ],
 )
 
-/**
- * Online status across processes: every process keeps a row with a heartbeat,
- * and one row per (user, process) while that user has sockets there (service/presence.ts).
- */
-export const presenceProcesses = sqliteTable('presence_processes', {
-  id: text('id').primaryKey(),
-  heartbeatAt: integer('heartbeat_at').notNull(),
-})
-
-export const presence = sqliteTable(
-  'presence',
-  {
-    userId: integer('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    processId: text('process_id')
-      .notNull()
-      .references(() => presenceProcesses.id, { onDelete: 'cascade' }),
-    since: integer('since').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.processId] }), index('presence_process_idx').on(t.processId)],
-)
-
 export type FriendRequestRow = typeof friendRequests.$inferSelect
 export type MessageRow = typeof messages.$inferSelect

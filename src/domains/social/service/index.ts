@@ -8,10 +8,11 @@ import type { Db } from '../../../db/client.js'
 import type { Bus } from '../../../realtime/bus.js'
 import { createConversations } from './conversations.js'
 import { createFriendRequests, pendingRequest, type Notifier } from './friend-requests.js'
-import { createFriendships } from './friendships.js'
+import { createFriendships, friendIdsIn } from './friendships.js'
 import { createMessages } from './messages.js'
 import { findPerson, type People } from './people.js'
 import { PresenceTracker, type PresenceOptions } from './presence.js'
+import type { PresenceStore } from './presence-store.js'
 import { TypingRelay, type TypingOutcome } from './typing.js'
 
 export type { ConversationSummary, ConversationView } from './conversations.js'
@@ -26,12 +27,12 @@ export interface SocialServiceDeps {
   bus: Bus
   people: People
   notifications: Notifier
-  presence: Pick<PresenceOptions, 'local' | 'graceMs' | 'heartbeatMs' | 'log'>
+  presence: Pick<PresenceOptions, 'local' | 'graceMs' | 'heartbeatMs' | 'onStoreReady' | 'log'> & { store: PresenceStore }
   typingTimeoutMs?: number
 }
 
 export function createSocialService({ db, bus, people, notifications, presence: presenceOptions, typingTimeoutMs }: SocialServiceDeps) {
-  const presence = new PresenceTracker({ db, bus, ...presenceOptions })
+  const presence = new PresenceTracker({ bus, friendIds: (userId) => friendIdsIn(db, userId), ...presenceOptions })
   const typing = new TypingRelay({
     publish: (userIds, frame) => bus.publish({ type: 'frame', userIds, frame }),
     timeoutMs: typingTimeoutMs,
@@ -69,9 +70,9 @@ export function createSocialService({ db, bus, people, notifications, presence: 
     },
 
     /** Before closing: no more timers, and this process's users go offline unless another holds them. */
-    stop(): void {
+    async stop(): Promise<void> {
       typing.clear()
-      presence.stop()
+      await presence.stop()
     },
   }
 }

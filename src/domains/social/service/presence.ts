@@ -1,95 +1,88 @@
 /**
- * Online status across processes, kept in the shared database:
- *
- * - every process has a row in `presence_processes` (random id) whose
- *   `heartbeat_at` it refreshes every `heartbeatMs`;
- * - while a user has at least one socket on a process, there is a
- *   (user_id, process_id) row in `presence`;
- * - a user is online when some `presence` row of theirs belongs to a process
- *   whose heartbeat is fresher than `staleMs`.
+ * Online status: a user is online while any socket of theirs is open on any
+ * process, and for `graceMs` (PRESENCE_GRACE_MS) after the last one closed, so a
+ * reload or a reconnect to another process shows no flicker.
  *
  * This process is told when a user's first local socket opens (`userConnected`)
- * and their last local one closes (`userDisconnected`). Each change runs in one
- * IMMEDIATE transaction (so processes take turns) that also looks at the other
- * processes' rows: only the process that adds a user's FIRST row publishes
- * `presence online`, only the one removing the LAST row publishes `presence
- * offline`, to the user's friends. A local offline waits `graceMs` (5 s) first:
- * a reload, or a reconnect to another process, keeps the row (or adds another)
- * and nobody sees a flicker.
+ * and their last local one closes (`userDisconnected`); the store decides whether
+ * that made them online (or offline) anywhere, and only then are their friends sent
+ * one `presence` frame. The store is this process's memory, or Redis when several
+ * processes serve the site (presence-redis.ts), where a process that dies without
+ * cleaning up stops beating and is swept by another once its deadline passed.
  *
- * A process that dies without cleaning up stops beating; any other process
- * finds its row stale, deletes it (cascading to its presence rows) and
- * publishes `offline` for the users left with no live row. A clean shutdown
- * removes its rows at once.
+ * Reads (`isOnline`, asked while rendering pages and pushed fragments) come from
+ * this process's copy of who is online: set by its own changes, by every other
+ * process's (a `presence_changed` event to all processes), and read again from the
+ * store at every heartbeat.
+ *
+ * While Redis is away this process decides from its own sockets and copy (one warn
+ * log comes from the connection); when it is back the store is given this process's
+ * users again and whatever was announced wrongly meanwhile is announced again.
  */
-import { and, eq, gt, lte, ne } from 'drizzle-orm'
-import { randomUUID } from 'node:crypto'
-import type { Db } from '../../../db/client.js'
-import { transact, type Outbox, type Tx } from '../../../db/transact.js'
 import type { Bus } from '../../../realtime/bus.js'
-import { presence, presenceProcesses } from '../schema.js'
-import type { Conn } from './conn.js'
-import { pushFrame } from './events.js'
-import { friendIdsIn } from './friendships.js'
+import type { PresenceStore } from './presence-store.js'
+
+declare module '../../../realtime/bus.js' {
+  interface BusEvents {
+    /** A user came online or went offline (to every process: their copy of who is online). */
+    presence_changed: { user: number; online: boolean }
+  }
+}
 
 export interface PresenceOptions {
-  db: Db
+  store: PresenceStore
   bus: Bus
+  /** Who hears about this user's presence. */
+  friendIds(userId: number): number[] | Promise<number[]>
   /** This process's own sockets. */
   local: { isOnline(userId: number): boolean; userIds(): Iterable<number> }
   graceMs?: number
   heartbeatMs?: number
-  staleMs?: number
+  /** Runs at each (re)connection of the store (Redis): this process's users are put back. */
+  onStoreReady?(handler: () => void): void
   log?: { error(obj: object, msg: string): void }
 }
 
-/** Is some row of this user held by a live process (other than `except`)? */
-function heldByLiveProcess(conn: Conn, userId: number, freshAfter: number, except?: string): boolean {
-  const row = conn
-    .select({ processId: presence.processId })
-    .from(presence)
-    .innerJoin(presenceProcesses, eq(presenceProcesses.id, presence.processId))
-    .where(
-      and(
-        eq(presence.userId, userId),
-        gt(presenceProcesses.heartbeatAt, freshAfter),
-        except === undefined ? undefined : ne(presence.processId, except),
-      ),
-    )
-    .limit(1)
-    .get()
-  return row !== undefined
-}
-
-function usersHeldBy(tx: Tx, processId: string): number[] {
-  return tx.select({ userId: presence.userId }).from(presence).where(eq(presence.processId, processId)).all().map((r) => r.userId)
-}
-
 export class PresenceTracker {
-  readonly processId = randomUUID()
   graceMs: number
   readonly heartbeatMs: number
-  readonly staleMs: number
+  private readonly store: PresenceStore
+  private readonly online = new Set<number>()
   private readonly pendingOffline = new Map<number, NodeJS.Timeout>()
+  /** Announced from this process's own view while the store was away: checked again after. */
+  private readonly guessed = new Map<number, boolean>()
+  /** Users whose state changed while the store's list was being read (that list may predate it). */
+  private touched: Set<number> | null = null
   private beatTimer: NodeJS.Timeout | null = null
   private stopped = false
+  private storeDown = false
 
   constructor(private readonly opts: PresenceOptions) {
+    this.store = opts.store
     this.graceMs = opts.graceMs ?? 5000
     this.heartbeatMs = opts.heartbeatMs ?? 10_000
-    this.staleMs = opts.staleMs ?? Math.max(3 * this.heartbeatMs, 15_000)
+  }
+
+  get processId(): string {
+    return this.store.processId
   }
 
   start(): void {
-    this.register(this.opts.db, Date.now())
-    this.sweep()
-    this.beatTimer = setInterval(() => this.beat(), this.heartbeatMs)
+    this.beatTimer = setInterval(() => void this.beat(), this.heartbeatMs)
     this.beatTimer.unref()
+    this.opts.onStoreReady?.(() => void this.resync())
   }
 
-  /** Online on any process (within the staleness window). */
+  /** Online on any process, as this process knows it. */
   isOnline(userId: number): boolean {
-    return heldByLiveProcess(this.opts.db, userId, Date.now() - this.staleMs)
+    return this.online.has(userId)
+  }
+
+  /** A change announced by some process (this one included): this process's copy follows. */
+  changed(userId: number, online: boolean): void {
+    this.touched?.add(userId)
+    if (online) this.online.add(userId)
+    else this.online.delete(userId)
   }
 
   /** A user's first socket on this process opened. */
@@ -97,12 +90,15 @@ export class PresenceTracker {
     if (this.stopped) return
     const pending = this.pendingOffline.get(userId)
     if (pending) {
-      // Back within the grace period: the row is still there, nobody noticed.
+      // Back within the grace period: still held, nobody noticed.
       clearTimeout(pending)
       this.pendingOffline.delete(userId)
       return
     }
-    this.write((tx, outbox) => this.hold(tx, outbox, userId, Date.now()))
+    void this.guard(async () => {
+      const came = await this.ask(() => this.store.hold(userId), () => !this.online.has(userId))
+      if (came) await this.announce(userId, true)
+    })
   }
 
   /** A user's last socket on this process closed: offline after the grace period. */
@@ -112,111 +108,99 @@ export class PresenceTracker {
     if (existing) clearTimeout(existing)
     const timer = setTimeout(() => {
       this.pendingOffline.delete(userId)
-      this.release(userId)
+      if (this.stopped || this.opts.local.isOnline(userId)) return
+      void this.guard(async () => {
+        const gone = await this.ask(() => this.store.release(userId), () => this.online.has(userId))
+        if (gone) await this.announce(userId, false)
+      })
     }, this.graceMs)
     timer.unref()
     this.pendingOffline.set(userId, timer)
   }
 
-  /** Refreshes this process's heartbeat and clears out processes that stopped beating. */
-  beat(): void {
+  /** Keeps this process alive in the store, sweeps dead processes, reads who is online again. */
+  async beat(): Promise<void> {
     if (this.stopped) return
-    this.guard(() => {
-      const now = Date.now()
-      const beating = this.opts.db
-        .update(presenceProcesses)
-        .set({ heartbeatAt: now })
-        .where(eq(presenceProcesses.id, this.processId))
-        .run().changes
-      if (beating === 0) {
-        // Another process took us for dead (a long pause): register again with our users.
-        transact(this.opts.db, this.opts.bus, (tx, outbox) => {
-          this.register(tx, now)
-          for (const userId of this.opts.local.userIds()) this.hold(tx, outbox, userId, now)
-        })
+    await this.guard(async () => {
+      let result
+      try {
+        result = await this.store.beat()
+      } catch {
+        this.storeDown = true
+        return
       }
-      this.sweep()
+      for (const userId of result.offline) await this.announce(userId, false)
+      if (result.dropped || this.storeDown) await this.resync()
+      else await this.reload()
     })
   }
 
   /** Clean shutdown: this process's users go offline now unless another process holds them. */
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.stopped) return
     this.stopped = true
     if (this.beatTimer) clearInterval(this.beatTimer)
     for (const timer of this.pendingOffline.values()) clearTimeout(timer)
     this.pendingOffline.clear()
-    this.write((tx, outbox) => {
-      const userIds = usersHeldBy(tx, this.processId)
-      tx.delete(presenceProcesses).where(eq(presenceProcesses.id, this.processId)).run()
-      for (const userId of userIds) this.announceIfGone(tx, outbox, userId)
+    await this.guard(async () => {
+      for (const userId of await this.store.stop()) await this.announce(userId, false)
     })
   }
 
-  private register(conn: Conn, now: number) {
-    conn
-      .insert(presenceProcesses)
-      .values({ id: this.processId, heartbeatAt: now })
-      .onConflictDoUpdate({ target: presenceProcesses.id, set: { heartbeatAt: now } })
-      .run()
-  }
-
-  /** Adds this process's row for the user; the first live row anywhere announces online. */
-  private hold(tx: Tx, outbox: Outbox, userId: number, now: number) {
-    const elsewhere = heldByLiveProcess(tx, userId, now - this.staleMs, this.processId)
-    tx.insert(presence).values({ userId, processId: this.processId, since: now }).onConflictDoNothing().run()
-    if (!elsewhere) this.announce(tx, outbox, userId, true)
-  }
-
-  private release(userId: number) {
-    if (this.stopped || this.opts.local.isOnline(userId)) return
-    this.write((tx, outbox) => {
-      const removed = tx
-        .delete(presence)
-        .where(and(eq(presence.userId, userId), eq(presence.processId, this.processId)))
-        .run().changes
-      if (removed) this.announceIfGone(tx, outbox, userId)
-    })
-  }
-
-  private staleProcesses(conn: Conn, cutoff: number): string[] {
-    return conn
-      .select({ id: presenceProcesses.id })
-      .from(presenceProcesses)
-      .where(and(lte(presenceProcesses.heartbeatAt, cutoff), ne(presenceProcesses.id, this.processId)))
-      .all()
-      .map((r) => r.id)
-  }
-
-  private sweep() {
-    const cutoff = Date.now() - this.staleMs
-    if (this.staleProcesses(this.opts.db, cutoff).length === 0) return
-    transact(this.opts.db, this.opts.bus, (tx, outbox) => {
-      // Read again inside the write lock: only one process cleans each dead one up.
-      const userIds = new Set<number>()
-      for (const id of this.staleProcesses(tx, cutoff)) {
-        for (const userId of usersHeldBy(tx, id)) userIds.add(userId)
-        tx.delete(presenceProcesses).where(eq(presenceProcesses.id, id)).run()
+  /** The store's answer, or this process's own guess while the store is away. */
+  private async ask(fromStore: () => Promise<boolean>, guess: () => boolean): Promise<boolean> {
+    if (!this.storeDown) {
+      try {
+        return await fromStore()
+      } catch {
+        this.storeDown = true
       }
-      for (const userId of userIds) this.announceIfGone(tx, outbox, userId)
+    }
+    return guess()
+  }
+
+  /** The store is back (or had taken this process for dead): it holds exactly this process's users again. */
+  private async resync(): Promise<void> {
+    if (this.stopped) return
+    await this.guard(async () => {
+      const local = [...this.opts.local.userIds()]
+      const { online, offline } = await this.store.replace(local)
+      this.storeDown = false
+      for (const userId of online) if (!this.online.has(userId)) await this.announce(userId, true)
+      for (const userId of offline) if (this.online.has(userId)) await this.announce(userId, false)
+      await this.reload()
+      // What was guessed during the outage and turned out wrong is set right.
+      const guessed = [...this.guessed]
+      this.guessed.clear()
+      for (const [userId, said] of guessed) if (this.online.has(userId) !== said) await this.announce(userId, !said)
     })
   }
 
-  private announceIfGone(tx: Tx, outbox: Outbox, userId: number) {
-    if (!heldByLiveProcess(tx, userId, Date.now() - this.staleMs)) this.announce(tx, outbox, userId, false)
-  }
-
-  private announce(tx: Tx, outbox: Outbox, userId: number, online: boolean) {
-    pushFrame(outbox, friendIdsIn(tx, userId), { type: 'presence', user_id: userId, online })
-  }
-
-  private write(fn: (tx: Tx, outbox: Outbox) => void) {
-    this.guard(() => transact(this.opts.db, this.opts.bus, fn))
-  }
-
-  private guard(fn: () => void) {
+  /** This process's copy of who is online, read again from the store. */
+  private async reload(): Promise<void> {
+    const touched = (this.touched = new Set())
+    let ids: number[]
     try {
-      fn()
+      ids = await this.store.onlineUsers()
+    } finally {
+      this.touched = null
+    }
+    const now = new Set(ids)
+    for (const userId of this.online) if (!now.has(userId) && !touched.has(userId)) this.online.delete(userId)
+    for (const userId of now) if (!touched.has(userId)) this.online.add(userId)
+  }
+
+  private async announce(userId: number, online: boolean) {
+    if (this.storeDown) this.guessed.set(userId, online)
+    this.changed(userId, online)
+    this.opts.bus.publish({ type: 'presence_changed', user: userId, online })
+    const friends = await this.opts.friendIds(userId)
+    if (friends.length) this.opts.bus.publish({ type: 'frame', userIds: friends, frame: { type: 'presence', user_id: userId, online } })
+  }
+
+  private async guard(fn: () => Promise<void>) {
+    try {
+      await fn()
     } catch (err) {
       this.opts.log?.error({ err }, 'presence update failed')
     }

@@ -1,0 +1,2 @@
+DROP TABLE `presence`;--> statement-breakpoint
+DROP TABLE `presence_processes`;
