@@ -5,30 +5,12 @@
  * Real processes on one SQLite file and the machine's Redis under a prefix of their own.
  */
 import t from 'tap'
-import { connect, connectReady, type TestUser } from '../helper.js'
+import { connectReady, type TestUser } from '../helper.js'
 import { befriend } from '../social/fixtures/social.js'
-import { redisProblem, REDIS_URL, sharedSite, sleep, startServers, until, type ServerProcess } from './fixtures/servers.js'
+import { redisProblem, REDIS_URL, sharedSite, startServers, until, type ServerProcess } from './fixtures/servers.js'
+import { refusal, tokenAttempt } from './fixtures/shared-state.js'
 
 t.setTimeout(400_000)
-
-/** POST /api/auth/token with a wrong password: only the status matters. */
-export async function tokenAttempt(server: ServerProcess, username: string): Promise<number> {
-  const res = await fetch(`${server.url}/api/auth/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: 'not-the-password' }),
-  })
-  await res.text()
-  return res.status
-}
-
-/** How a socket opened past the cap ended: its close code, or 'open' if it was let in. */
-export async function refusal(url: string, token: string): Promise<number | 'open'> {
-  const client = await connect(url, { token })
-  const code = await Promise.race([client.closed, sleep(3000).then(() => 'open' as const)])
-  if (code === 'open') await client.close()
-  return code
-}
 
 const problem = await redisProblem()
 if (problem) {
