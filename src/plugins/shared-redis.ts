@@ -51,7 +51,8 @@ export function connectSharedRedis(url: string, prefix: string, log: Log, maxBac
     downSince = Date.now()
     log.warn(
       { err: err?.message },
-      `Redis ${everReady ? 'connection lost' : 'not reachable'}: presence, rate limits and the socket cap count this process only until it is back`,
+      // Worded apart from the bus's own "Redis connection lost" line.
+      `Redis away (shared state${everReady ? '' : ', at start'}): presence, rate limits and the socket cap count this process only until it is back`,
     )
   }
   client.on('error', (err: Error) => {

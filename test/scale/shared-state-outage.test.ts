@@ -70,7 +70,7 @@ if (!haveRedisServer) {
     await until('both processes are back', () => backInfos(A) >= 1 && backInfos(B) >= 1, 15000)
     await sleep(600) // a few heartbeats: A writes its counts and its users back into the empty Redis
 
-    // The bus held its publishes while Redis was away: the presence frame arrives now.
+    // What changed while Redis was away is told once it is back (the bus could not carry it meanwhile).
     t.match(await b.client.next('presence', 5000), { user_id: alice.id, online: true }, 'bob sees alice online')
     t.equal(await refusal(B.url, alice.token), 4429, "shared again: alice's two sockets on A count on B")
     const shared = [await tokenAttempt(A, bob.username), await tokenAttempt(B, bob.username), await tokenAttempt(A, bob.username)]

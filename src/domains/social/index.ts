@@ -4,6 +4,7 @@
  */
 import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
+import { isRedisBus } from '../../realtime/redis-bus.js'
 import { toPublicUser } from '../accounts/service.js'
 import { socialLive } from './live.js'
 import { socialRoutes } from './routes/index.js'
@@ -35,6 +36,7 @@ export const socialPlugin = fp(
         local: { isOnline: (userId) => app.hub.isOnline(userId), userIds: () => app.hub.users.keys() },
         store: shared ? new RedisPresenceStore(shared.client, shared.prefix, app.config.processTtlMs) : new MemoryPresenceStore(),
         onStoreReady: shared?.onReady,
+        busReady: () => (isRedisBus(app.bus) ? Promise.race([app.bus.ready(), new Promise<void>((r) => setTimeout(r, 10_000).unref())]) : Promise.resolve()),
         graceMs: app.config.presenceGraceMs,
         heartbeatMs: app.config.processHeartbeatMs,
         log: app.log,

@@ -27,7 +27,7 @@ export interface SocialServiceDeps {
   bus: Bus
   people: People
   notifications: Notifier
-  presence: Pick<PresenceOptions, 'local' | 'graceMs' | 'heartbeatMs' | 'onStoreReady' | 'log'> & { store: PresenceStore }
+  presence: Pick<PresenceOptions, 'local' | 'graceMs' | 'heartbeatMs' | 'onStoreReady' | 'busReady' | 'log'> & { store: PresenceStore }
   typingTimeoutMs?: number
 }
 

@@ -16,8 +16,9 @@
  * store at every heartbeat.
  *
  * While Redis is away this process decides from its own sockets and copy (one warn
- * log comes from the connection); when it is back the store is given this process's
- * users again and whatever was announced wrongly meanwhile is announced again.
+ * log comes from the connection) and keeps what changed; when it is back the store
+ * is given this process's users again and each user changed meanwhile is told once,
+ * as they stand then.
  */
 import type { Bus } from '../../../realtime/bus.js'
 import type { PresenceStore } from './presence-store.js'
@@ -38,6 +39,8 @@ export interface PresenceOptions {
   local: { isOnline(userId: number): boolean; userIds(): Iterable<number> }
   graceMs?: number
   heartbeatMs?: number
+  /** Resolves once the bus carries events again (after a Redis outage). */
+  busReady?(): Promise<void>
   /** Runs at each (re)connection of the store (Redis): this process's users are put back. */
   onStoreReady?(handler: () => void): void
   log?: { error(obj: object, msg: string): void }
@@ -49,7 +52,7 @@ export class PresenceTracker {
   private readonly store: PresenceStore
   private readonly online = new Set<number>()
   private readonly pendingOffline = new Map<number, NodeJS.Timeout>()
-  /** Announced from this process's own view while the store was away: checked again after. */
+  /** Changed in this process's own view while the store was away: told when it is back. */
   private readonly guessed = new Map<number, boolean>()
   /** Users whose state changed while the store's list was being read (that list may predate it). */
   private touched: Set<number> | null = null
@@ -169,10 +172,12 @@ export class PresenceTracker {
       for (const userId of online) if (!this.online.has(userId)) await this.announce(userId, true)
       for (const userId of offline) if (this.online.has(userId)) await this.announce(userId, false)
       await this.reload()
-      // What was guessed during the outage and turned out wrong is set right.
-      const guessed = [...this.guessed]
+      // Changes seen during the outage are told now, once, as they stand: the bus held
+      // (or lost) its publishes meanwhile, so they wait until it is subscribed again.
+      await this.opts.busReady?.()
+      const guessed = [...this.guessed.keys()]
       this.guessed.clear()
-      for (const [userId, said] of guessed) if (this.online.has(userId) !== said) await this.announce(userId, !said)
+      for (const userId of guessed) await this.tell(userId, this.online.has(userId))
     })
   }
 
@@ -191,8 +196,13 @@ export class PresenceTracker {
   }
 
   private async announce(userId: number, online: boolean) {
-    if (this.storeDown) this.guessed.set(userId, online)
     this.changed(userId, online)
+    if (this.storeDown) this.guessed.set(userId, online)
+    else await this.tell(userId, online)
+  }
+
+  /** Every process's copy follows; the user's friends get one `presence` frame. */
+  private async tell(userId: number, online: boolean) {
     this.opts.bus.publish({ type: 'presence_changed', user: userId, online })
     const friends = await this.opts.friendIds(userId)
     if (friends.length) this.opts.bus.publish({ type: 'frame', userIds: friends, frame: { type: 'presence', user_id: userId, online } })
