@@ -6,7 +6,8 @@
  * Lua script that adds up the hashes of the processes whose deadline has not passed
  * and increments this process's count only below the cap: atomic, so the (cap+1)th
  * socket is refused whichever process it reaches. A process that crashed stops
- * beating: its counts stop counting at its deadline and its hash expires.
+ * beating: its counts stop counting at its deadline and its hash expires (the sorted
+ * set too, once no process has beaten for ten TTLs).
  *
  * While Redis is away a socket is admitted on this process's own count (the hub's
  * cap); when Redis is back this process writes its true counts again.
@@ -20,6 +21,7 @@ const NOW = `local t = redis.call('TIME') local now = tonumber(t[1]) * 1000 + ma
 // KEYS: procs zset, this process's hash. ARGV: hash prefix, process id, user id, cap, ttl ms.
 const ACQUIRE = `${NOW}
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[5]), ARGV[2])
+redis.call('PEXPIRE', KEYS[1], 10 * tonumber(ARGV[5]))
 local total = 0
 for _, p in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. now, '+inf')) do
   total = total + tonumber(redis.call('HGET', ARGV[1] .. p, ARGV[3]) or '0')
@@ -37,6 +39,7 @@ const BEAT = `${NOW}
 local known = redis.call('ZSCORE', KEYS[1], ARGV[1])
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 10 * tonumber(ARGV[2]))
+redis.call('PEXPIRE', KEYS[1], 10 * tonumber(ARGV[2]))
 redis.call('PEXPIRE', KEYS[2], 2 * tonumber(ARGV[2]))
 if known and tonumber(known) > now then return 0 end
 return 1`

@@ -37,6 +37,9 @@ local function touch()
   local known = redis.call('ZSCORE', procs, me)
   redis.call('ZADD', procs, now + ttl, me)
   redis.call('PEXPIRE', mine, 4 * ttl)
+  -- Gone ten TTLs after the last process of the site stopped beating (nobody is online then).
+  redis.call('PEXPIRE', procs, 10 * ttl)
+  if redis.call('EXISTS', online) == 1 then redis.call('PEXPIRE', online, 10 * ttl) end
   return (not known) or tonumber(known) <= now
 end
 `
@@ -45,7 +48,9 @@ const HOLD = `${PRELUDE}
 touch()
 redis.call('SADD', mine, ARGV[4])
 redis.call('PEXPIRE', mine, 4 * ttl)
-return redis.call('SADD', online, ARGV[4])`
+local added = redis.call('SADD', online, ARGV[4])
+redis.call('PEXPIRE', online, 10 * ttl)
+return added`
 
 const RELEASE = `${PRELUDE}
 touch()
@@ -86,6 +91,7 @@ for i = 4, #ARGV do
   if redis.call('SADD', online, ARGV[i]) == 1 then table.insert(came, ARGV[i]) end
 end
 redis.call('PEXPIRE', mine, 4 * ttl)
+if redis.call('EXISTS', online) == 1 then redis.call('PEXPIRE', online, 10 * ttl) end
 local gone = {}
 for _, uid in ipairs(old) do
   if not keep[uid] and not heldBy(uid, me) and redis.call('SREM', online, uid) == 1 then table.insert(gone, uid) end
