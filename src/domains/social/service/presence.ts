@@ -134,7 +134,7 @@ export class PresenceTracker {
       }
       for (const userId of result.offline) await this.announce(userId, false)
       if (result.dropped || this.storeDown) await this.resync()
-      else await this.reload()
+      else await this.reload().catch(() => void (this.storeDown = true))
     })
   }
 
@@ -146,7 +146,9 @@ export class PresenceTracker {
     for (const timer of this.pendingOffline.values()) clearTimeout(timer)
     this.pendingOffline.clear()
     await this.guard(async () => {
-      for (const userId of await this.store.stop()) await this.announce(userId, false)
+      // Redis away: its keys of this process stop counting at its deadline.
+      const gone = await this.store.stop().catch(() => [])
+      for (const userId of gone) await this.announce(userId, false)
     })
   }
 
@@ -166,12 +168,13 @@ export class PresenceTracker {
   private async resync(): Promise<void> {
     if (this.stopped) return
     await this.guard(async () => {
-      const local = [...this.opts.local.userIds()]
-      const { online, offline } = await this.store.replace(local)
+      // A command lost with the connection (it went away again): the next beat tries again.
+      const changes = await this.store.replace([...this.opts.local.userIds()]).catch(() => null)
+      if (!changes) return void (this.storeDown = true)
       this.storeDown = false
-      for (const userId of online) if (!this.online.has(userId)) await this.announce(userId, true)
-      for (const userId of offline) if (this.online.has(userId)) await this.announce(userId, false)
-      await this.reload()
+      for (const userId of changes.online) if (!this.online.has(userId)) await this.announce(userId, true)
+      for (const userId of changes.offline) if (this.online.has(userId)) await this.announce(userId, false)
+      if (!(await this.reload().then(() => true, () => false))) return void (this.storeDown = true)
       // Changes seen during the outage are told now, once, as they stand: the bus held
       // (or lost) its publishes meanwhile, so they wait until it is subscribed again.
       await this.opts.busReady?.()
