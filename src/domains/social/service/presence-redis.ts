@@ -112,6 +112,7 @@ const ids = (list: unknown) => (list as string[]).map(Number)
 
 export class RedisPresenceStore implements PresenceStore {
   readonly processId = randomUUID()
+  readonly shared = true
   private readonly keys: [string, string]
   private readonly args: [string, string, number]
 

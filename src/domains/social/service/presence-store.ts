@@ -7,6 +7,8 @@
 
 export interface PresenceStore {
   readonly processId: string
+  /** Other processes read it too: they are told of each change (their copy of who is online). */
+  readonly shared: boolean
   /** This process now holds a socket of the user: true when that made them online anywhere. */
   hold(userId: number): Promise<boolean>
   /** This process holds no socket of the user any more: true when that made them offline everywhere. */
@@ -28,6 +30,7 @@ export interface PresenceStore {
 /** One process: the users with a socket here are the users online. */
 export class MemoryPresenceStore implements PresenceStore {
   readonly processId = 'memory'
+  readonly shared = false
   private readonly held = new Set<number>()
 
   async hold(userId: number) {

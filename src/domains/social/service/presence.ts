@@ -206,7 +206,7 @@ export class PresenceTracker {
 
   /** Every process's copy follows; the user's friends get one `presence` frame. */
   private async tell(userId: number, online: boolean) {
-    this.opts.bus.publish({ type: 'presence_changed', user: userId, online })
+    if (this.store.shared) this.opts.bus.publish({ type: 'presence_changed', user: userId, online })
     const friends = await this.opts.friendIds(userId)
     if (friends.length) this.opts.bus.publish({ type: 'frame', userIds: friends, frame: { type: 'presence', user_id: userId, online } })
   }
