@@ -208,6 +208,7 @@
     region.append(line)
     while (region.childElementCount > 3) region.firstElementChild.remove()
   }
+  window.pulseAnnounce = announce
 
   // ---------------------------------------------------------------- toasts
   const toastBox = document.getElementById('toasts')

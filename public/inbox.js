@@ -27,14 +27,8 @@
   const rowOf = (id) => document.getElementById('notification-' + id)
   const toastsOf = (id) => Array.from(document.querySelectorAll('#toasts .toast[data-notification-id="' + id + '"]'))
 
-  function announce(text) {
-    const region = document.getElementById('announcer')
-    if (!region) return
-    const line = document.createElement('p')
-    line.textContent = text
-    region.append(line)
-    while (region.childElementCount > 3) region.firstElementChild.remove()
-  }
+  // The page's one live region belongs to app.js (loaded after this file, before any event).
+  const announce = (text) => window.pulseAnnounce?.(text)
 
   async function send(url, body, method) {
     const res = await fetch(url, {
