@@ -70,6 +70,8 @@ t.test('create an invoice through the form: live totals, then toast and badge', 
   await page.click('#invoice-actions button:has-text("Mark paid")')
   await page.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '2')
   t.equal(await page.locator('#toasts .toast-title', { hasText: 'Invoice INV/26-27/00001 paid' }).count(), 1)
+  // The push may arrive before the page's own answer is swapped in: wait for that swap, then check it.
+  await page.waitForFunction(() => document.querySelector('#invoice-actions .status')?.textContent === 'Paid', null, { timeout: 5000 }).catch(() => {})
   t.equal(await page.textContent('#invoice-actions .status'), 'Paid')
 
   await b.page.waitForTimeout(200)
