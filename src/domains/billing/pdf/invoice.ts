@@ -5,8 +5,7 @@
  */
 import { formatPaise, formatPercent, formatScaled } from '../money.js'
 import type { InvoiceView } from '../service/index.js'
-import { rupeesInWords } from '../words.js'
-import { FONT, newDocument, PAGE, parties, rupees, signature, state, sums, table, type Column } from './kit.js'
+import { FONT, linesTable, newDocument, PAGE, parties, rupees, signature, state, table, taxSums } from './kit.js'
 
 export const COPIES = ['Original for recipient', 'Duplicate for transporter', 'Triplicate for supplier'] as const
 
@@ -29,48 +28,16 @@ function page(doc: PDFKit.PDFDocument, view: InvoiceView, copy: string) {
     ...(inv.shipToAddress ? [['Ship to', [inv.shipToAddress]] as [string, string[]]] : []),
   ])
 
-  const taxColumns: Column[] = intra
-    ? [
-        { title: 'CGST ₹', width: 52, right: true },
-        { title: `${view.secondTax} ₹`, width: 52, right: true },
-      ]
-    : [{ title: 'IGST ₹', width: 104, right: true }]
-  table(
-    doc,
-    [
-      { title: '#', width: 14 },
-      { title: 'Description', width: 70 },
-      { title: 'HSN/SAC', width: 40 },
-      { title: 'Qty', width: 44, right: true },
-      { title: 'Rate ₹', width: 58, right: true },
-      { title: 'Discount ₹', width: 50, right: true },
-      { title: 'Taxable ₹', width: 60, right: true },
-      { title: 'GST', width: 26, right: true },
-      ...taxColumns,
-      { title: 'Amount ₹', width: 57, right: true },
-    ],
-    view.lines.map((l) => [
-      String(l.position),
-      l.description,
-      l.hsn,
-      `${formatScaled(l.quantityMilli, 3)} ${l.unit}`,
-      formatPaise(l.unitPricePaise),
-      l.discountPaise ? formatPaise(l.discountPaise) : '',
-      formatPaise(l.taxablePaise),
-      l.taxClass === 'taxable' ? `${formatPercent(l.rateBps)} %` : l.taxClass,
-      ...(intra ? [formatPaise(l.cgstPaise), formatPaise(l.sgstPaise)] : [formatPaise(l.igstPaise)]),
-      formatPaise(l.totalPaise),
-    ]),
-  )
-
-  const rows: Array<[string, string]> = [['Taxable value', rupees(inv.taxablePaise)]]
-  if (intra) rows.push(['CGST', rupees(inv.cgstPaise)], [view.secondTax, rupees(inv.sgstPaise)])
-  else rows.push(['IGST', rupees(inv.igstPaise)])
-  if (inv.cessPaise) rows.push(['Cess', rupees(inv.cessPaise)])
-  if (inv.reverseCharge) rows.push(['Tax payable by the recipient (reverse charge)', rupees(inv.cgstPaise + inv.sgstPaise + inv.igstPaise + inv.cessPaise)])
-  rows.push(['Round off', `${inv.roundOffPaise > 0 ? '+' : ''}${formatPaise(inv.roundOffPaise)}`], ['Total', rupees(inv.totalPaise)])
-  sums(doc, rows)
-  doc.font(FONT.italic).fontSize(9).text(rupeesInWords(inv.totalPaise), PAGE.left, doc.y, { width: PAGE.width })
+  linesTable(doc, view.lines, {
+    intra,
+    secondTax: view.secondTax,
+    widths: { description: 70, quantity: 44, tax: 104, amount: 57 },
+    discount: { title: 'Discount ₹', width: 50, cell: (l) => (l.discountPaise ? formatPaise(l.discountPaise) : '') },
+  })
+  const reverseCharge: Array<[string, string]> = inv.reverseCharge
+    ? [['Tax payable by the recipient (reverse charge)', rupees(inv.cgstPaise + inv.sgstPaise + inv.igstPaise + inv.cessPaise)]]
+    : []
+  taxSums(doc, inv, { intra, secondTax: view.secondTax, extra: reverseCharge })
   doc.moveDown(0.5)
 
   doc.font(FONT.bold).fontSize(8).text('HSN/SAC SUMMARY')

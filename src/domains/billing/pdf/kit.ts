@@ -11,8 +11,9 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import PDFDocument from 'pdfkit'
-import { formatPaise } from '../money.js'
+import { formatPaise, formatPercent, formatScaled } from '../money.js'
 import { stateName } from '../identifiers.js'
+import { rupeesInWords } from '../words.js'
 
 /** Font names registered in every document. */
 export const FONT = { regular: 'Body', bold: 'Body-Bold', italic: 'Body-Oblique', mono: 'Mono-Bold' } as const
@@ -112,6 +113,95 @@ export function sums(doc: PDFKit.PDFDocument, rows: Array<[string, string]>) {
   }
   doc.x = PAGE.left
   doc.moveDown(0.5)
+}
+
+/** A line of an invoice or a note, as both tables print it. */
+interface TaxedLine {
+  position: number
+  description: string
+  hsn: string
+  quantityMilli: number
+  unit: string
+  unitPricePaise: number
+  taxablePaise: number
+  taxClass: string
+  rateBps: number
+  cgstPaise: number
+  sgstPaise: number
+  igstPaise: number
+  totalPaise: number
+}
+
+/**
+ * The lines table of an invoice or a note: CGST and SGST/UTGST columns within a state, IGST
+ * across. The two documents differ in how a discount is shown and so in a few column widths.
+ */
+export function linesTable<L extends TaxedLine>(
+  doc: PDFKit.PDFDocument,
+  lines: L[],
+  o: {
+    intra: boolean
+    secondTax: string
+    widths: { description: number; quantity: number; tax: number; amount: number }
+    discount: Column & { cell: (line: L) => string }
+  },
+) {
+  const taxColumns: Column[] = o.intra
+    ? [
+        { title: 'CGST ₹', width: o.widths.tax / 2, right: true },
+        { title: `${o.secondTax} ₹`, width: o.widths.tax / 2, right: true },
+      ]
+    : [{ title: 'IGST ₹', width: o.widths.tax, right: true }]
+  table(
+    doc,
+    [
+      { title: '#', width: 14 },
+      { title: 'Description', width: o.widths.description },
+      { title: 'HSN/SAC', width: 40 },
+      { title: 'Qty', width: o.widths.quantity, right: true },
+      { title: 'Rate ₹', width: 58, right: true },
+      { title: o.discount.title, width: o.discount.width, right: true },
+      { title: 'Taxable ₹', width: 60, right: true },
+      { title: 'GST', width: 26, right: true },
+      ...taxColumns,
+      { title: 'Amount ₹', width: o.widths.amount, right: true },
+    ],
+    lines.map((l) => [
+      String(l.position),
+      l.description,
+      l.hsn,
+      `${formatScaled(l.quantityMilli, 3)} ${l.unit}`,
+      formatPaise(l.unitPricePaise),
+      o.discount.cell(l),
+      formatPaise(l.taxablePaise),
+      l.taxClass === 'taxable' ? `${formatPercent(l.rateBps)} %` : l.taxClass,
+      ...(o.intra ? [formatPaise(l.cgstPaise), formatPaise(l.sgstPaise)] : [formatPaise(l.igstPaise)]),
+      formatPaise(l.totalPaise),
+    ]),
+  )
+}
+
+/** A document's stored totals, as `taxSums` prints them. */
+interface TaxTotals {
+  taxablePaise: number
+  cgstPaise: number
+  sgstPaise: number
+  igstPaise: number
+  cessPaise: number
+  roundOffPaise: number
+  totalPaise: number
+}
+
+/** Taxable value, the taxes, cess when any, `extra` rows, round off and the total, then the total in words. */
+export function taxSums(doc: PDFKit.PDFDocument, t: TaxTotals, o: { intra: boolean; secondTax: string; extra?: Array<[string, string]> }) {
+  const rows: Array<[string, string]> = [['Taxable value', rupees(t.taxablePaise)]]
+  if (o.intra) rows.push(['CGST', rupees(t.cgstPaise)], [o.secondTax, rupees(t.sgstPaise)])
+  else rows.push(['IGST', rupees(t.igstPaise)])
+  if (t.cessPaise) rows.push(['Cess', rupees(t.cessPaise)])
+  rows.push(...(o.extra ?? []))
+  rows.push(['Round off', `${t.roundOffPaise > 0 ? '+' : ''}${formatPaise(t.roundOffPaise)}`], ['Total', rupees(t.totalPaise)])
+  sums(doc, rows)
+  doc.font(FONT.italic).fontSize(9).text(rupeesInWords(t.totalPaise), PAGE.left, doc.y, { width: PAGE.width })
 }
 
 /** "For <seller>", room to sign, "Authorised signatory: <name>" (Rule 46(q)), and the note on rounding. */
