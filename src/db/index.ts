@@ -1,7 +1,9 @@
 /** The database as a plugin: `app.db`, closed last when the app closes, and `app.dbPing()` for /readyz. */
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { sql } from 'drizzle-orm'
 import { openDatabase, type Db } from './client.js'
+import { rows } from './raw.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,7 +15,7 @@ declare module 'fastify' {
 
 /** A trivial query: a closed handle throws. */
 export async function pingDatabase(db: Db): Promise<void> {
-  db.$client.prepare('select 1').get()
+  await rows(db, sql`select 1`)
 }
 
 export default fp(

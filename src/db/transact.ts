@@ -1,19 +1,71 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
+import { sql } from 'drizzle-orm'
 import type { Bus, BusEventInput } from '../realtime/bus.js'
 import type { Db } from './client.js'
+import { exec } from './raw.js'
 
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
+/** A transaction runs its queries on the database handle itself: one connection. */
+export type Tx = Db
 
 /** Events collected during a transaction, published only once it has committed. */
 export type Outbox = BusEventInput[]
 
+interface Open {
+  db: Db
+  outbox: Outbox
+  /** Set at COMMIT or ROLLBACK: work scheduled from inside (a timer) must not join it later. */
+  ended: boolean
+}
+
+const open = new AsyncLocalStorage<Open>()
+/** Per database, the last transaction in line: each one waits for the one before (FIFO). */
+const queues = new WeakMap<Db, Promise<void>>()
+
 /**
- * Runs `fn` in one IMMEDIATE transaction (so concurrent writers queue on
+ * Runs `fn` in one IMMEDIATE transaction (so writers of other processes queue on
  * busy_timeout instead of failing on lock upgrade) and publishes the events it
- * collected after COMMIT. If `fn` throws, nothing is written and nothing is published.
+ * collected after COMMIT. If `fn` throws, nothing is written (ROLLBACK), nothing is
+ * published, and the error is rethrown.
+ *
+ * One connection serves every request, so transactions of this process take turns
+ * (a promise chain per database). A `transact` called inside one (same async
+ * context) joins it: same transaction and outbox, published after the outer
+ * COMMIT; waiting for its turn instead would never end.
+ *
+ * Inside `fn`, only database work: no Redis, no password hashing, no timers, no
+ * other I/O. While a transaction waits on real I/O, another request's query on the
+ * same connection would run inside it (and be rolled back with it).
  */
-export function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => T): T {
-  const outbox: Outbox = []
-  const result = db.transaction((tx) => fn(tx, outbox), { behavior: 'immediate' })
-  for (const event of outbox) bus.publish(event)
+export /*@A*/async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => Promise<T>): Promise<T> {
+  const current = open.getStore()
+  if (current && current.db === db && !current.ended) return fn(db, current.outbox)
+
+  const before = queues.get(db) ?? Promise.resolve()
+  let done!: () => void
+  const mine = new Promise<void>((resolve) => (done = resolve))
+  queues.set(db, mine)
+  await before
+  const state: Open = { db, outbox: [], ended: false }
+  let result: T
+  try {
+    result = await open.run(state, async () => {
+      await exec(db, sql`BEGIN IMMEDIATE`)
+      try {
+        const value = await fn(db, state.outbox)
+        await exec(db, sql`COMMIT`)
+        return value
+      } catch (err) {
+        // A failed COMMIT may have ended the transaction already: the first error is the one to tell.
+        await exec(db, sql`ROLLBACK`).catch(() => undefined)
+        throw err
+      } finally {
+        state.ended = true
+      }
+    })
+  } finally {
+    if (queues.get(db) === mine) queues.delete(db)
+    done()
+  }
+  for (const event of state.outbox) bus.publish(event)
   return result
 }

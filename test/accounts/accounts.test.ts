@@ -14,7 +14,7 @@ t.test('register: validation messages next to the fields (422), duplicate userna
   t.match(res.body, /<p class="field-error" id="username-error">Use 3 to 32 letters/, 'username message next to its field')
   t.match(res.body, /<p class="field-error" id="password-error">Use at least 8 characters.<\/p>/, 'password message next to its field')
   t.match(res.body, /value="x!"/, 'the typed username is kept')
-  t.equal(s.app.db.select().from(users).all().length, 0, 'nobody was created')
+  t.equal((await s.app.db.select().from(users)).length, 0, 'nobody was created')
 
   res = await b.post('/register', { username: 'Alice', password: 'password-123', first_name: 'Alice', last_name: 'Smith' })
   t.equal(res.statusCode, 303, 'plain form: redirect')
@@ -31,7 +31,7 @@ t.test('register: validation messages next to the fields (422), duplicate userna
   res = await other.post('/register', { username: 'ALICE', password: 'password-456' }, { headers: { 'hx-request': 'true' } })
   t.equal(res.statusCode, 422, 'duplicate (any case): 422, swapped by htmx')
   t.match(res.body, /id="username-error">That username is taken.</)
-  t.equal(s.app.db.select().from(users).all().length, 1, 'still one user')
+  t.equal((await s.app.db.select().from(users)).length, 1, 'still one user')
 
   res = await other.post('/register', { username: 'bob_1', password: 'password-456' }, { headers: { 'hx-request': 'true' } })
   t.equal(res.statusCode, 204, 'htmx register: 204')
@@ -44,7 +44,7 @@ t.test('passwords are stored as scrypt hashes with their own salt', async (t) =>
   t.teardown(() => s.close())
   const a = await createUser(s.app, { username: 'hash_a', password: 'same-password' })
   const b = await createUser(s.app, { username: 'hash_b', password: 'same-password' })
-  const rows = [a, b].map((u) => s.app.db.select().from(users).where(eq(users.id, u.id)).get()!)
+  const rows = [a, b].map(/*@A*/async (u) => (await s.app.db.select().from(users).where(eq(users.id, u.id)).limit(1))[0]!)
   for (const row of rows) {
     t.match(row.passwordHash, /^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{88}$/, 'scrypt$N$r$p$salt$key')
     t.notMatch(row.passwordHash, /same-password/)

@@ -9,7 +9,7 @@ t.test('cookie-authenticated changes need the CSRF token; bearer calls do not', 
   const alice = await createUser(s.app)
   const { ids } = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'one' })
   s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'two' })
-  const rowCount = () => s.app.db.select().from(notifications).all().length
+  const rowCount = /*@A*/async () => (await s.app.db.select().from(notifications)).length
   const unread = () => s.app.notifications.counts(alice.id).unread_count
 
   const a = await new Browser(s.app).login(alice.username, alice.password)

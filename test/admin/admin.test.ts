@@ -18,7 +18,7 @@ t.test('non-admins get 403 on the page and the API; anonymous users are sent to 
   res = await b.json('POST', '/api/notifications', { all: true, title: 'hi', message: '' })
   t.equal(res.statusCode, 403, 'API with the cookie: 403')
   t.same(res.json(), { error: 'forbidden', message: 'Only administrators can do that' })
-  t.equal(s.app.db.select().from(notifications).all().length, 0, 'nothing was sent')
+  t.equal((await s.app.db.select().from(notifications)).length, 0, 'nothing was sent')
 
   res = await s.app.inject({ method: 'GET', url: '/admin/notifications' })
   t.equal(res.statusCode, 302)
@@ -36,7 +36,7 @@ t.test('the admin form sends to one user, several or everyone and says how many'
   const a = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
   const c = await connectReady(url, { token: carol.token })
-  const rows = () => s.app.db.select().from(notifications).all().length
+  const rows = /*@A*/async () => (await s.app.db.select().from(notifications)).length
 
   const adm = await new Browser(s.app).login(admin.username, admin.password)
   let res = await adm.get('/admin/notifications')

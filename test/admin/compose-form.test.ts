@@ -16,7 +16,7 @@ t.test('everyone: how many it reaches (inbox-off users left out) before anything
   const alice = await createUser(s.app)
   await createUser(s.app)
   await s.app.inject({ method: 'PUT', url: '/api/preferences', headers: bearer(alice), payload: { kinds: { like: { inbox: false, toast: false, desktop: false } } } })
-  const rows = () => s.app.db.select().from(notifications).all().length
+  const rows = /*@A*/async () => (await s.app.db.select().from(notifications)).length
   const b = await new Browser(s.app).login(admin.username, admin.password)
   await b.get('/admin/notifications')
   let res = await b.post('/admin/notifications', { target: 'all', title: 'Hello all', kind: 'system' })
@@ -62,14 +62,14 @@ t.test('a double click sends once: the same key and form answer the first send; 
   }
   t.equal((await a.client.since(ma, 150, 'notification')).length, 1, 'alice got it once')
   t.same(await bc.client.since(mb, 0), [], 'bob got nothing')
-  t.equal(s.app.db.select().from(notifications).all().length, 1)
+  t.equal((await s.app.db.select().from(notifications)).length, 1)
 
   const reused = await b.post('/admin/notifications', { ...form, title: 'Changed' })
   t.equal(reused.statusCode, 422, 'the same key with other contents')
   t.match(reused.body, /<p class="field-error" id="form-error">This form was already sent with other contents/)
   const damaged = await b.post('/admin/notifications', { ...form, idempotency_key: 'x'.repeat(256) })
   t.equal(damaged.statusCode, 422)
-  t.equal(s.app.db.select().from(notifications).all().length, 1, 'neither sent anything')
+  t.equal((await s.app.db.select().from(notifications)).length, 1, 'neither sent anything')
 })
 
 t.test('the live preview: the toast partial from what the form holds, escaped, no dismiss button', async (t) => {
@@ -94,7 +94,7 @@ t.test('the live preview: the toast partial from what the form holds, escaped, n
   t.match(res.body, /icon-alert/, "the kind's icon")
   t.notMatch(res.body, /javascript:/, 'an unsafe link is not previewed')
   t.notMatch(res.body, /toast-close/, 'nothing to dismiss')
-  t.equal(s.app.db.select().from(notifications).all().length, 0, 'a preview sends nothing')
+  t.equal((await s.app.db.select().from(notifications)).length, 0, 'a preview sends nothing')
   const other = await new Browser(s.app).login(alice.username, alice.password)
   t.equal((await other.post('/admin/notifications/preview', { title: 'x' })).statusCode, 403, 'admins only')
 })

@@ -6,6 +6,7 @@
 import { and, eq, gt, inArray, isNull, sql, type SQLWrapper } from 'drizzle-orm'
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../../db/client.js'
+import { prepare } from '../../db/prepared.js'
 import { transact } from '../../db/transact.js'
 import { DomainError, notFound } from '../../errors.js'
 import type { PublicUser } from '../../protocol.js'
@@ -59,17 +60,21 @@ const liveSession = (now: number | SQLWrapper) =>
 
 export function createAccountService({ db, bus, tokenTtlSeconds, signToken, verifyToken }: AccountServiceDeps) {
   // Prepared once: every request and socket upgrade resolves its token.
-  const liveSessionWithUser = db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.id, sql.placeholder('id')), liveSession(sql.placeholder('now'))))
-    .prepare()
-  const liveSessionId = db
-    .select({ id: sessions.id })
-    .from(sessions)
-    .where(and(eq(sessions.id, sql.placeholder('id')), liveSession(sql.placeholder('now'))))
-    .prepare()
+  const liveSessionWithUser = prepare(
+    'accounts_live_session_with_user',
+    db
+      .select({ session: sessions, user: users })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .where(and(eq(sessions.id, sql.placeholder('id')), liveSession(sql.placeholder('now')))),
+  )
+  const liveSessionId = prepare(
+    'accounts_live_session_id',
+    db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.id, sql.placeholder('id')), liveSession(sql.placeholder('now')))),
+  )
 
   function newSession(userId: number, kind: SessionKind, now = Date.now()): SessionRow {
     return {
@@ -86,13 +91,13 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     return signToken({ sub: session.userId, sid: session.id, exp: Math.floor(session.expiresAt / 1000) })
   }
 
-  function userNamed(username: string): UserRow | undefined {
-    return db.select().from(users).where(eq(users.username, normaliseUsername(username))).get()
+  /*@A*/async function userNamed(username: string): Promise<UserRow | undefined> {
+    return (await db.select().from(users).where(eq(users.username, normaliseUsername(username))).limit(1))[0]
   }
 
   const service = {
-    findById(id: number): UserRow {
-      const user = db.select().from(users).where(eq(users.id, id)).get()
+    /*@A*/async findById(id: number): Promise<UserRow> {
+      const user = (await db.select().from(users).where(eq(users.id, id)).limit(1))[0]
       if (!user) throw notFound(`There is no user ${id}`)
       return user
     },
@@ -104,36 +109,35 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     },
 
     /** Users by ids or usernames; unknown ones are reported back, not ignored. */
-    resolveUsers(by: { ids?: number[]; usernames?: string[] }): { found: UserRow[]; missing: string[] } {
+    /*@A*/async resolveUsers(by: { ids?: number[]; usernames?: string[] }): Promise<{ found: UserRow[]; missing: string[] }> {
       if (by.ids) {
         const ids = [...new Set(by.ids)]
-        const found = ids.length ? db.select().from(users).where(inArray(users.id, ids)).all() : []
+        const found = ids.length ? await db.select().from(users).where(inArray(users.id, ids)) : []
         const have = new Set(found.map((u) => u.id))
         return { found, missing: ids.filter((id) => !have.has(id)).map(String) }
       }
       const names = [...new Set((by.usernames ?? []).map(normaliseUsername))]
-      const found = names.length ? db.select().from(users).where(inArray(users.username, names)).all() : []
+      const found = names.length ? await db.select().from(users).where(inArray(users.username, names)) : []
       const have = new Set(found.map((u) => u.username))
       return { found, missing: names.filter((n) => !have.has(n)) }
     },
 
     /** user id -> username, for the ids that exist. */
-    usernames(ids: number[]): Map<number, string> {
+    /*@A*/async usernames(ids: number[]): Promise<Map<number, string>> {
       const unique = [...new Set(ids)]
       if (unique.length === 0) return new Map()
-      const rows = db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, unique)).all()
+      const rows = await db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, unique))
       return new Map(rows.map((r) => [r.id, r.username]))
     },
 
-    search(query: string, limit = 20): UserRow[] {
+    /*@A*/async search(query: string, limit = 20): Promise<UserRow[]> {
       const q = `%${normaliseUsername(query).replace(/[%_\\]/g, (c) => '\\' + c)}%`
-      return db
+      return await db
         .select()
         .from(users)
         .where(sql`${users.username} LIKE ${q} ESCAPE '\\'`)
         .orderBy(users.username)
         .limit(limit)
-        .all()
     },
 
     /** A new user; 422 `invalid` with a message per field (a taken username included). */
@@ -143,7 +147,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       if (userNamed(username)) throw usernameTaken()
       const passwordHash = await hashPassword(input.password)
       try {
-        const user = db
+        const user = (await db
           .insert(users)
           .values({
             username,
@@ -152,8 +156,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
             lastName: (input.lastName ?? '').trim(),
             isAdmin: input.isAdmin ?? false,
           })
-          .returning()
-          .get()
+          .returning())[0]
         return { user }
       } catch (err) {
         // Two registrations raced between the check and the insert.
@@ -170,36 +173,35 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       return user
     },
 
-    login(user: Pick<UserRow, 'id'>, kind: SessionKind): Login {
+    /*@A*/async login(user: Pick<UserRow, 'id'>, kind: SessionKind): Promise<Login> {
       const session = newSession(user.id, kind)
-      db.insert(sessions).values(session).run()
+      await db.insert(sessions).values(session)
       return { token: tokenFor(session), session, expiresAt: session.expiresAt }
     },
 
     /** Revokes the login; every socket opened with it, on every process, closes with 4401. */
     logout(sessionId: string): void {
-      transact(db, bus, (tx, outbox) => {
-        const row = tx
+      transact(db, bus, /*@A*/async (tx, outbox) => {
+        const row = (await tx
           .update(sessions)
           .set({ revokedAt: Date.now() })
           .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-          .returning({ userId: sessions.userId })
-          .get()
+          .returning({ userId: sessions.userId }))[0]
         if (row) outbox.push({ type: 'session_revoked', sessionId, userId: row.userId })
       })
     },
 
     /** Whether this login still holds: not logged out, not expired. */
-    isSessionLive(sessionId: string): boolean {
-      return liveSessionId.get({ id: sessionId, now: Date.now() }) !== undefined
+    /*@A*/async isSessionLive(sessionId: string): Promise<boolean> {
+      return (await liveSessionId.execute({ id: sessionId, now: Date.now() }))[0] !== undefined
     },
 
     /** Checks signature, expiry and that the session is still live; null for no or a dead token. */
-    resolveToken(token: string | undefined | null): Principal | null {
+    /*@A*/async resolveToken(token: string | undefined | null): Promise<Principal | null> {
       if (!token) return null
       const claims = verifyToken(token)
       if (!claims || typeof claims.sid !== 'string') return null
-      const row = liveSessionWithUser.get({ id: claims.sid, now: Date.now() })
+      const row = (await liveSessionWithUser.execute({ id: claims.sid, now: Date.now() }))[0]
       if (!row || row.user.id !== Number(claims.sub)) return null
       return { user: row.user, sessionId: row.session.id, expiresAt: Math.min(row.session.expiresAt, claims.exp * 1000) }
     },
@@ -209,33 +211,29 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
      * one API login each, in one transaction: for load tests. `progress` hears how
      * many are done after each chunk (created in the transaction, then signed).
      */
-    loadUsers(count: number, prefix: string, progress?: (done: number, phase: 'created' | 'signed') => void): Array<{ id: number; token: string }> {
+    /*@A*/async loadUsers(count: number, prefix: string, progress?: (done: number, phase: 'created' | 'signed') => void): Promise<Array<{ id: number; token: string }>> {
       const names = Array.from({ length: count }, (_, i) => normaliseUsername(`${prefix}${i + 1}`))
       checkLoadUsernames(names)
       const now = Date.now()
       // Multi-row statements: one per chunk, not one per user.
-      const created = db.transaction(
-        (tx) => {
+      const created = await transact(db, bus, async (tx) => {
           const out: SessionRow[] = []
           for (let i = 0; i < names.length; i += LOAD_CHUNK) {
             const chunk = names.slice(i, i + LOAD_CHUNK)
-            tx.insert(users)
+            await tx.insert(users)
               .values(chunk.map((username) => ({ username, passwordHash: DISABLED_PASSWORD })))
               .onConflictDoNothing({ target: users.username })
-              .run()
             const ids = new Map(
-              tx.select({ id: users.id, username: users.username }).from(users).where(inArray(users.username, chunk)).all()
+              (await tx.select({ id: users.id, username: users.username }).from(users).where(inArray(users.username, chunk)))
                 .map((u) => [u.username, u.id]),
             )
             const chunkSessions = chunk.map((username) => newSession(ids.get(username)!, 'api', now))
-            tx.insert(sessions).values(chunkSessions).run()
+            await tx.insert(sessions).values(chunkSessions)
             out.push(...chunkSessions)
             progress?.(out.length, 'created')
           }
           return out
-        },
-        { behavior: 'immediate' },
-      )
+      })
       return created.map((session, i) => {
         if (progress && (i + 1) % LOAD_CHUNK === 0) progress(i + 1, 'signed')
         return { id: session.userId, token: tokenFor(session) }

@@ -36,14 +36,13 @@ export function onceByKey(
   caller: { callerId: number; key: string; bodyHash: string },
   publish: (tx: Tx, outbox: Outbox) => Notified,
 ): Notified {
-  return transact(db, bus, (tx, outbox) => {
+  return transact(db, bus, /*@A*/async (tx, outbox) => {
     const at = now()
-    tx.delete(keys).where(lt(keys.createdAt, at - IDEMPOTENCY_TTL_MS)).run()
-    const first = tx
+    await tx.delete(keys).where(lt(keys.createdAt, at - IDEMPOTENCY_TTL_MS))
+    const first = (await tx
       .select()
       .from(keys)
-      .where(and(eq(keys.callerId, caller.callerId), eq(keys.key, caller.key)))
-      .get()
+      .where(and(eq(keys.callerId, caller.callerId), eq(keys.key, caller.key))).limit(1))[0]
     if (first) {
       if (first.bodyHash !== caller.bodyHash) {
         throw new DomainError('unprocessable', 'This Idempotency-Key was used with another body', { code: 'idempotency_key_reused' })
@@ -51,7 +50,7 @@ export function onceByKey(
       return JSON.parse(first.answer) as Notified
     }
     const answer = publish(tx, outbox)
-    tx.insert(keys).values({ ...caller, answer: JSON.stringify(answer), createdAt: at }).run()
+    await tx.insert(keys).values({ ...caller, answer: JSON.stringify(answer), createdAt: at })
     return answer
   })
 }

@@ -41,7 +41,7 @@ export interface Paging {
   after?: number
 }
 
-export function listFiltered(db: Db, userId: number, opts: ListFilter & Paging & { unread?: boolean }): WithActor[] {
+export /*@A*/async function listFiltered(db: Db, userId: number, opts: ListFilter & Paging & { unread?: boolean }): Promise<WithActor[]> {
   const where = [eq(n.userId, userId), ...statusCondition(opts.status, opts.unread ?? false)]
   if (opts.category) {
     const kinds = NOTIFICATION_KINDS.filter((k) => categoryOf(k) === opts.category)
@@ -50,8 +50,8 @@ export function listFiltered(db: Db, userId: number, opts: ListFilter & Paging &
   if (opts.before) where.push(lt(n.id, opts.before))
   if (opts.after) where.push(gt(n.id, opts.after))
   const query = selectWithActor(db).where(and(...where))
-  if (!opts.after) return query.orderBy(desc(n.id)).limit(opts.limit).all()
-  return query.orderBy(asc(n.id)).limit(opts.limit).all().reverse()
+  if (!opts.after) return await query.orderBy(desc(n.id)).limit(opts.limit)
+  return (await query.orderBy(asc(n.id)).limit(opts.limit)).reverse()
 }
 
 /** Whether a notification belongs in a view of the inbox (what listFiltered would list, paging aside). */

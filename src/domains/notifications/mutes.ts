@@ -58,18 +58,18 @@ export function createMutes({ db, now }: { db: Db; now: () => number }) {
       })
     },
 
-    list(userId: number): Mute[] {
-      return db.select().from(mutes).where(and(eq(mutes.userId, userId), active())).orderBy(mutes.thread).all().map(toMute)
+    /*@A*/async list(userId: number): Promise<Mute[]> {
+      return (await db.select().from(mutes).where(and(eq(mutes.userId, userId), active())).orderBy(mutes.thread)).map(toMute)
     },
 
     /** Mutes a thread the user can see (not_found otherwise) until `until` (ms) or for good. */
-    mute(userId: number, thread: string, until: number | null): Mute {
+    /*@A*/async mute(userId: number, thread: string, until: number | null): Promise<Mute> {
       if (!isThread(thread)) throw invalid({ thread: 'A thread like post:4, invoice:9, conversation:3 or user:2.' })
       if (until !== null && !(until > now())) throw invalid({ until: 'until must be a date and time in the future' })
       const [type, id] = thread.split(':') as [string, string]
       if (!canSee.get(type)?.(userId, Number(id))) throw notFound(`You have no ${type} ${id}`)
       const values = { until, createdAt: now() }
-      db.insert(mutes).values({ userId, thread, ...values }).onConflictDoUpdate({ target: [mutes.userId, mutes.thread], set: values }).run()
+      await db.insert(mutes).values({ userId, thread, ...values }).onConflictDoUpdate({ target: [mutes.userId, mutes.thread], set: values })
       return toMute({ thread, until })
     },
 
@@ -79,19 +79,18 @@ export function createMutes({ db, now }: { db: Db; now: () => number }) {
       return service.mute(userId, thread, ms === null ? null : now() + ms)
     },
 
-    unmute(userId: number, thread: string): void {
-      const removed = db.delete(mutes).where(and(eq(mutes.userId, userId), eq(mutes.thread, thread))).run().changes
+    /*@A*/async unmute(userId: number, thread: string): Promise<void> {
+      const removed = (await db.delete(mutes).where(and(eq(mutes.userId, userId), eq(mutes.thread, thread))).returning({ userId: mutes.userId })).length
       if (!removed) throw notFound(`You have not muted ${thread.slice(0, 40)}`)
     },
 
     /** Inside the creating transaction: who of `userIds` muted `thread` now. */
-    mutedIn(tx: Tx, thread: string | null | undefined, userIds: number[]): Set<number> {
+    /*@A*/async mutedIn(tx: Tx, thread: string | null | undefined, userIds: number[]): Promise<Set<number>> {
       if (!thread || userIds.length === 0) return new Set()
-      const rows = tx
+      const rows = await tx
         .select({ userId: mutes.userId })
         .from(mutes)
         .where(and(eq(mutes.thread, thread), inArray(mutes.userId, [...new Set(userIds)]), active()))
-        .all()
       return new Set(rows.map((r) => r.userId))
     },
   }

@@ -7,6 +7,7 @@
  */
 import { and, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
+import { prepare } from '../../db/prepared.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { hasErrors, invalid, type FieldErrors } from '../../errors.js'
 import { NOTIFICATION_KINDS, type Alert, type NotificationKind } from '../../protocol.js'
@@ -31,12 +32,14 @@ const p = (name: string) => sql.placeholder(name)
 
 export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () => number }) {
   const q = {
-    channels: db
-      .select()
-      .from(channels)
-      .where(and(eq(channels.userId, p('userId')), eq(channels.kind, p('kind'))))
-      .prepare(),
-    settings: db.select().from(settings).where(eq(settings.userId, p('userId'))).prepare(),
+    channels: prepare(
+      'preferences_channels',
+      db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.userId, p('userId')), eq(channels.kind, p('kind')))),
+    ),
+    settings: prepare('preferences_settings', db.select().from(settings).where(eq(settings.userId, p('userId')))),
   }
 
   function quietOf(row: typeof settings.$inferSelect | undefined): QuietHours | null {
@@ -57,37 +60,36 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
   }
 
   /** Recipients in quiet hours now: counted for the summary sent when they end. */
-  function countAway(tx: Tx, rows: Array<typeof settings.$inferSelect>, howMany: (userId: number) => number) {
+  /*@A*/async function countAway(tx: Tx, rows: Array<typeof settings.$inferSelect>, howMany: (userId: number) => number) {
     const at = now()
     for (const row of rows) {
       const quiet = quietOf(row)
       const n = howMany(row.userId)
       if (!quiet || n === 0 || !inQuietHours(at, quiet)) continue
-      tx.update(settings)
+      await tx.update(settings)
         .set({ awayCount: sql`${settings.awayCount} + ${n}`, awayUntil: quietHoursEndAfter(at, quiet) })
         .where(eq(settings.userId, row.userId))
-        .run()
     }
   }
 
   const prefs = {
-    get(userId: number): Preferences {
+    /*@A*/async get(userId: number): Promise<Preferences> {
       const kinds = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { ...ALL_ON }])) as Record<NotificationKind, Channels>
-      for (const r of db.select().from(channels).where(eq(channels.userId, userId)).all()) {
+      for (const r of await db.select().from(channels).where(eq(channels.userId, userId))) {
         kinds[r.kind as NotificationKind] = { inbox: r.inbox, toast: r.toast, desktop: r.desktop }
       }
-      const row = q.settings.get({ userId })
+      const row = (await q.settings.execute({ userId }))[0]
       return { kinds, quiet_hours: quietOf(row), self_caused: row?.selfCaused ?? true }
     },
 
     /** Stores the kinds named (others keep theirs), the quiet hours and self_caused when given. */
-    put(userId: number, change: PreferencesChange): Preferences {
+    /*@A*/async put(userId: number, change: PreferencesChange): Promise<Preferences> {
       const errors = validate(change)
       if (hasErrors(errors)) throw invalid(errors)
-      db.transaction((tx) => {
+      await transact(db, bus, async (tx) => {
         for (const [kind, c] of Object.entries(change.kinds ?? {})) {
           const values = { inbox: c.inbox, toast: c.toast, desktop: c.desktop }
-          tx.insert(channels).values({ userId, kind, ...values }).onConflictDoUpdate({ target: [channels.userId, channels.kind], set: values }).run()
+          await tx.insert(channels).values({ userId, kind, ...values }).onConflictDoUpdate({ target: [channels.userId, channels.kind], set: values })
         }
         const set: Partial<typeof settings.$inferInsert> = {}
         if (change.quiet_hours !== undefined) {
@@ -95,26 +97,26 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
           Object.assign(set, { quietStart: qh?.start ?? null, quietEnd: qh?.end ?? null, timeZone: qh?.time_zone ?? null })
         }
         if (change.self_caused !== undefined) set.selfCaused = change.self_caused
-        if (Object.keys(set).length) tx.insert(settings).values({ userId, ...set }).onConflictDoUpdate({ target: settings.userId, set }).run()
-      }, { behavior: 'immediate' })
+        if (Object.keys(set).length) await tx.insert(settings).values({ userId, ...set }).onConflictDoUpdate({ target: settings.userId, set })
+      })
       return prefs.get(userId)
     },
 
     /** Whether a notification of this kind may show a toast / desktop notification to the user now. */
-    alertOf(userId: number, kind: NotificationKind): Alert {
-      const c = q.channels.get({ userId, kind })
-      return alertFor(kind, c ? { [kind]: c } : {}, quietOf(q.settings.get({ userId })), now())
+    /*@A*/async alertOf(userId: number, kind: NotificationKind): Promise<Alert> {
+      const c = (await q.channels.execute({ userId, kind }))[0]
+      return alertFor(kind, c ? { [kind]: c } : {}, quietOf((await q.settings.execute({ userId }))[0]), now())
     },
 
     /**
      * Inside the creating transaction: the users who get a row (inbox on; self-caused
      * ones only when wanted); each of them in quiet hours is counted for the summary.
      */
-    admit(tx: Tx, userIds: number[], kind: NotificationKind, selfCaused: boolean): number[] {
+    /*@A*/async admit(tx: Tx, userIds: number[], kind: NotificationKind, selfCaused: boolean): Promise<number[]> {
       if (userIds.length === 0) return userIds
       const unique = [...new Set(userIds)]
       const off = new Set(prefs.inboxOff(tx, kind, unique))
-      const rows = tx.select().from(settings).where(inArray(settings.userId, unique)).all()
+      const rows = await tx.select().from(settings).where(inArray(settings.userId, unique))
       for (const row of rows) if (selfCaused && !row.selfCaused) off.add(row.userId)
       const admitted = userIds.filter((u) => !off.has(u))
       countAway(tx, rows.filter((r) => !off.has(r.userId)), (userId) => admitted.filter((u) => u === userId).length)
@@ -122,31 +124,29 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     },
 
     /** A broadcast's side of admit, after its rows were inserted for every user but `excluded`. */
-    admitBroadcast(tx: Tx, excluded: Set<number>): void {
-      const rows = tx.select().from(settings).where(isNotNull(settings.timeZone)).all()
+    /*@A*/async admitBroadcast(tx: Tx, excluded: Set<number>): Promise<void> {
+      const rows = await tx.select().from(settings).where(isNotNull(settings.timeZone))
       countAway(tx, rows.filter((r) => !excluded.has(r.userId)), () => 1)
     },
 
     /** Users (of `among`, or all) whose `kind` is kept out of the inbox. */
-    inboxOff(tx: Tx, kind: NotificationKind, among?: number[]): number[] {
+    /*@A*/async inboxOff(tx: Tx, kind: NotificationKind, among?: number[]): Promise<number[]> {
       if (kind === 'system') return []
       const off = and(eq(channels.kind, kind), eq(channels.inbox, false), among ? inArray(channels.userId, among) : undefined)
-      return tx.select({ userId: channels.userId }).from(channels).where(off).all().map((r) => r.userId)
+      return (await tx.select({ userId: channels.userId }).from(channels).where(off)).map((r) => r.userId)
     },
 
     /** Quiet hours over: one summary per user that got something meanwhile, claimed once (any process). */
     sendAwaySummaries(at = now()): number {
-      return transact(db, bus, (tx, outbox: Outbox) => {
-        const due = tx
+      return transact(db, bus, /*@A*/async (tx, outbox: Outbox) => {
+        const due = await tx
           .select({ userId: settings.userId, count: settings.awayCount })
           .from(settings)
           .where(and(isNotNull(settings.awayUntil), lte(settings.awayUntil, at)))
-          .all()
         if (!due.length) return 0
-        tx.update(settings)
+        await tx.update(settings)
           .set({ awayCount: 0, awayUntil: null })
           .where(inArray(settings.userId, due.map((d) => d.userId)))
-          .run()
         for (const d of due) if (d.count > 0) outbox.push({ type: 'away_summary', userId: d.userId, count: d.count })
         return due.length
       })

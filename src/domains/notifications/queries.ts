@@ -8,6 +8,7 @@
 import { and, count, desc, eq, gt, gte, isNull, lt, lte, max, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
+import { prepare } from '../../db/prepared.js'
 import type { NotificationDTO, NotificationKind } from '../../protocol.js'
 import { actionsOf } from './actions.js'
 import { categoryOf } from './inbox-rules.js'
@@ -47,67 +48,77 @@ export function selectWithActor(db: Db) {
 }
 
 export function prepareQueries(db: Db) {
-  const listed = (where: ReturnType<typeof and>, order: 'newest' | 'oldest', limit: number | ReturnType<typeof p>) =>
-    selectWithActor(db)
-      .where(where)
-      .orderBy(order === 'newest' ? desc(notifications.id) : notifications.id)
-      .limit(limit)
-      .prepare()
+  const listed = (name: string, where: ReturnType<typeof and>, order: 'newest' | 'oldest', limit: number | ReturnType<typeof p>) =>
+    prepare(
+      name,
+      selectWithActor(db)
+        .where(where)
+        .orderBy(order === 'newest' ? desc(notifications.id) : notifications.id)
+        .limit(limit),
+    )
   const mine = eq(notifications.userId, p('userId'))
   const unread = isNull(notifications.readAt)
   const before = lt(notifications.id, p('before'))
   // The inbox: neither done nor snoozed.
   const inInbox = and(mine, isNull(notifications.archivedAt), isNull(notifications.snoozedUntil))
   return {
-    countUnread: db.select({ n: count() }).from(notifications).where(and(mine, unread)).prepare(),
+    countUnread: prepare('notifications_countUnread', db.select({ n: count() }).from(notifications).where(and(mine, unread))),
     /** Unread rows by kind (snoozed and archived rows are read): summed into categories. */
-    unreadByKind: db
-      .select({ kind: notifications.kind, n: count() })
-      .from(notifications)
-      .where(and(mine, unread))
-      .groupBy(notifications.kind)
-      .prepare(),
-    lastId: db.select({ id: max(notifications.id) }).from(notifications).where(mine).prepare(),
+    unreadByKind: prepare(
+      'notifications_unreadByKind',
+      db
+        .select({ kind: notifications.kind, n: count() })
+        .from(notifications)
+        .where(and(mine, unread))
+        .groupBy(notifications.kind),
+    ),
+    lastId: prepare('notifications_lastId', db.select({ id: max(notifications.id) }).from(notifications).where(mine)),
     /** By unread-only and paging: four shapes, each prepared once. */
     list: {
-      all: listed(inInbox, 'newest', p('limit')),
-      unread: listed(and(inInbox, unread), 'newest', p('limit')),
-      allBefore: listed(and(inInbox, before), 'newest', p('limit')),
-      unreadBefore: listed(and(inInbox, unread, before), 'newest', p('limit')),
+      all: listed('notifications_list_all', inInbox, 'newest', p('limit')),
+      unread: listed('notifications_list_unread', and(inInbox, unread), 'newest', p('limit')),
+      allBefore: listed('notifications_list_allBefore', and(inInbox, before), 'newest', p('limit')),
+      unreadBefore: listed('notifications_list_unreadBefore', and(inInbox, unread, before), 'newest', p('limit')),
     },
-    one: selectWithActor(db).where(and(eq(notifications.id, p('id')), mine)).prepare(),
-    since: listed(and(mine, gt(notifications.id, p('after'))), 'oldest', REPLAY_LIMIT + 1),
-    rowIdInRange: db
-      .select({ id: notifications.id })
-      .from(notifications)
-      .where(and(mine, gte(notifications.id, p('from')), lte(notifications.id, p('to'))))
-      .orderBy(notifications.id)
-      .limit(1)
-      .prepare(),
-    rowsInRange: db
-      .select({ userId: notifications.userId, id: notifications.id })
-      .from(notifications)
-      .where(and(gte(notifications.id, p('from')), lte(notifications.id, p('to'))))
-      .prepare(),
-    ownerOf: db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.id, p('id'))).prepare(),
-    actorName: db.select({ username: users.username }).from(users).where(eq(users.id, p('id'))).prepare(),
-    insert: db
-      .insert(notifications)
-      .values({
-        userId: p('userId'),
-        kind: p('kind'),
-        title: p('title'),
-        message: p('message'),
-        linkUrl: p('linkUrl'),
-        linkText: p('linkText'),
-        icon: p('icon'),
-        actorId: p('actorId'),
-        groupKey: p('groupKey'),
-        createdAt: p('createdAt'),
-        thread: p('thread'),
-      })
-      .returning({ id: notifications.id })
-      .prepare(),
+    one: prepare('notifications_one', selectWithActor(db).where(and(eq(notifications.id, p('id')), mine))),
+    since: listed('notifications_since', and(mine, gt(notifications.id, p('after'))), 'oldest', REPLAY_LIMIT + 1),
+    rowIdInRange: prepare(
+      'notifications_rowIdInRange',
+      db
+        .select({ id: notifications.id })
+        .from(notifications)
+        .where(and(mine, gte(notifications.id, p('from')), lte(notifications.id, p('to'))))
+        .orderBy(notifications.id)
+        .limit(1),
+    ),
+    rowsInRange: prepare(
+      'notifications_rowsInRange',
+      db
+        .select({ userId: notifications.userId, id: notifications.id })
+        .from(notifications)
+        .where(and(gte(notifications.id, p('from')), lte(notifications.id, p('to')))),
+    ),
+    ownerOf: prepare('notifications_ownerOf', db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.id, p('id')))),
+    actorName: prepare('notifications_actorName', db.select({ username: users.username }).from(users).where(eq(users.id, p('id')))),
+    insert: prepare(
+      'notifications_insert',
+      db
+        .insert(notifications)
+        .values({
+          userId: p('userId'),
+          kind: p('kind'),
+          title: p('title'),
+          message: p('message'),
+          linkUrl: p('linkUrl'),
+          linkText: p('linkText'),
+          icon: p('icon'),
+          actorId: p('actorId'),
+          groupKey: p('groupKey'),
+          createdAt: p('createdAt'),
+          thread: p('thread'),
+        })
+        .returning({ id: notifications.id }),
+    ),
   }
 }
 

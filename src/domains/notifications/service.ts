@@ -66,9 +66,9 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
   /** Other domains add to the counts (social: unread direct messages). */
   let unreadMessages: (userId: number) => number = () => 0
 
-  function template(input: NotificationInput, createdAt: number): NotificationTemplate {
+  /*@A*/async function template(input: NotificationInput, createdAt: number): Promise<NotificationTemplate> {
     const actorId = input.actorId ?? null
-    const username = actorId === null ? undefined : q.actorName.get({ id: actorId })?.username
+    const username = actorId === null ? undefined : (await q.actorName.execute({ id: actorId }))[0]?.username
     return {
       kind: input.kind,
       title: input.title,
@@ -105,14 +105,14 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       unreadMessages = fn
     },
 
-    counts(userId: number): Counts {
-      return { unread_count: q.countUnread.get({ userId })!.n, unread_messages_count: unreadMessages(userId) }
+    /*@A*/async counts(userId: number): Promise<Counts> {
+      return { unread_count: (await q.countUnread.execute({ userId }))[0]!.n, unread_messages_count: unreadMessages(userId) }
     },
 
     /** Unread notifications per category (snoozed and archived ones are read). */
-    unreadByCategory(userId: number): Record<Category, number> {
+    /*@A*/async unreadByCategory(userId: number): Promise<Record<Category, number>> {
       const byCategory: Record<Category, number> = { blog: 0, billing: 0, social: 0, system: 0 }
-      for (const { kind, n } of q.unreadByKind.all({ userId })) byCategory[categoryOf(kind as NotificationKind)] += n
+      for (const { kind, n } of await q.unreadByKind.execute({ userId })) byCategory[categoryOf(kind as NotificationKind)] += n
       return byCategory
     },
 
@@ -126,8 +126,8 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       if (userIds.length === 0) return []
       const createdAt = now()
       const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
-      const rows: NotificationRow[] = userIds.map((userId) => {
-        const { id } = q.insert.get({ userId, ...base })!
+      const rows: NotificationRow[] = userIds.map(/*@A*/async (userId) => {
+        const { id } = (await q.insert.execute({ userId, ...base }))[0]!
         return { id, userId, ...base, readAt: null, archivedAt: null, snoozedUntil: null }
       })
       outbox.push({ type: 'notify', template: template(input, createdAt), recipients: rows.map((r) => [r.userId, r.id]) })
@@ -138,20 +138,19 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      * Rewrites an existing notification (grouping: "bob and 3 others liked ...")
      * and pushes it again under the same id.
      */
-    updateIn(tx: Tx, outbox: Outbox, id: number, input: NotificationInput): NotificationRow | undefined {
+    /*@A*/async updateIn(tx: Tx, outbox: Outbox, id: number, input: NotificationInput): Promise<NotificationRow | undefined> {
       const createdAt = now()
-      const row = tx.update(notifications).set(rowValues(input, createdAt)).where(eq(notifications.id, id)).returning().get()
+      const row = (await tx.update(notifications).set(rowValues(input, createdAt)).where(eq(notifications.id, id)).returning())[0]
       if (row) outbox.push({ type: 'notify', template: template(input, createdAt), recipients: [[row.userId, row.id]], updated: true })
       return row
     },
 
     /** The unread notification of this user with this group key, if any. */
-    findUnreadGroup(tx: Tx, userId: number, groupKey: string): NotificationRow | undefined {
-      return tx
+    /*@A*/async findUnreadGroup(tx: Tx, userId: number, groupKey: string): Promise<NotificationRow | undefined> {
+      return (await tx
         .select()
         .from(notifications)
-        .where(and(eq(notifications.userId, userId), eq(notifications.groupKey, groupKey), isNull(notifications.readAt)))
-        .get()
+        .where(and(eq(notifications.userId, userId), eq(notifications.groupKey, groupKey), isNull(notifications.readAt))).limit(1))[0]
     },
 
     /** Notifies some users or everyone, in one transaction, and publishes after commit. */
@@ -165,7 +164,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     /** Inside the caller's transaction: some users' rows, or one row per user (one event names them all). */
-    notifyIn(tx: Tx, outbox: Outbox, recipients: Recipients, input: NotificationInput): Notified {
+    /*@A*/async notifyIn(tx: Tx, outbox: Outbox, recipients: Recipients, input: NotificationInput): Promise<Notified> {
       if ('userIds' in recipients) {
         const rows = service.createIn(tx, outbox, recipients.userIds, input)
         return { created: rows.length, ids: rows.map((r) => r.id) }
@@ -174,7 +173,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       const v = rowValues(input, createdAt)
       const excluded = preferences.inboxOff(tx, input.kind)
       // One statement: ids of its rows are consecutive, so one event names them all.
-      const result = tx
+      const rows = await tx
         .insert(notifications)
         .select(
           tx
@@ -199,26 +198,25 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
             .where(notInArray(users.id, excluded))
             .orderBy(users.id),
         )
-        .run()
+        .returning({ id: notifications.id })
       preferences.admitBroadcast(tx, new Set(excluded))
-      const toId = Number(result.lastInsertRowid)
-      const fromId = toId - result.changes + 1
-      if (result.changes > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId, toId })
-      return { created: result.changes, ids: Array.from({ length: result.changes }, (_, i) => fromId + i) }
+      const ids = rows.map((r) => r.id).sort((a, b) => a - b)
+      if (ids.length > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId: ids[0]!, toId: ids[ids.length - 1]! })
+      return { created: ids.length, ids }
     },
 
     /** How many users a notification of this kind to everyone reaches (those who keep it in their inbox). */
     async reachOfAll(kind: NotificationKind): Promise<number> {
-      return db.transaction((tx) => tx.select({ n: count() }).from(users).get()!.n - preferences.inboxOff(tx, kind).length)
+      return transact(db, bus, async (tx) => (await tx.select({ n: count() }).from(users).limit(1))[0]!.n - preferences.inboxOff(tx, kind).length)
     },
 
     /** This user's row among a broadcast's rows (notify_all), or null. */
-    broadcastRowId(userId: number, fromId: number, toId: number): number | null {
+    /*@A*/async broadcastRowId(userId: number, fromId: number, toId: number): Promise<number | null> {
       // A big broadcast asks once per online user: read its rows in one scan and keep the last one.
-      if (toId - fromId < 64) return q.rowIdInRange.get({ userId, from: fromId, to: toId })?.id ?? null
+      if (toId - fromId < 64) return (await q.rowIdInRange.execute({ userId, from: fromId, to: toId }))[0]?.id ?? null
       if (!broadcastRows || broadcastRows.fromId !== fromId || broadcastRows.toId !== toId) {
         const byUser = new Map<number, number>()
-        for (const r of q.rowsInRange.all({ from: fromId, to: toId })) byUser.set(r.userId, r.id)
+        for (const r of await q.rowsInRange.execute({ from: fromId, to: toId })) byUser.set(r.userId, r.id)
         broadcastRows = { fromId, toId, byUser }
         // The hub asks for all its users in one synchronous pass; keep nothing afterwards.
         setImmediate(() => {
@@ -228,18 +226,18 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       return broadcastRows.byUser.get(userId) ?? null
     },
 
-    list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): NotificationDTO[] {
+    /*@A*/async list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): Promise<NotificationDTO[]> {
       const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
       if (opts.status || opts.category || opts.after) return listFiltered(db, userId, { ...opts, limit }).map(toDTO)
       const rows = opts.before
-        ? (opts.unread ? q.list.unreadBefore : q.list.allBefore).all({ userId, limit, before: opts.before })
-        : (opts.unread ? q.list.unread : q.list.all).all({ userId, limit })
+        ? await (opts.unread ? q.list.unreadBefore : q.list.allBefore).execute({ userId, limit, before: opts.before })
+        : await (opts.unread ? q.list.unread : q.list.all).execute({ userId, limit })
       return rows.map(toDTO)
     },
 
     /** One of the user's notifications, or undefined (a pushed row deleted meanwhile). */
-    find(userId: number, id: number): NotificationDTO | undefined {
-      const r = q.one.get({ id, userId })
+    /*@A*/async find(userId: number, id: number): Promise<NotificationDTO | undefined> {
+      const r = (await q.one.execute({ id, userId }))[0]
       return r ? toDTO(r) : undefined
     },
 
@@ -254,13 +252,13 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       return found
     },
 
-    lastId(userId: number): number {
-      return q.lastId.get({ userId })?.id ?? 0
+    /*@A*/async lastId(userId: number): Promise<number> {
+      return (await q.lastId.execute({ userId }))[0]?.id ?? 0
     },
 
     /** What a reconnecting client missed: oldest first, at most REPLAY_LIMIT. */
-    since(userId: number, afterId: number): { notifications: NotificationDTO[]; truncated: boolean } {
-      const rows = q.since.all({ userId, after: afterId })
+    /*@A*/async since(userId: number, afterId: number): Promise<{ notifications: NotificationDTO[]; truncated: boolean }> {
+      const rows = await q.since.execute({ userId, after: afterId })
       const truncated = rows.length > REPLAY_LIMIT
       return { notifications: rows.slice(0, REPLAY_LIMIT).map(toDTO), truncated }
     },

@@ -23,8 +23,8 @@ const WAKE_BATCH = 500
 const n = notifications
 
 export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus; q: Queries; now: () => number; counts: (userId: number) => Counts }) {
-  function own(userId: number, id: number): void {
-    if (q.ownerOf.get({ id })?.userId !== userId) throw notFound(`You have no notification ${id}`)
+  /*@A*/async function own(userId: number, id: number): Promise<void> {
+    if ((await q.ownerOf.execute({ id }))[0]?.userId !== userId) throw notFound(`You have no notification ${id}`)
   }
 
   /** Publishes what changed (if anything did) and answers the counts. */
@@ -41,9 +41,9 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
   const state = {
     /** Marks one of the user's notifications read; not_found when it is not theirs. */
-    markRead(userId: number, id: number): Counts {
+    /*@A*/async markRead(userId: number, id: number): Promise<Counts> {
       own(userId, id)
-      const updated = db.update(n).set({ readAt: now() }).where(and(one(id), isNull(n.readAt))).run().changes
+      const updated = (await db.update(n).set({ readAt: now() }).where(and(one(id), isNull(n.readAt))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], read: true }, true)
     },
 
@@ -52,13 +52,12 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
      * about `thread` are read, because what they asked for was done (a request answered,
      * an invoice paid), from a toast, a row or any page; published after commit.
      */
-    readThreadIn(tx: Tx, outbox: Outbox, userId: number, thread: string, kinds: NotificationKind[]): number[] {
-      const ids = tx
+    /*@A*/async readThreadIn(tx: Tx, outbox: Outbox, userId: number, thread: string, kinds: NotificationKind[]): Promise<number[]> {
+      const ids = (await tx
         .update(n)
         .set({ readAt: now() })
         .where(and(eq(n.userId, userId), isNull(n.readAt), eq(n.thread, thread), inArray(n.kind, kinds)))
-        .returning({ id: n.id })
-        .all()
+        .returning({ id: n.id }))
         .map((r) => r.id)
       if (ids.length) {
         outbox.push({ type: 'counts', userIds: [userId] })
@@ -67,41 +66,39 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
       return ids
     },
 
-    markAllRead(userId: number): Counts {
-      const updated = db.update(n).set({ readAt: now() }).where(and(eq(n.userId, userId), isNull(n.readAt))).run().changes
+    /*@A*/async markAllRead(userId: number): Promise<Counts> {
+      const updated = (await db.update(n).set({ readAt: now() }).where(and(eq(n.userId, userId), isNull(n.readAt))).returning({ id: n.id })).length
       return changed(userId, updated, { all: true, read: true }, true)
     },
 
     /** Done: out of the inbox, read, no longer snoozed. */
-    archive(userId: number, id: number): Counts {
+    /*@A*/async archive(userId: number, id: number): Promise<Counts> {
       own(userId, id)
       const at = now()
-      const updated = db
+      const updated = (await db
         .update(n)
         .set({ archivedAt: at, readAt: sql`coalesce(${n.readAt}, ${at})`, snoozedUntil: null })
-        .where(and(one(id), isNull(n.archivedAt)))
-        .run().changes
+        .where(and(one(id), isNull(n.archivedAt))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], archived: true, read: true, snoozed_until: null })
     },
 
     /** Back in the inbox (still read). */
-    unarchive(userId: number, id: number): Counts {
+    /*@A*/async unarchive(userId: number, id: number): Promise<Counts> {
       own(userId, id)
-      const updated = db.update(n).set({ archivedAt: null }).where(and(one(id), isNotNull(n.archivedAt))).run().changes
+      const updated = (await db.update(n).set({ archivedAt: null }).where(and(one(id), isNotNull(n.archivedAt))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], archived: false })
     },
 
     /** Hidden (and read) until `until` (ms); then it comes back unread, once. */
-    snooze(userId: number, id: number, until: number): Counts {
+    /*@A*/async snooze(userId: number, id: number, until: number): Promise<Counts> {
       own(userId, id)
       const problem = snoozeProblem(until, now())
       if (problem) throw invalid({ until: problem })
       const at = now()
-      const updated = db
+      const updated = (await db
         .update(n)
         .set({ snoozedUntil: until, archivedAt: null, readAt: sql`coalesce(${n.readAt}, ${at})` })
-        .where(one(id))
-        .run().changes
+        .where(one(id)).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], snoozed_until: new Date(until).toISOString(), archived: false, read: true })
     },
 
@@ -123,20 +120,19 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
     /** "Done for all read": every read row of the inbox (not snoozed) is archived; one state change names them. */
     async archiveAllRead(userId: number): Promise<Counts> {
-      const ids = db
+      const ids = (await db
         .update(n)
         .set({ archivedAt: now() })
         .where(and(eq(n.userId, userId), isNotNull(n.readAt), isNull(n.archivedAt), isNull(n.snoozedUntil)))
-        .returning({ id: n.id })
-        .all()
+        .returning({ id: n.id }))
         .map((r) => r.id)
       return changed(userId, ids.length, { ids, archived: true, read: true })
     },
 
     /** Back in the inbox now, unread, as if its time had come (no `resurfaced` push). */
-    unsnooze(userId: number, id: number): Counts {
+    /*@A*/async unsnooze(userId: number, id: number): Promise<Counts> {
       own(userId, id)
-      const updated = db.update(n).set({ snoozedUntil: null, readAt: null }).where(and(one(id), isNotNull(n.snoozedUntil))).run().changes
+      const updated = (await db.update(n).set({ snoozedUntil: null, readAt: null }).where(and(one(id), isNotNull(n.snoozedUntil))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], snoozed_until: null, read: false })
     },
 
@@ -146,19 +142,18 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
      * each row comes back once; published after commit. Returns how many woke.
      */
     wakeSnoozed(at = now()): number {
-      return transact(db, bus, (tx, outbox) => {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
         const due = tx
           .select({ id: n.id })
           .from(n)
           .where(and(isNotNull(n.snoozedUntil), lte(n.snoozedUntil, at)))
           .orderBy(asc(n.snoozedUntil))
           .limit(WAKE_BATCH)
-        const woken = tx
+        const woken = await tx
           .update(n)
           .set({ snoozedUntil: null, readAt: null })
           .where(and(inArray(n.id, due), isNotNull(n.snoozedUntil)))
           .returning({ id: n.id, userId: n.userId })
-          .all()
         if (woken.length) outbox.push({ type: 'resurface', recipients: woken.map((r) => [r.userId, r.id]) })
         return woken.length
       })

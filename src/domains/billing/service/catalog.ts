@@ -15,7 +15,7 @@ const LIST_LIMIT = 500
 export function catalogService({ db, bus, now }: BillingContext) {
   return {
     /** Customers by name; `q` matches name, GSTIN or email anywhere. */
-    listCustomers(userId: number, q = ''): CustomerRow[] {
+    /*@A*/async listCustomers(userId: number, q = ''): Promise<CustomerRow[]> {
       const where: SQL[] = [eq(billingCustomers.userId, userId)]
       const term = q.trim()
       if (term) {
@@ -28,97 +28,91 @@ export function catalogService({ db, bus, now }: BillingContext) {
           )!,
         )
       }
-      return db
+      return await db
         .select()
         .from(billingCustomers)
         .where(and(...where))
         .orderBy(sql`${billingCustomers.name} COLLATE NOCASE`, asc(billingCustomers.id))
         .limit(LIST_LIMIT)
-        .all()
     },
 
     getCustomer(userId: number, id: number): CustomerRow {
       return ownCustomer(db, userId, id)
     },
 
-    createCustomer(userId: number, input: CustomerInput): CustomerRow {
+    /*@A*/async createCustomer(userId: number, input: CustomerInput): Promise<CustomerRow> {
       const t = now()
-      return db
+      return (await db
         .insert(billingCustomers)
         .values({ userId, ...input, createdAt: t, updatedAt: t })
-        .returning()
-        .get()
+        .returning())[0]
     },
 
     updateCustomer(userId: number, id: number, input: CustomerInput): CustomerRow {
-      return transact(db, bus, (tx) => {
+      return transact(db, bus, /*@A*/async (tx) => {
         ownCustomer(tx, userId, id)
-        return tx
+        return (await tx
           .update(billingCustomers)
           .set({ ...input, updatedAt: now() })
           .where(eq(billingCustomers.id, id))
-          .returning()
-          .get()!
+          .returning())[0]!
       })
     },
 
     deleteCustomer(userId: number, id: number): void {
-      transact(db, bus, (tx) => {
+      transact(db, bus, /*@A*/async (tx) => {
         ownCustomer(tx, userId, id)
-        const used = tx.select({ id: billingInvoices.id }).from(billingInvoices).where(eq(billingInvoices.customerId, id)).limit(1).get()
+        const used = (await tx.select({ id: billingInvoices.id }).from(billingInvoices).where(eq(billingInvoices.customerId, id)).limit(1))[0]
         if (used) throw conflict('This customer is on an invoice, so it cannot be deleted.')
-        tx.delete(billingCustomers).where(eq(billingCustomers.id, id)).run()
+        await tx.delete(billingCustomers).where(eq(billingCustomers.id, id))
       })
     },
 
     /** Products by name; `q` matches the name anywhere or the start of the HSN/SAC code. */
-    listProducts(userId: number, q = ''): ProductRow[] {
+    /*@A*/async listProducts(userId: number, q = ''): Promise<ProductRow[]> {
       const where: SQL[] = [eq(billingProducts.userId, userId)]
       const term = q.trim()
       if (term) {
         const pattern = `%${escapeLike(term)}%`
         where.push(or(sql`${billingProducts.name} LIKE ${pattern} ESCAPE '\\'`, like(billingProducts.hsn, `${escapeLike(term)}%`))!)
       }
-      return db
+      return await db
         .select()
         .from(billingProducts)
         .where(and(...where))
         .orderBy(sql`${billingProducts.name} COLLATE NOCASE`, asc(billingProducts.id))
         .limit(LIST_LIMIT)
-        .all()
     },
 
     getProduct(userId: number, id: number): ProductRow {
       return ownProduct(db, userId, id)
     },
 
-    createProduct(userId: number, input: ProductInput): ProductRow {
+    /*@A*/async createProduct(userId: number, input: ProductInput): Promise<ProductRow> {
       const t = now()
-      return db
+      return (await db
         .insert(billingProducts)
         .values({ userId, ...input, createdAt: t, updatedAt: t })
-        .returning()
-        .get()
+        .returning())[0]
     },
 
     updateProduct(userId: number, id: number, input: ProductInput): ProductRow {
-      return transact(db, bus, (tx) => {
+      return transact(db, bus, /*@A*/async (tx) => {
         ownProduct(tx, userId, id)
-        return tx
+        return (await tx
           .update(billingProducts)
           .set({ ...input, updatedAt: now() })
           .where(eq(billingProducts.id, id))
-          .returning()
-          .get()!
+          .returning())[0]!
       })
     },
 
     deleteProduct(userId: number, id: number): void {
-      transact(db, bus, (tx) => {
+      transact(db, bus, /*@A*/async (tx) => {
         ownProduct(tx, userId, id)
-        const used = tx.select({ id: billingInvoiceLines.id }).from(billingInvoiceLines).where(eq(billingInvoiceLines.productId, id)).limit(1).get()
+        const used = (await tx.select({ id: billingInvoiceLines.id }).from(billingInvoiceLines).where(eq(billingInvoiceLines.productId, id)).limit(1))[0]
         if (used) throw conflict('This product is on an invoice, so it cannot be deleted.')
-        tx.delete(billingProducts).where(eq(billingProducts.id, id)).run()
+        await tx.delete(billingProducts).where(eq(billingProducts.id, id))
       })
     },
   }

@@ -41,8 +41,8 @@ export function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => '\\' + c)
 }
 
-export function findCustomer(conn: Conn, userId: number, id: number): CustomerRow | undefined {
-  return conn.select().from(billingCustomers).where(and(eq(billingCustomers.id, id), eq(billingCustomers.userId, userId))).get()
+export /*@A*/async function findCustomer(conn: Conn, userId: number, id: number): Promise<CustomerRow | undefined> {
+  return (await conn.select().from(billingCustomers).where(and(eq(billingCustomers.id, id), eq(billingCustomers.userId, userId))).limit(1))[0]
 }
 
 export function ownCustomer(conn: Conn, userId: number, id: number): CustomerRow {
@@ -51,25 +51,24 @@ export function ownCustomer(conn: Conn, userId: number, id: number): CustomerRow
   return customer
 }
 
-export function ownProduct(conn: Conn, userId: number, id: number): ProductRow {
-  const product = conn.select().from(billingProducts).where(and(eq(billingProducts.id, id), eq(billingProducts.userId, userId))).get()
+export /*@A*/async function ownProduct(conn: Conn, userId: number, id: number): Promise<ProductRow> {
+  const product = (await conn.select().from(billingProducts).where(and(eq(billingProducts.id, id), eq(billingProducts.userId, userId))).limit(1))[0]
   if (!product) throw notFound(`You have no product ${id}`)
   return product
 }
 
 /** This business's products among `ids`, by id (others' are simply absent). */
-export function productsById(conn: Conn, userId: number, ids: number[]): Map<number, ProductRow> {
+export /*@A*/async function productsById(conn: Conn, userId: number, ids: number[]): Promise<Map<number, ProductRow>> {
   if (!ids.length) return new Map()
-  const rows = conn
+  const rows = await conn
     .select()
     .from(billingProducts)
     .where(and(eq(billingProducts.userId, userId), inArray(billingProducts.id, [...new Set(ids)])))
-    .all()
   return new Map(rows.map((p) => [p.id, p]))
 }
 
-export function ownInvoice(conn: Conn, userId: number, id: number): InvoiceRow {
-  const invoice = conn.select().from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).get()
+export /*@A*/async function ownInvoice(conn: Conn, userId: number, id: number): Promise<InvoiceRow> {
+  const invoice = (await conn.select().from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).limit(1))[0]
   if (!invoice) throw notFound(`You have no invoice ${id}`)
   return invoice
 }

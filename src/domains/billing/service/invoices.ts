@@ -29,14 +29,14 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
    * Gives a draft the next number, its date (chosen, or today), and the business's
    * details as they are now (an address changed since the draft is the new one).
    */
-  function issueIn(tx: Tx, outbox: Outbox, invoice: InvoiceRow): InvoiceRow {
+  /*@A*/async function issueIn(tx: Tx, outbox: Outbox, invoice: InvoiceRow): Promise<InvoiceRow> {
     const date = invoice.requestedDate ?? today()
     if (invoice.dueDate < date) throw conflict(`The due date ${invoice.dueDate} is before the invoice date (${date}); change it first.`)
     const profile = findProfile(tx, invoice.userId)
     if (!profile) throw conflict('Fill in your business profile first (legal name, GSTIN, state).')
     if (profile.stateCode !== invoice.sellerStateCode) throw conflict('Your business state changed since this draft was saved: save the draft again to recompute its tax.')
     const numbered = numberFor(tx, invoice.userId, 'INV', date, today())
-    const issued = tx
+    const issued = (await tx
       .update(billingInvoices)
       .set({
         status: 'issued',
@@ -49,15 +49,14 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
         sellerSignatory: profile.signatory,
       })
       .where(and(eq(billingInvoices.id, invoice.id), eq(billingInvoices.status, 'draft')))
-      .returning()
-      .get()
+      .returning())[0]
     if (!issued) throw conflict('Only a draft can be issued.')
     notices.created(tx, outbox, issued)
     return issued
   }
 
   /** Writes a new invoice (`existing` null) or rewrites a draft, as a draft or issued at once. */
-  function saveIn(tx: Tx, outbox: Outbox, userId: number, existing: InvoiceRow | null, draft: InvoiceDraft, issue: boolean): InvoiceRow {
+  /*@A*/async function saveIn(tx: Tx, outbox: Outbox, userId: number, existing: InvoiceRow | null, draft: InvoiceDraft, issue: boolean): Promise<InvoiceRow> {
     if (existing && existing.status !== 'draft') throw conflict(`Invoice ${existing.number} is issued and cannot be changed.`)
     const errors: FieldErrors = {}
     const profile = findProfile(tx, userId)
@@ -119,16 +118,15 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
     }
     let invoice: InvoiceRow
     if (existing) {
-      invoice = tx.update(billingInvoices).set(values).where(eq(billingInvoices.id, existing.id)).returning().get()!
-      tx.delete(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, existing.id)).run()
+      invoice = (await tx.update(billingInvoices).set(values).where(eq(billingInvoices.id, existing.id)).returning())[0]!
+      await tx.delete(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, existing.id))
     } else {
-      invoice = tx
+      invoice = (await tx
         .insert(billingInvoices)
         .values({ ...values, createdAt: now() })
-        .returning()
-        .get()
+        .returning())[0]
     }
-    tx.insert(billingInvoiceLines)
+    await tx.insert(billingInvoiceLines)
       .values(
         lines.map((l, i) => {
           const a = totals.lines[i]!
@@ -150,7 +148,6 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
           }
         }),
       )
-      .run()
     return issue ? issueIn(tx, outbox, invoice) : invoice
   }
 
@@ -179,10 +176,10 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
 
     /** Deletes a draft (it has no number, so no gap); issued invoices stay. */
     deleteDraft(userId: number, id: number): void {
-      transact(db, bus, (tx) => {
+      transact(db, bus, /*@A*/async (tx) => {
         const invoice = ownInvoice(tx, userId, id)
         if (invoice.status !== 'draft') throw conflict('Only drafts can be deleted; issued invoices are kept.')
-        tx.delete(billingInvoices).where(eq(billingInvoices.id, id)).run()
+        await tx.delete(billingInvoices).where(eq(billingInvoices.id, id))
       })
     },
   }

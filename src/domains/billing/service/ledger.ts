@@ -22,16 +22,15 @@ const ORDER: Record<LedgerEntry['kind'], number> = { invoice: 0, debit_note: 1, 
 
 export function ledgerService({ db }: BillingContext) {
   return {
-    ledgerOf(userId: number, customerId: number): { entries: LedgerEntry[]; balancePaise: number } {
+    /*@A*/async ledgerOf(userId: number, customerId: number): Promise<{ entries: LedgerEntry[]; balancePaise: number }> {
       ownCustomer(db, userId, customerId)
-      const invoices = db
+      const invoices = await db
         .select()
         .from(billingInvoices)
         .where(and(eq(billingInvoices.userId, userId), eq(billingInvoices.customerId, customerId), isNotNull(billingInvoices.number), ne(billingInvoices.status, 'cancelled')))
-        .all()
       const ids = invoices.map((i) => i.id)
-      const notes = ids.length ? db.select().from(billingNotes).where(inArray(billingNotes.invoiceId, ids)).all() : []
-      const payments = ids.length ? db.select().from(billingPayments).where(inArray(billingPayments.invoiceId, ids)).all() : []
+      const notes = ids.length ? await db.select().from(billingNotes).where(inArray(billingNotes.invoiceId, ids)) : []
+      const payments = ids.length ? await db.select().from(billingPayments).where(inArray(billingPayments.invoiceId, ids)) : []
       const rows: Array<Omit<LedgerEntry, 'balancePaise'> & { seq: number }> = [
         ...invoices.map((i) => ({ date: i.invoiceDate, kind: 'invoice' as const, reference: i.number!, invoiceId: i.id, debitPaise: i.totalPaise, creditPaise: 0, seq: i.id })),
         ...notes.map((n) => ({

@@ -29,24 +29,23 @@ export interface NoteDocument extends NoteView {
 }
 
 /** Quantities already credited, by invoice line. */
-function creditedByLine(conn: Conn, lineIds: number[]): Map<number, number> {
+/*@A*/async function creditedByLine(conn: Conn, lineIds: number[]): Promise<Map<number, number>> {
   if (!lineIds.length) return new Map()
-  const rows = conn
+  const rows = await conn
     .select({ lineId: billingNoteLines.invoiceLineId, quantity: sql<number>`sum(${billingNoteLines.quantityMilli})` })
     .from(billingNoteLines)
     .innerJoin(billingNotes, eq(billingNotes.id, billingNoteLines.noteId))
     .where(and(inArray(billingNoteLines.invoiceLineId, lineIds), eq(billingNotes.kind, 'credit')))
     .groupBy(billingNoteLines.invoiceLineId)
-    .all()
   return new Map(rows.map((r) => [r.lineId, Number(r.quantity)]))
 }
 
 export function noteService({ db, bus, now, today }: BillingContext, notices: InvoiceNotices) {
-  function issueIn(tx: Tx, outbox: Parameters<InvoiceNotices['note']>[1], userId: number, invoiceId: number, input: NoteInput): NoteRow {
+  /*@A*/async function issueIn(tx: Tx, outbox: Parameters<InvoiceNotices['note']>[1], userId: number, invoiceId: number, input: NoteInput): Promise<NoteRow> {
     const invoice = ownInvoice(tx, userId, invoiceId)
     if (invoice.status === 'draft') throw conflict('A draft has no number: change it instead.')
     if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is cancelled.`)
-    const invoiceLines = tx.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, invoiceId)).orderBy(asc(billingInvoiceLines.position)).all()
+    const invoiceLines = await tx.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, invoiceId)).orderBy(asc(billingInvoiceLines.position))
     const byId = new Map(invoiceLines.map((l) => [l.id, l]))
     const credited = creditedByLine(
       tx,
@@ -74,7 +73,7 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
     const inputs = chosen.map(({ line, quantityMilli }) => ({ ...line, quantityMilli, taxClass: line.taxClass as TaxClass }))
     const totals = computeInvoice(inputs, { supply: invoice.supply as Supply, lut: invoice.lut, reverseCharge: invoice.reverseCharge })
     const numbered = numberFor(tx, userId, input.kind === 'credit' ? 'CN' : 'DN', date, today(), 'note_date')
-    const note = tx
+    const note = (await tx
       .insert(billingNotes)
       .values({
         userId,
@@ -86,9 +85,8 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
         ...documentAmounts(totals),
         createdAt: now(),
       })
-      .returning()
-      .get()
-    tx.insert(billingNoteLines)
+      .returning())[0]
+    await tx.insert(billingNoteLines)
       .values(
         inputs.map((l, i) => {
           const a = totals.lines[i]!
@@ -109,12 +107,10 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
           }
         }),
       )
-      .run()
     const signed = input.kind === 'credit' ? -note.totalPaise : note.totalPaise
-    tx.update(billingInvoices)
+    await tx.update(billingInvoices)
       .set({ adjustedPaise: sql`${billingInvoices.adjustedPaise} + ${signed}` })
       .where(eq(billingInvoices.id, invoiceId))
-      .run()
     notices.note(tx, outbox, invoice, note)
     return note
   }
@@ -126,11 +122,11 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
     },
 
     /** The notes against an invoice, oldest first, with their lines. */
-    notesOf(userId: number, invoiceId: number): NoteView[] {
+    /*@A*/async notesOf(userId: number, invoiceId: number): Promise<NoteView[]> {
       ownInvoice(db, userId, invoiceId)
-      const notes = db.select().from(billingNotes).where(eq(billingNotes.invoiceId, invoiceId)).orderBy(asc(billingNotes.id)).all()
+      const notes = await db.select().from(billingNotes).where(eq(billingNotes.invoiceId, invoiceId)).orderBy(asc(billingNotes.id))
       if (!notes.length) return []
-      const lines = db
+      const lines = await db
         .select()
         .from(billingNoteLines)
         .where(
@@ -140,7 +136,6 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
           ),
         )
         .orderBy(asc(billingNoteLines.noteId), asc(billingNoteLines.position))
-        .all()
       return notes.map((note) => ({ note, lines: lines.filter((l) => l.noteId === note.id) }))
     },
 

@@ -12,26 +12,24 @@ import { documentNumber, financialYear, type Series } from '../calendar.js'
 import { billingInvoiceCounters, billingInvoices } from '../schema.js'
 
 /** The next number of this business's series in a financial year, in the caller's transaction. */
-export function nextSequence(tx: Tx, userId: number, series: Series, fy: string): number {
-  const row = tx
+export /*@A*/async function nextSequence(tx: Tx, userId: number, series: Series, fy: string): Promise<number> {
+  const row = (await tx
     .insert(billingInvoiceCounters)
     .values({ userId, series, financialYear: fy, lastNumber: 1 })
     .onConflictDoUpdate({
       target: [billingInvoiceCounters.userId, billingInvoiceCounters.series, billingInvoiceCounters.financialYear],
       set: { lastNumber: sql`${billingInvoiceCounters.lastNumber} + 1` },
     })
-    .returning({ lastNumber: billingInvoiceCounters.lastNumber })
-    .get()
+    .returning({ lastNumber: billingInvoiceCounters.lastNumber }))[0]
   return row.lastNumber
 }
 
 /** The date of the latest invoice issued in a financial year (cancelled ones included: their numbers stay used). */
-export function lastInvoiceDate(tx: Tx, userId: number, fy: string): string | null {
-  const row = tx
+export /*@A*/async function lastInvoiceDate(tx: Tx, userId: number, fy: string): Promise<string | null> {
+  const row = (await tx
     .select({ last: max(billingInvoices.invoiceDate) })
     .from(billingInvoices)
-    .where(and(eq(billingInvoices.userId, userId), eq(billingInvoices.financialYear, fy), isNotNull(billingInvoices.number), ne(billingInvoices.status, 'draft')))
-    .get()
+    .where(and(eq(billingInvoices.userId, userId), eq(billingInvoices.financialYear, fy), isNotNull(billingInvoices.number), ne(billingInvoices.status, 'draft'))).limit(1))[0]
   return row?.last ?? null
 }
 

@@ -18,21 +18,19 @@ export function overdueService({ db, bus, now, today }: BillingContext, notices:
       for (;;) {
         const date = today()
         const claimedAt = now()
-        const round = transact(db, bus, (tx, outbox) => {
-          const due = tx
+        const round = transact(db, bus, /*@A*/async (tx, outbox) => {
+          const due = await tx
             .select()
             .from(billingInvoices)
             .where(and(eq(billingInvoices.status, 'issued'), isNull(billingInvoices.overdueNotifiedAt), lt(billingInvoices.dueDate, date), gt(balanceDue, 0)))
             .orderBy(asc(billingInvoices.dueDate))
             .limit(batch)
-            .all()
           let claimed = 0
           for (const invoice of due) {
-            const won = tx
+            const won = (await tx
               .update(billingInvoices)
               .set({ overdueNotifiedAt: claimedAt })
-              .where(and(eq(billingInvoices.id, invoice.id), eq(billingInvoices.status, 'issued'), isNull(billingInvoices.overdueNotifiedAt)))
-              .run().changes
+              .where(and(eq(billingInvoices.id, invoice.id), eq(billingInvoices.status, 'issued'), isNull(billingInvoices.overdueNotifiedAt))).returning({ id: billingInvoices.id })).length
             if (!won) continue
             claimed++
             notices.overdue(tx, outbox, invoice)

@@ -29,25 +29,23 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
      * date, not in the future. Bad input: 422 with field messages.
      */
     recordPayment(userId: number, invoiceId: number, input: PaymentInput): PaymentRow {
-      return transact(db, bus, (tx, outbox) => {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
         const invoice = ownInvoice(tx, userId, invoiceId)
         const balance = payable(invoice)
         if (input.amountPaise > balance) throw invalid({ amount: `At most the balance due, ₹${formatPaise(balance)}.` }, { status: 422 })
         if (input.paidOn > today()) throw invalid({ paid_on: `The date cannot be in the future (today is ${today()}).` }, { status: 422 })
         if (input.paidOn < invoice.invoiceDate) throw invalid({ paid_on: `The invoice is dated ${invoice.invoiceDate}: a payment cannot be earlier.` }, { status: 422 })
-        const payment = tx
+        const payment = (await tx
           .insert(billingPayments)
           .values({ invoiceId, userId, ...input, createdAt: now() })
-          .returning()
-          .get()
+          .returning())[0]
         const paidPaise = invoice.paidPaise + input.amountPaise
         const full = paidPaise === invoice.totalPaise + invoice.adjustedPaise
-        const updated = tx
+        const updated = (await tx
           .update(billingInvoices)
           .set(full ? { paidPaise, status: 'paid', paidAt: now() } : { paidPaise })
           .where(and(eq(billingInvoices.id, invoiceId), eq(billingInvoices.paidPaise, invoice.paidPaise)))
-          .returning()
-          .get()!
+          .returning())[0]!
         if (full) notices.paid(tx, outbox, updated)
         return payment
       })
@@ -61,20 +59,19 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
 
     /** Cancels an issued invoice nobody has paid: its number stays used, it shows as cancelled. */
     cancelInvoice(userId: number, invoiceId: number, reason: string): InvoiceRow {
-      return transact(db, bus, (tx) => {
+      return transact(db, bus, /*@A*/async (tx) => {
         const invoice = ownInvoice(tx, userId, invoiceId)
         if (invoice.status === 'draft') throw conflict('A draft has no number: delete it instead.')
         if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is already cancelled.`)
         if (invoice.paidPaise > 0) throw conflict(`Invoice ${invoice.number} has payments: issue a credit note instead.`)
-        if (tx.select({ id: billingNotes.id }).from(billingNotes).where(eq(billingNotes.invoiceId, invoiceId)).limit(1).get())
+        if ((await tx.select({ id: billingNotes.id }).from(billingNotes).where(eq(billingNotes.invoiceId, invoiceId)).limit(1))[0])
           throw conflict(`Invoice ${invoice.number} has credit or debit notes: it cannot be cancelled.`)
         if (!reason) throw invalid({ reason: 'Say why it is cancelled.' }, { status: 422 })
-        return tx
+        return (await tx
           .update(billingInvoices)
           .set({ status: 'cancelled', cancelledAt: now(), cancelReason: reason })
           .where(eq(billingInvoices.id, invoiceId))
-          .returning()
-          .get()!
+          .returning())[0]!
       })
     },
   }

@@ -4,8 +4,8 @@ import type { ProfileInput } from '../forms/catalog.js'
 import { billingProfiles, type BillingProfileRow } from '../schema.js'
 import type { BillingContext, Conn } from './context.js'
 
-export function findProfile(conn: Conn, userId: number): BillingProfileRow | undefined {
-  return conn.select().from(billingProfiles).where(eq(billingProfiles.userId, userId)).get()
+export /*@A*/async function findProfile(conn: Conn, userId: number): Promise<BillingProfileRow | undefined> {
+  return (await conn.select().from(billingProfiles).where(eq(billingProfiles.userId, userId)).limit(1))[0]
 }
 
 export function profileService({ db, now }: BillingContext) {
@@ -15,14 +15,13 @@ export function profileService({ db, now }: BillingContext) {
       return findProfile(db, userId) ?? null
     },
 
-    saveProfile(userId: number, input: ProfileInput): BillingProfileRow {
+    /*@A*/async saveProfile(userId: number, input: ProfileInput): Promise<BillingProfileRow> {
       const values = { ...input, updatedAt: now() }
-      return db
+      return (await db
         .insert(billingProfiles)
         .values({ userId, ...values })
         .onConflictDoUpdate({ target: billingProfiles.userId, set: values })
-        .returning()
-        .get()
+        .returning())[0]
     },
   }
 }

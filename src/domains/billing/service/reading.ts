@@ -69,15 +69,15 @@ const LIST_LIMIT = 500
 export function invoiceReading({ db, today }: BillingContext) {
   return {
     /** Whether the user may see invoice `id` (theirs): mutes ask it. */
-    canSee(userId: number, id: number): boolean {
-      return db.select({ id: billingInvoices.id }).from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).get() !== undefined
+    /*@A*/async canSee(userId: number, id: number): Promise<boolean> {
+      return (await db.select({ id: billingInvoices.id }).from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).limit(1))[0] !== undefined
     },
 
-    getInvoice(userId: number, id: number): InvoiceView {
+    /*@A*/async getInvoice(userId: number, id: number): Promise<InvoiceView> {
       const invoice = ownInvoice(db, userId, id)
-      const lines = db.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, id)).orderBy(asc(billingInvoiceLines.position)).all()
+      const lines = await db.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, id)).orderBy(asc(billingInvoiceLines.position))
       const inputs = storedLines(lines)
-      const payments = db.select().from(billingPayments).where(eq(billingPayments.invoiceId, id)).orderBy(asc(billingPayments.paidOn), asc(billingPayments.id)).all()
+      const payments = await db.select().from(billingPayments).where(eq(billingPayments.invoiceId, id)).orderBy(asc(billingPayments.paidOn), asc(billingPayments.id))
       return {
         invoice,
         status: invoiceStatus(invoice, today()),
@@ -92,7 +92,7 @@ export function invoiceReading({ db, today }: BillingContext) {
     },
 
     /** Newest first; `q` matches the number or the buyer's name. */
-    listInvoices(userId: number, opts: { status?: InvoiceStatus | null; q?: string; limit?: number } = {}): ListedInvoice[] {
+    /*@A*/async listInvoices(userId: number, opts: { status?: InvoiceStatus | null; q?: string; limit?: number } = {}): Promise<ListedInvoice[]> {
       const date = today()
       const where: SQL[] = [eq(billingInvoices.userId, userId)]
       switch (opts.status) {
@@ -118,14 +118,13 @@ export function invoiceReading({ db, today }: BillingContext) {
         const pattern = `%${escapeLike(term)}%`
         where.push(or(sql`${billingInvoices.number} LIKE ${pattern} ESCAPE '\\'`, sql`${billingInvoices.buyerName} LIKE ${pattern} ESCAPE '\\'`)!)
       }
-      return db
+      return (await db
         .select()
         .from(billingInvoices)
         .where(and(...where))
         // by date, then number (drafts, unnumbered, above), then id
         .orderBy(desc(billingInvoices.invoiceDate), sql`${billingInvoices.sequence} IS NULL DESC`, desc(billingInvoices.sequence), desc(billingInvoices.id))
-        .limit(Math.min(opts.limit ?? 200, LIST_LIMIT))
-        .all()
+        .limit(Math.min(opts.limit ?? 200, LIST_LIMIT)))
         .map((r) => ({ ...r, displayStatus: invoiceStatus(r, date) }))
     },
 

@@ -10,16 +10,16 @@ import type { BlogQueries, BlogServiceDeps, CommentDTO } from './queries.js'
 export function createComments({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
   return {
     /** Oldest first (a thread reads top to bottom). */
-    listComments(postId: number): CommentDTO[] {
-      return q.toComments(db.select().from(blogComments).where(eq(blogComments.postId, postId)).orderBy(blogComments.id).all())
+    /*@A*/async listComments(postId: number): Promise<CommentDTO[]> {
+      return q.toComments(await db.select().from(blogComments).where(eq(blogComments.postId, postId)).orderBy(blogComments.id))
     },
 
     /** 404 for a missing post, then 422 `invalid` for an empty or long body. */
     addComment(userId: number, postId: number, input: { body?: string }): { comment: CommentDTO; commentCount: number } {
-      return transact(db, bus, (tx, outbox) => {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
         const post = q.postRowIn(tx, postId)
         const body = checkComment(input)
-        const row = tx.insert(blogComments).values({ postId, authorId: userId, body, createdAt: Date.now() }).returning().get()
+        const row = (await tx.insert(blogComments).values({ postId, authorId: userId, body, createdAt: Date.now() }).returning())[0]
         const [comment] = q.toComments([row])
         notices.commentAdded(tx, outbox, post, comment!)
         const commentCount = q.countComments(tx, postId)
@@ -30,12 +30,12 @@ export function createComments({ db, bus }: BlogServiceDeps, q: BlogQueries, not
 
     /** Only the comment's writer may delete it; its notification goes too. */
     deleteComment(userId: number, commentId: number): { postId: number; commentCount: number } {
-      return transact(db, bus, (tx, outbox) => {
-        const row = tx.select().from(blogComments).where(eq(blogComments.id, commentId)).get()
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
+        const row = (await tx.select().from(blogComments).where(eq(blogComments.id, commentId)).limit(1))[0]
         if (!row) throw notFound(`There is no comment ${commentId}`)
         if (row.authorId !== userId) throw forbidden('Only its writer can delete this comment')
         notices.withdraw(tx, outbox, { commentId })
-        tx.delete(blogComments).where(eq(blogComments.id, commentId)).run()
+        await tx.delete(blogComments).where(eq(blogComments.id, commentId))
         const commentCount = q.countComments(tx, row.postId)
         q.publish(outbox, row.postId, {
           event: 'comment_deleted',

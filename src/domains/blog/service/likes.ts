@@ -24,21 +24,20 @@ export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
      * an unlike sends nothing but the live like count.
      */
     setLike(userId: number, postId: number, want: boolean | 'toggle'): LikeState {
-      return transact(db, bus, (tx, outbox) => {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
         const post = q.postRowIn(tx, postId)
         const liked = want === 'toggle' ? !q.likedIn(tx, userId, postId) : want
         let changed: boolean
         if (liked) {
-          const like = tx
+          const like = (await tx
             .insert(blogLikes)
             .values({ postId, userId, createdAt: Date.now() })
             .onConflictDoNothing()
-            .returning({ id: blogLikes.id })
-            .get()
+            .returning({ id: blogLikes.id }))[0]
           changed = like !== undefined
           if (like) notices.likeAdded(tx, outbox, post, userId, like.id)
         } else {
-          changed = tx.delete(blogLikes).where(and(eq(blogLikes.postId, postId), eq(blogLikes.userId, userId))).run().changes > 0
+          changed = (await tx.delete(blogLikes).where(and(eq(blogLikes.postId, postId), eq(blogLikes.userId, userId))).returning({ id: blogLikes.id })).length > 0
         }
         const likeCount = q.countLikes(tx, postId)
         if (changed) q.publish(outbox, postId, { event: 'like_count', data: { post_id: postId, like_count: likeCount } })

@@ -28,7 +28,7 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
   const usernameOf = (userId: number) => accounts.usernames([userId]).get(userId) ?? 'someone'
 
   return {
-    commentAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, comment: CommentDTO) {
+    /*@A*/async commentAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, comment: CommentDTO) {
       if (post.authorId === comment.author.id) return
       const [n] = notes.createIn(tx, outbox, [post.authorId], {
         kind: 'comment',
@@ -39,11 +39,11 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
         actorId: comment.author.id,
         thread: `post:${post.id}`,
       })
-      if (n) tx.insert(blogPostNotifications).values({ notificationId: n.id, postId: post.id, commentId: comment.id }).run()
+      if (n) await tx.insert(blogPostNotifications).values({ notificationId: n.id, postId: post.id, commentId: comment.id })
     },
 
     /** A new like: opens a like group or grows the author's open one. */
-    likeAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, likerId: number, likeId: number) {
+    /*@A*/async likeAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, likerId: number, likeId: number) {
       if (post.authorId === likerId) return
       const groupKey = likeGroupKey(post.id)
       const input = (likers: number): NotificationInput => ({
@@ -56,31 +56,29 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
         thread: `post:${post.id}`,
       })
       const open = notes.findUnreadGroup(tx, post.authorId, groupKey)
-      const link = open && tx.select().from(blogPostNotifications).where(eq(blogPostNotifications.notificationId, open.id)).get()
+      const link = open && (await tx.select().from(blogPostNotifications).where(eq(blogPostNotifications.notificationId, open.id)).limit(1))[0]
       if (open && link && link.firstLikeId !== null) {
-        const likers = tx
+        const likers = (await tx
           .select({ n: count() })
           .from(blogLikes)
-          .where(and(eq(blogLikes.postId, post.id), gte(blogLikes.id, link.firstLikeId), ne(blogLikes.userId, post.authorId)))
-          .get()!.n
+          .where(and(eq(blogLikes.postId, post.id), gte(blogLikes.id, link.firstLikeId), ne(blogLikes.userId, post.authorId))).limit(1))[0]!.n
         notes.updateIn(tx, outbox, open.id, input(likers))
         return
       }
       const [n] = notes.createIn(tx, outbox, [post.authorId], input(1), groupKey)
-      if (n) tx.insert(blogPostNotifications).values({ notificationId: n.id, postId: post.id, firstLikeId: likeId }).run()
+      if (n) await tx.insert(blogPostNotifications).values({ notificationId: n.id, postId: post.id, firstLikeId: likeId })
     },
 
     /** Deletes the notifications about a post or one comment; those who had one unread get fresh counts. */
-    withdraw(tx: Tx, outbox: Outbox, about: { postId: number } | { commentId: number }) {
+    /*@A*/async withdraw(tx: Tx, outbox: Outbox, about: { postId: number } | { commentId: number }) {
       const where = 'postId' in about ? eq(blogPostNotifications.postId, about.postId) : eq(blogPostNotifications.commentId, about.commentId)
       const ids = tx.select({ id: blogPostNotifications.notificationId }).from(blogPostNotifications).where(where)
-      const unreadOwners = tx
+      const unreadOwners = (await tx
         .selectDistinct({ userId: notifications.userId })
         .from(notifications)
-        .where(and(inArray(notifications.id, ids), isNull(notifications.readAt)))
-        .all()
+        .where(and(inArray(notifications.id, ids), isNull(notifications.readAt))))
         .map((r) => r.userId)
-      tx.delete(notifications).where(inArray(notifications.id, ids)).run()
+      await tx.delete(notifications).where(inArray(notifications.id, ids))
       if (unreadOwners.length) outbox.push({ type: 'counts', userIds: unreadOwners })
     },
   }

@@ -22,14 +22,13 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
 
   return {
     /** Newest first; `before` is the id of the last post of the previous page. */
-    listPosts(opts: { before?: number; limit?: number } = {}): { posts: PostDTO[]; nextBefore: number | null } {
+    /*@A*/async listPosts(opts: { before?: number; limit?: number } = {}): Promise<{ posts: PostDTO[]; nextBefore: number | null }> {
       const limit = Math.min(Math.max(opts.limit ?? 10, 1), 50)
-      const rows = q
+      const rows = await q
         .selectPosts(db)
         .where(opts.before ? lt(blogPosts.id, opts.before) : undefined)
         .orderBy(desc(blogPosts.id))
         .limit(limit + 1)
-        .all()
       const posts = q.toPosts(rows.slice(0, limit))
       return { posts, nextBefore: rows.length > limit ? posts[posts.length - 1]!.id : null }
     },
@@ -39,8 +38,8 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
       return q.postIn(db, postId)
     },
 
-    exists(postId: number): boolean {
-      return db.select({ id: blogPosts.id }).from(blogPosts).where(eq(blogPosts.id, postId)).get() !== undefined
+    /*@A*/async exists(postId: number): Promise<boolean> {
+      return (await db.select({ id: blogPosts.id }).from(blogPosts).where(eq(blogPosts.id, postId)).limit(1))[0] !== undefined
     },
 
     /** The post as its author edits it: 404 when missing, 403 for anyone else. */
@@ -52,19 +51,19 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
     /** A new post; 422 `invalid` with a message per field. */
     createPost(authorId: number, input: PostInput): PostDTO {
       const fields = checkPost(input)
-      return transact(db, bus, (tx) => {
+      return transact(db, bus, /*@A*/async (tx) => {
         const now = Date.now()
-        const row = tx.insert(blogPosts).values({ authorId, ...fields, createdAt: now, updatedAt: now }).returning().get()
+        const row = (await tx.insert(blogPosts).values({ authorId, ...fields, createdAt: now, updatedAt: now }).returning())[0]
         return q.postIn(tx, row.id)
       })
     },
 
     /** Changes the fields given (the others stay); 404, 403, then 422 with field messages. */
     updatePost(userId: number, postId: number, input: PostInput): PostDTO {
-      return transact(db, bus, (tx, outbox) => {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
         const row = ownPostIn(tx, userId, postId)
         const fields = checkPost({ title: input.title ?? row.title, body: input.body ?? row.body })
-        tx.update(blogPosts).set({ ...fields, updatedAt: Date.now() }).where(eq(blogPosts.id, postId)).run()
+        await tx.update(blogPosts).set({ ...fields, updatedAt: Date.now() }).where(eq(blogPosts.id, postId))
         const post = q.postIn(tx, postId)
         q.publish(outbox, postId, { event: 'post_updated', data: { post } })
         return post
@@ -73,10 +72,10 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
 
     /** Deletes the post, its comments, likes and every notification about it. */
     deletePost(userId: number, postId: number): void {
-      transact(db, bus, (tx, outbox) => {
+      transact(db, bus, /*@A*/async (tx, outbox) => {
         ownPostIn(tx, userId, postId)
         notices.withdraw(tx, outbox, { postId })
-        tx.delete(blogPosts).where(eq(blogPosts.id, postId)).run()
+        await tx.delete(blogPosts).where(eq(blogPosts.id, postId))
         q.publish(outbox, postId, { event: 'post_deleted', data: { post_id: postId } })
       })
     },

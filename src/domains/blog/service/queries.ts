@@ -97,27 +97,27 @@ export function createQueries({ accounts }: BlogServiceDeps) {
     },
 
     /** The post with its counts; 404 when there is none. */
-    postIn(tx: Reader, postId: number): PostDTO {
-      const row = selectPosts(tx).where(eq(blogPosts.id, postId)).get()
+    /*@A*/async postIn(tx: Reader, postId: number): Promise<PostDTO> {
+      const row = (await selectPosts(tx).where(eq(blogPosts.id, postId)).limit(1))[0]
       if (!row) throw notFound(`There is no post ${postId}`)
       return queries.toPosts([row])[0]!
     },
 
     /** The post's row; 404 when there is none. */
-    postRowIn(tx: Reader, postId: number): BlogPostRow {
-      const post = tx.select().from(blogPosts).where(eq(blogPosts.id, postId)).get()
+    /*@A*/async postRowIn(tx: Reader, postId: number): Promise<BlogPostRow> {
+      const post = (await tx.select().from(blogPosts).where(eq(blogPosts.id, postId)).limit(1))[0]
       if (!post) throw notFound(`There is no post ${postId}`)
       return post
     },
 
-    likedIn(tx: Reader, userId: number, postId: number): boolean {
-      const like = tx.select({ id: blogLikes.id }).from(blogLikes).where(and(eq(blogLikes.postId, postId), eq(blogLikes.userId, userId))).get()
+    /*@A*/async likedIn(tx: Reader, userId: number, postId: number): Promise<boolean> {
+      const like = (await tx.select({ id: blogLikes.id }).from(blogLikes).where(and(eq(blogLikes.postId, postId), eq(blogLikes.userId, userId))).limit(1))[0]
       return like !== undefined
     },
 
-    countComments: (tx: Reader, postId: number) => tx.select({ n: count() }).from(blogComments).where(eq(blogComments.postId, postId)).get()!.n,
+    countComments: /*@A*/async (tx: Reader, postId: number) => (await tx.select({ n: count() }).from(blogComments).where(eq(blogComments.postId, postId)).limit(1))[0]!.n,
 
-    countLikes: (tx: Reader, postId: number) => tx.select({ n: count() }).from(blogLikes).where(eq(blogLikes.postId, postId)).get()!.n,
+    countLikes: /*@A*/async (tx: Reader, postId: number) => (await tx.select({ n: count() }).from(blogLikes).where(eq(blogLikes.postId, postId)).limit(1))[0]!.n,
 
     /** Queues an event for the post's viewers; it goes out after commit. */
     publish(outbox: Outbox, postId: number, e: PostTopicEvent) {

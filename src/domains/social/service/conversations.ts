@@ -38,12 +38,11 @@ interface Member {
   lastReadMessageId: number
 }
 
-function membersIn(conn: Conn, conversationId: number): Member[] {
-  return conn
+/*@A*/async function membersIn(conn: Conn, conversationId: number): Promise<Member[]> {
+  return await conn
     .select({ userId: conversationMembers.userId, lastReadMessageId: conversationMembers.lastReadMessageId })
     .from(conversationMembers)
     .where(eq(conversationMembers.conversationId, conversationId))
-    .all()
 }
 
 /** The members of a conversation; throws unless `userId` is one of them. */
@@ -55,36 +54,34 @@ export function membersFor(conn: Conn, userId: number, conversationId: number): 
 }
 
 /** The two-person conversation of this pair, created on first use. */
-export function findOrCreateDirect(tx: Tx, a: number, b: number): number {
+export /*@A*/async function findOrCreateDirect(tx: Tx, a: number, b: number): Promise<number> {
   const key = directKey(a, b)
-  const found = tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.directKey, key)).get()
+  const found = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.directKey, key)).limit(1))[0]
   if (found) return found.id
   const now = Date.now()
-  const id = tx.insert(conversations).values({ directKey: key, createdAt: now }).returning({ id: conversations.id }).get().id
-  tx.insert(conversationMembers)
+  const id = (await tx.insert(conversations).values({ directKey: key, createdAt: now }).returning({ id: conversations.id }))[0].id
+  await tx.insert(conversationMembers)
     .values([
       { conversationId: id, userId: a, joinedAt: now },
       { conversationId: id, userId: b, joinedAt: now },
     ])
     .onConflictDoNothing()
-    .run()
   return id
 }
 
-export function latestMessageIn(conn: Conn, conversationId: number): { id: number; senderId: number } | undefined {
-  return conn
+export /*@A*/async function latestMessageIn(conn: Conn, conversationId: number): Promise<{ id: number; senderId: number } | undefined> {
+  return (await conn
     .select({ id: messages.id, senderId: messages.senderId })
     .from(messages)
     .where(eq(messages.conversationId, conversationId))
     .orderBy(desc(messages.id))
-    .limit(1)
-    .get()
+    .limit(1))[0]
 }
 
 /** Moves a member's read mark forward to `messageId`; false when it was there already. */
-export function markReadUpTo(tx: Tx, userId: number, conversationId: number, messageId: number): boolean {
+export /*@A*/async function markReadUpTo(tx: Tx, userId: number, conversationId: number, messageId: number): Promise<boolean> {
   return (
-    tx
+    (await tx
       .update(conversationMembers)
       .set({ lastReadMessageId: messageId })
       .where(
@@ -93,8 +90,7 @@ export function markReadUpTo(tx: Tx, userId: number, conversationId: number, mes
           eq(conversationMembers.userId, userId),
           lt(conversationMembers.lastReadMessageId, messageId),
         ),
-      )
-      .run().changes > 0
+      ).returning({ userId: conversationMembers.userId })).length > 0
   )
 }
 
@@ -102,8 +98,8 @@ const others = alias(conversationMembers, 'other_member')
 
 export function createConversations({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   /** A user's conversations (or the one given), most recent message first. */
-  function summaries(userId: number, only?: number): ConversationSummary[] {
-    const rows = db
+  /*@A*/async function summaries(userId: number, only?: number): Promise<ConversationSummary[]> {
+    const rows = await db
       .select({ id: conversations.id, lastMessageId: conversations.lastMessageId, otherId: others.userId })
       .from(conversationMembers)
       .innerJoin(conversations, eq(conversations.id, conversationMembers.conversationId))
@@ -111,11 +107,10 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
       .where(and(eq(conversationMembers.userId, userId), only === undefined ? undefined : eq(conversations.id, only)))
       .orderBy(desc(sql`coalesce(${conversations.lastMessageId}, 0)`), desc(conversations.id))
       .limit(100)
-      .all()
     if (!rows.length) return []
     const ids = rows.map((r) => r.id)
     const unread = new Map(
-      db
+      (await db
         .select({ conversationId: messages.conversationId, n: count() })
         .from(conversationMembers)
         .innerJoin(
@@ -123,13 +118,12 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
           and(eq(messages.conversationId, conversationMembers.conversationId), gt(messages.id, conversationMembers.lastReadMessageId)),
         )
         .where(and(eq(conversationMembers.userId, userId), inArray(conversationMembers.conversationId, ids), ne(messages.senderId, userId)))
-        .groupBy(messages.conversationId)
-        .all()
+        .groupBy(messages.conversationId))
         .map((r) => [r.conversationId, r.n]),
     )
     const lastIds = rows.flatMap((r) => (r.lastMessageId ? [r.lastMessageId] : []))
     const lastMessages = new Map(
-      messageViews(people, lastIds.length ? db.select().from(messages).where(inArray(messages.id, lastIds)).all() : []).map((m) => [m.id, m]),
+      messageViews(people, lastIds.length ? await db.select().from(messages).where(inArray(messages.id, lastIds)) : []).map((m) => [m.id, m]),
     )
     const users = people.byIds(rows.map((r) => r.otherId))
     return rows.flatMap((r) => {

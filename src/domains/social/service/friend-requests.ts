@@ -38,31 +38,29 @@ export interface FriendRequestsDeps {
 
 const pending = eq(friendRequests.status, 'pending')
 
-export function pendingRequest(conn: Conn, fromId: number, toId: number): FriendRequestRow | undefined {
-  return conn
+export /*@A*/async function pendingRequest(conn: Conn, fromId: number, toId: number): Promise<FriendRequestRow | undefined> {
+  return (await conn
     .select()
     .from(friendRequests)
-    .where(and(eq(friendRequests.fromUserId, fromId), eq(friendRequests.toUserId, toId), pending))
-    .get()
+    .where(and(eq(friendRequests.fromUserId, fromId), eq(friendRequests.toUserId, toId), pending)).limit(1))[0]
 }
 
-function requestOf(tx: Tx, requestId: number): FriendRequestRow | undefined {
-  return tx.select().from(friendRequests).where(eq(friendRequests.id, requestId)).get()
+/*@A*/async function requestOf(tx: Tx, requestId: number): Promise<FriendRequestRow | undefined> {
+  return (await tx.select().from(friendRequests).where(eq(friendRequests.id, requestId)).limit(1))[0]
 }
 
 /** Ends a pending request (accepted, declined, cancelled). */
-function answerRequest(tx: Tx, requestId: number, status: 'accepted' | 'declined' | 'cancelled'): void {
-  tx.update(friendRequests).set({ status, respondedAt: Date.now() }).where(and(eq(friendRequests.id, requestId), pending)).run()
+/*@A*/async function answerRequest(tx: Tx, requestId: number, status: 'accepted' | 'declined' | 'cancelled'): Promise<void> {
+  await tx.update(friendRequests).set({ status, respondedAt: Date.now() }).where(and(eq(friendRequests.id, requestId), pending))
 }
 
 /** The newest request from one user to another, whatever its status. */
-function latestRequest(tx: Tx, fromId: number, toId: number): FriendRequestRow | undefined {
-  return tx
+/*@A*/async function latestRequest(tx: Tx, fromId: number, toId: number): Promise<FriendRequestRow | undefined> {
+  return (await tx
     .select()
     .from(friendRequests)
     .where(and(eq(friendRequests.fromUserId, fromId), eq(friendRequests.toUserId, toId)))
-    .orderBy(desc(friendRequests.id))
-    .get()
+    .orderBy(desc(friendRequests.id)).limit(1))[0]
 }
 
 function refuseUnlessPending(request: FriendRequestRow): void {
@@ -71,14 +69,13 @@ function refuseUnlessPending(request: FriendRequestRow): void {
 
 export function createFriendRequests({ db, bus, people, notifications, isOnline }: FriendRequestsDeps) {
   /** Pending requests made to (`incoming`) or by this user, newest first, each with the other person. */
-  function pendingRequests(userId: number, direction: 'incoming' | 'outgoing'): FriendRequestView[] {
+  /*@A*/async function pendingRequests(userId: number, direction: 'incoming' | 'outgoing'): Promise<FriendRequestView[]> {
     const incoming = direction === 'incoming'
-    const rows = db
+    const rows = await db
       .select({ id: friendRequests.id, from: friendRequests.fromUserId, to: friendRequests.toUserId, createdAt: friendRequests.createdAt })
       .from(friendRequests)
       .where(and(eq(incoming ? friendRequests.toUserId : friendRequests.fromUserId, userId), pending))
       .orderBy(desc(friendRequests.id))
-      .all()
     const otherOf = (r: { from: number; to: number }) => (incoming ? r.from : r.to)
     const users = people.byIds(rows.map(otherOf))
     return rows.flatMap((r) => {
@@ -88,19 +85,18 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
   }
 
   /** Inside a transaction: makes the two friends and tells the requester. */
-  function acceptIn(tx: Tx, outbox: Outbox, request: FriendRequestRow): PublicUser {
+  /*@A*/async function acceptIn(tx: Tx, outbox: Outbox, request: FriendRequestRow): Promise<PublicUser> {
     const now = Date.now()
     const requester = findPerson(people, request.fromUserId)
     const accepter = findPerson(people, request.toUserId)
     answerRequest(tx, request.id, 'accepted')
     notifications.readThreadIn(tx, outbox, accepter.id, `user:${requester.id}`, ['friend_request'])
-    tx.insert(friendships)
+    await tx.insert(friendships)
       .values([
         { userId: requester.id, friendId: accepter.id, createdAt: now },
         { userId: accepter.id, friendId: requester.id, createdAt: now },
       ])
       .onConflictDoNothing()
-      .run()
     notifications.createIn(tx, outbox, [requester.id], {
       kind: 'friend_accepted',
       title: 'Friend request accepted',
@@ -140,8 +136,8 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
     incomingRequests: (userId: number) => pendingRequests(userId, 'incoming'),
     outgoingRequests: (userId: number) => pendingRequests(userId, 'outgoing'),
 
-    pendingRequestCount(userId: number): number {
-      return db.select({ n: count() }).from(friendRequests).where(and(eq(friendRequests.toUserId, userId), pending)).get()?.n ?? 0
+    /*@A*/async pendingRequestCount(userId: number): Promise<number> {
+      return (await db.select({ n: count() }).from(friendRequests).where(and(eq(friendRequests.toUserId, userId), pending)).limit(1))[0]?.n ?? 0
     },
 
     /**
@@ -150,7 +146,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
      */
     sendFriendRequest(fromId: number, toId: number): SentFriendRequest {
       if (fromId === toId) throw invalid('You cannot send a friend request to yourself')
-      return transact(db, bus, (tx, outbox): SentFriendRequest => {
+      return transact(db, bus, /*@A*/async (tx, outbox): Promise<SentFriendRequest> => {
         const from = findPerson(people, fromId)
         const to = findPerson(people, toId)
         if (areFriendsIn(tx, fromId, toId)) throw conflict(`You and @${to.username} are already friends`)
@@ -161,11 +157,10 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
         }
         if (pendingRequest(tx, fromId, toId)) throw conflict(`You already asked @${to.username} to be friends`)
         const now = Date.now()
-        const requestId = tx
+        const requestId = (await tx
           .insert(friendRequests)
           .values({ fromUserId: fromId, toUserId: toId, status: 'pending', createdAt: now })
-          .returning({ id: friendRequests.id })
-          .get().id
+          .returning({ id: friendRequests.id }))[0].id
         notifications.createIn(tx, outbox, [toId], {
           kind: 'friend_request',
           title: 'New friend request',

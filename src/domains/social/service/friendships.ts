@@ -17,17 +17,16 @@ export type Relationship =
   | { kind: 'incoming'; requestId: number }
   | { kind: 'none' }
 
-export function areFriendsIn(conn: Conn, userId: number, otherId: number): boolean {
-  const row = conn
+export /*@A*/async function areFriendsIn(conn: Conn, userId: number, otherId: number): Promise<boolean> {
+  const row = (await conn
     .select({ friendId: friendships.friendId })
     .from(friendships)
-    .where(and(eq(friendships.userId, userId), eq(friendships.friendId, otherId)))
-    .get()
+    .where(and(eq(friendships.userId, userId), eq(friendships.friendId, otherId))).limit(1))[0]
   return row !== undefined
 }
 
-export function friendIdsIn(conn: Conn, userId: number): number[] {
-  return conn.select({ id: friendships.friendId }).from(friendships).where(eq(friendships.userId, userId)).all().map((r) => r.id)
+export /*@A*/async function friendIdsIn(conn: Conn, userId: number): Promise<number[]> {
+  return (await conn.select({ id: friendships.friendId }).from(friendships).where(eq(friendships.userId, userId))).map((r) => r.id)
 }
 
 export interface FriendshipsDeps {
@@ -76,16 +75,15 @@ export function createFriendships({ db, bus, people, isOnline, pendingRequestId 
     },
 
     unfriend(userId: number, friendId: number): void {
-      transact(db, bus, (tx, outbox) => {
-        const removed = tx
+      transact(db, bus, /*@A*/async (tx, outbox) => {
+        const removed = (await tx
           .delete(friendships)
           .where(
             or(
               and(eq(friendships.userId, userId), eq(friendships.friendId, friendId)),
               and(eq(friendships.userId, friendId), eq(friendships.friendId, userId)),
             ),
-          )
-          .run().changes
+          ).returning({ userId: friendships.userId })).length
         if (!removed) throw notFound(`You are not friends with user ${friendId}`)
         pushFriendsChanged(outbox, userId, 'removed', friendId)
         pushFriendsChanged(outbox, friendId, 'removed', userId)

@@ -5,6 +5,7 @@
  */
 import { and, asc, count, desc, eq, gt, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../../db/client.js'
+import { prepare } from '../../../db/prepared.js'
 import { transact } from '../../../db/transact.js'
 import { forbidden, invalid } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
@@ -49,24 +50,23 @@ export function unreadMessagesQuery(db: Db) {
     .where(and(eq(conversationMembers.userId, userId), ne(messages.senderId, userId)))
 }
 
-function messageByClient(conn: Conn, senderId: number, clientId: string): MessageRow | undefined {
-  return conn
+/*@A*/async function messageByClient(conn: Conn, senderId: number, clientId: string): Promise<MessageRow | undefined> {
+  return (await conn
     .select()
     .from(messages)
-    .where(and(eq(messages.senderId, senderId), eq(messages.clientId, clientId)))
-    .get()
+    .where(and(eq(messages.senderId, senderId), eq(messages.clientId, clientId))).limit(1))[0]
 }
 
 const isUniqueClientId = (err: unknown) => /UNIQUE constraint failed: messages\.sender_id/.test(String((err as Error)?.message))
 
 export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   // Every count_update and every socket's `initial` asks for it: built once.
-  const unreadTotal = unreadMessagesQuery(db).prepare()
+  const unreadTotal = prepare('messages_unread_total', unreadMessagesQuery(db))
   const view = (row: MessageRow) => messageViews(people, [row])[0]!
 
   /** Inside the write: stores the message and collects its pushes. */
   function store(senderId: number, to: MessageRecipient, text: string, clientId: string): SentMessage {
-    return transact(db, bus, (tx, outbox): SentMessage => {
+    return transact(db, bus, /*@A*/async (tx, outbox): Promise<SentMessage> => {
       // Checked again inside the write lock: another process may have stored it meanwhile.
       const again = messageByClient(tx, senderId, clientId)
       if (again) return { message: view(again), created: false }
@@ -83,8 +83,8 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
       const others = memberIds.filter((id) => id !== senderId)
       if (!others.length || others.some((id) => !areFriendsIn(tx, senderId, id))) throw forbidden('You can only message friends')
       if (!conversationId) conversationId = findOrCreateDirect(tx, senderId, others[0]!)
-      const row = tx.insert(messages).values({ conversationId, senderId, clientId, content: text, createdAt: Date.now() }).returning().get()
-      tx.update(conversations).set({ lastMessageId: row.id }).where(eq(conversations.id, conversationId)).run()
+      const row = (await tx.insert(messages).values({ conversationId, senderId, clientId, content: text, createdAt: Date.now() }).returning())[0]
+      await tx.update(conversations).set({ lastMessageId: row.id }).where(eq(conversations.id, conversationId))
       // Sending reads everything before it.
       markReadUpTo(tx, senderId, conversationId, row.id)
       const message = view(row)
@@ -99,28 +99,26 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
      * Newest page of messages (oldest first), or the page before `before`; with
      * `after`, the messages that followed it (a page catching up after a reconnect).
      */
-    listMessages(userId: number, conversationId: number, opts: PageOptions = {}): { messages: MessageDTO[]; hasMore: boolean } {
+    /*@A*/async listMessages(userId: number, conversationId: number, opts: PageOptions = {}): Promise<{ messages: MessageDTO[]; hasMore: boolean }> {
       membersFor(db, userId, conversationId)
       const limit = Math.min(Math.max(opts.limit ?? PAGE_SIZE, 1), 100)
       const inConversation = eq(messages.conversationId, conversationId)
       if (opts.after !== undefined) {
-        const rows = db
+        const rows = await db
           .select()
           .from(messages)
           .where(and(inConversation, gt(messages.id, opts.after)))
           .orderBy(asc(messages.id))
           .limit(limit + 1)
-          .all()
         return { messages: messageViews(people, rows.slice(0, limit)), hasMore: rows.length > limit }
       }
       const before = opts.before ?? Number.MAX_SAFE_INTEGER
-      const rows = db
+      const rows = await db
         .select()
         .from(messages)
         .where(and(inConversation, lt(messages.id, before)))
         .orderBy(desc(messages.id))
         .limit(limit + 1)
-        .all()
       return { messages: messageViews(people, rows.slice(0, limit).reverse()), hasMore: rows.length > limit }
     },
 
@@ -145,8 +143,8 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
     },
 
     /** For the notifications counts: unread messages from others, in all conversations. */
-    unreadMessagesCount(userId: number): number {
-      return unreadTotal.get({ userId })?.n ?? 0
+    /*@A*/async unreadMessagesCount(userId: number): Promise<number> {
+      return (await unreadTotal.execute({ userId }))[0]?.n ?? 0
     },
   }
 }
