@@ -67,8 +67,8 @@ async function main(argv: string[]) {
       case 'token': {
         const [username] = rest
         if (!username) fail('usage: token <username>')
-        const user = app.accounts.findByUsername(username)
-        process.stdout.write(`${app.accounts.login(user, 'api').token}\n`)
+        const user = await app.accounts.findByUsername(username)
+        process.stdout.write(`${(await app.accounts.login(user, 'api')).token}\n`)
         break
       }
       case 'load-users': {
@@ -78,7 +78,7 @@ async function main(argv: string[]) {
         const started = performance.now()
         // On a terminal: users created, then signed, with rate and time left (stderr only).
         const bar = progress(count)
-        const rows = app.accounts.loadUsers(count, prefix, (done, phase) => bar.update(done, phase === 'created' ? 'created' : 'signed tokens for'))
+        const rows = await app.accounts.loadUsers(count, prefix, (done, phase) => bar.update(done, phase === 'created' ? 'created' : 'signed tokens for'))
         bar.end()
         const out = rows.map((r) => `${r.id} ${r.token}`).join('\n')
         process.stdout.write(out + '\n')

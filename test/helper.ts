@@ -53,7 +53,7 @@ export async function createUser(app: FastifyInstance, opts: { username?: string
   const password = opts.password ?? 'password-123'
   // A rejected registration throws (DomainError with field messages).
   const result = await app.accounts.register({ username, password, isAdmin: opts.admin ?? false })
-  const token = app.accounts.login(result.user, 'api').token
+  const token = (await app.accounts.login(result.user, 'api')).token
   return { id: result.user.id, username: result.user.username, password, token }
 }
 

@@ -36,10 +36,10 @@ async function opsLive(app: FastifyInstance, { sampler }: OpsLiveOptions) {
     app.hub.sendToTopic(OPS_TOPIC, { type: 'ops_sample', sample })
   }
 
-  app.realtime.topics.allow('ops:', (userId, id) => {
+  app.realtime.topics.allow('ops:', /*@A*/async (userId, id) => {
     if (id !== 'live') return false
     try {
-      return app.accounts.findById(userId).isAdmin
+      return (await app.accounts.findById(userId)).isAdmin
     } catch {
       return false
     }

@@ -75,7 +75,7 @@ export const httpPlugin = fp<HttpPluginOptions>(
       app.csrfProtection(request, reply, done)
     })
 
-    app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    app.setErrorHandler(/*@A*/async (error: FastifyError | DomainError, request, reply) => {
       let status = error.statusCode ?? 500
       let code = error instanceof DomainError ? error.code : 'internal'
       let message = error.message
@@ -104,13 +104,13 @@ export const httpPlugin = fp<HttpPluginOptions>(
       reply.status(status)
       const fields = error instanceof DomainError ? error.fields : undefined
       if (wantsJson(request)) return reply.send(fields ? { error: code, message, fields } : { error: code, message })
-      return reply.view('error', { status, message, ...pageLocals(request, reply) })
+      return reply.view('error', { status, message, ...await pageLocals(request, reply) })
     })
 
-    app.setNotFoundHandler((request, reply) => {
+    app.setNotFoundHandler(/*@A*/async (request, reply) => {
       reply.status(404)
       if (wantsJson(request)) return reply.send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` })
-      return reply.view('error', { status: 404, message: 'There is no page at this address.', ...pageLocals(request, reply) })
+      return reply.view('error', { status: 404, message: 'There is no page at this address.', ...await pageLocals(request, reply) })
     })
   },
   { name: 'http', dependencies: ['@fastify/cookie', '@fastify/csrf-protection', '@fastify/view'] },
@@ -124,22 +124,22 @@ declare module 'fastify' {
 }
 
 /** Data every page's layout needs (navbar, badge, CSRF token). */
-export function pageLocals(request: FastifyRequest, reply: FastifyReply) {
+export /*@A*/async function pageLocals(request: FastifyRequest, reply: FastifyReply) {
   const user = request.principal?.user ?? null
   const app = request.server
   return {
     user,
-    counts: user ? app.notifications.counts(user.id) : null,
+    counts: user ? await app.notifications.counts(user.id) : null,
     /** The page's first socket resumes after this id, so nothing created meanwhile is lost. */
-    lastNotificationId: user ? app.notifications.lastId(user.id) : 0,
+    lastNotificationId: user ? await app.notifications.lastId(user.id) : 0,
     csrfToken: reply.generateCsrf(),
     path: request.url.split('?')[0],
   }
 }
 
 /** Renders a page template inside the layout with the common locals. */
-export function renderPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown> = {}) {
-  return reply.view(template, { ...pageLocals(request, reply), ...data })
+export /*@A*/async function renderPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+  return reply.view(template, { ...await pageLocals(request, reply), ...data })
 }
 
 /**

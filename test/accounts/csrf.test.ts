@@ -7,10 +7,10 @@ t.test('cookie-authenticated changes need the CSRF token; bearer calls do not', 
   t.teardown(() => s.close())
   const admin = await createUser(s.app, { admin: true })
   const alice = await createUser(s.app)
-  const { ids } = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'one' })
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'two' })
+  const { ids } = await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'one' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'two' })
   const rowCount = /*@A*/async () => (await s.app.db.select().from(notifications)).length
-  const unread = () => s.app.notifications.counts(alice.id).unread_count
+  const unread = /*@A*/async () => (await s.app.notifications.counts(alice.id)).unread_count
 
   const a = await new Browser(s.app).login(alice.username, alice.password)
   const adm = await new Browser(s.app).login(admin.username, admin.password)
@@ -29,8 +29,8 @@ t.test('cookie-authenticated changes need the CSRF token; bearer calls do not', 
     res = await a.post('/logout', form, opts)
     t.equal(res.statusCode, 403, 'logout without a token: 403')
   }
-  t.equal(unread(), 2, 'nothing was marked read')
-  t.equal(rowCount(), 2, 'nothing was sent')
+  t.equal(await unread(), 2, 'nothing was marked read')
+  t.equal(await rowCount(), 2, 'nothing was sent')
   t.equal((await a.get('/api/me')).statusCode, 200, 'still logged in')
 
   // JSON API with the cookie but without X-CSRF-Token.
@@ -43,8 +43,8 @@ t.test('cookie-authenticated changes need the CSRF token; bearer calls do not', 
   t.equal(res.statusCode, 403, 'admin API with cookie and no token: 403')
   res = await a.json('POST', '/api/auth/logout', undefined, { csrf: false })
   t.equal(res.statusCode, 403)
-  t.equal(unread(), 2, 'still nothing marked read')
-  t.equal(rowCount(), 2, 'still nothing sent')
+  t.equal(await unread(), 2, 'still nothing marked read')
+  t.equal(await rowCount(), 2, 'still nothing sent')
 
   // Login itself needs the token (login CSRF).
   const fresh = new Browser(s.app)
@@ -55,12 +55,12 @@ t.test('cookie-authenticated changes need the CSRF token; bearer calls do not', 
   // With the token everything works.
   res = await a.json('POST', `/api/notifications/${ids[0]}/read`)
   t.equal(res.statusCode, 200, 'cookie + X-CSRF-Token: 200')
-  t.equal(unread(), 1)
+  t.equal(await unread(), 1)
 
   // Bearer calls need no token.
   res = await s.app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: bearer(alice) })
   t.equal(res.statusCode, 200, 'bearer: no CSRF token needed')
-  t.equal(unread(), 0)
+  t.equal(await unread(), 0)
   res = await s.app.inject({ method: 'POST', url: '/api/notifications', headers: bearer(admin), payload: { user_ids: [alice.id], title: 't', message: '' } })
   t.equal(res.statusCode, 201, 'bearer admin call: no CSRF token needed')
   // A bad bearer token does not fall back to the cookie.

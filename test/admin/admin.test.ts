@@ -63,11 +63,11 @@ t.test('the admin form sends to one user, several or everyone and says how many'
 
   res = await adm.post('/admin/notifications', { target: 'all', title: 'Everyone' })
   t.match(res.body, /goes to <strong>4<\/strong> users at once/, 'everyone: first how many it reaches (admin included)')
-  t.equal(rows(), 3, 'nothing sent before it is confirmed')
+  t.equal(await rows(), 3, 'nothing sent before it is confirmed')
   res = await adm.post('/admin/notifications', { target: 'all', title: 'Everyone', confirmed: '1' })
   t.match(res.body, /Sent to <strong>4<\/strong> users\./, 'everyone, admin included')
   for (const client of [a, b, c]) t.equal((await client.client.next((f) => f.type === 'notification' && f.notification.title === 'Everyone')).notification.title, 'Everyone')
-  const total = rows()
+  const total = await rows()
   t.equal(total, 7)
 
   const bad: Array<[Record<string, string>, string, RegExp]> = [
@@ -88,7 +88,7 @@ t.test('the admin form sends to one user, several or everyone and says how many'
   }
   res = await adm.post('/admin/notifications', { target: 'users', usernames: 'alice, <b>x</b>', title: '<i>t</i>' })
   t.match(res.body, /value="alice, &lt;b&gt;x&lt;\/b&gt;"/, 'typed values come back escaped')
-  t.equal(rows(), total, 'no bad submission created anything')
+  t.equal(await rows(), total, 'no bad submission created anything')
   t.same(await a.client.since(beforeBad, 100, 'notification'), [], 'and nothing was pushed')
   for (const client of [a, b, c]) await client.client.close()
 })

@@ -26,12 +26,12 @@ t.test('everyone: how many it reaches (inbox-off users left out) before anything
   t.match(res.body, /<input type="hidden" name="confirmed" value="1">/)
   t.match(res.body, /<input type="hidden" name="title" value="Hello all">/, 'the confirmation carries the form')
   t.match(res.body, /<button type="submit" autofocus>Send to 3 users<\/button>/)
-  t.equal(rows(), 0, 'nothing sent yet')
+  t.equal(await rows(), 0, 'nothing sent yet')
   res = await b.post('/admin/notifications', { target: 'all', title: 'Likes', kind: 'like' })
   t.match(res.body, /goes to <strong>2<\/strong> users/, 'alice keeps likes out of her inbox: not counted')
   res = await b.post('/admin/notifications', { target: 'all', title: 'Likes', kind: 'like', confirmed: '1', idempotency_key: keyOf(res.body)! })
   t.match(res.body, /Sent to <strong>2<\/strong> users/)
-  t.equal(rows(), 2)
+  t.equal(await rows(), 2)
 })
 
 t.test('a double click sends once: the same key and form answer the first send; the form is empty after it', async (t) => {

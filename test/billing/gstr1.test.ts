@@ -17,46 +17,46 @@ async function october(t: Test) {
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
   const b = s.app.billing
-  const a = seedBusiness(s.app, alice.id) // widget ₹500 @ 18 % (8471, NOS), consulting ₹1,000 @ 5 % (998311, OTH)
-  const kaWalkIn = b.createCustomer(alice.id, { name: 'Mysuru walk-in', gstin: null, stateCode: '29', address: 'Mysuru', email: '' })
-  const mhWalkIn = b.createCustomer(alice.id, { name: 'Pune walk-in', gstin: null, stateCode: '27', address: 'Pune', email: '' })
-  const berlin = b.createCustomer(alice.id, { name: 'Berlin GmbH', gstin: null, stateCode: '96', address: 'Berlin', email: '' })
-  const veg = b.createProduct(alice.id, { name: 'Fresh vegetables', hsn: '0709', unitPricePaise: 40_00, rateBps: 0, unit: 'KGS', taxClass: 'exempt', cessBps: 0 })
+  const a = await seedBusiness(s.app, alice.id) // widget ₹500 @ 18 % (8471, NOS), consulting ₹1,000 @ 5 % (998311, OTH)
+  const kaWalkIn = await b.createCustomer(alice.id, { name: 'Mysuru walk-in', gstin: null, stateCode: '29', address: 'Mysuru', email: '' })
+  const mhWalkIn = await b.createCustomer(alice.id, { name: 'Pune walk-in', gstin: null, stateCode: '27', address: 'Pune', email: '' })
+  const berlin = await b.createCustomer(alice.id, { name: 'Berlin GmbH', gstin: null, stateCode: '96', address: 'Berlin', email: '' })
+  const veg = await b.createProduct(alice.id, { name: 'Fresh vegetables', hsn: '0709', unitPricePaise: 40_00, rateBps: 0, unit: 'KGS', taxClass: 'exempt', cessBps: 0 })
   const on = (date: string) => ({ invoiceDate: date })
-  const issue = (customerId: number, lines: Parameters<typeof draftOf>[1], more: Parameters<typeof draftOf>[3]) => b.createInvoice(alice.id, draftOf(customerId, lines, null, more), { issue: true })
+  const issue = /*@A*/async (customerId: number, lines: Parameters<typeof draftOf>[1], more: Parameters<typeof draftOf>[3]) => b.createInvoice(alice.id, draftOf(customerId, lines, null, more), { issue: true })
 
   // I1 INV/26-27/00001, 1 Oct, registered Maharashtra buyer: B2B. 2 x 500 = 1,000; CGST 9 % 90 + SGST 9 % 90 = 1,180.
-  const i1 = issue(a.local.id, [{ productId: a.widget.id, qty: 2 }], on('2026-10-01'))
+  const i1 = await issue(a.local.id, [{ productId: a.widget.id, qty: 2 }], on('2026-10-01'))
   // I2 /00002, 3 Oct, registered Karnataka buyer: B2B, two rates. 500 @ 18 % IGST 90; 1,000 @ 5 % IGST 50; 1,640.
-  const i2 = issue(a.remote.id, [{ productId: a.widget.id }, { productId: a.service.id }], on('2026-10-03'))
+  const i2 = await issue(a.remote.id, [{ productId: a.widget.id }, { productId: a.service.id }], on('2026-10-03'))
   // I3 /00003, 5 Oct, unregistered Karnataka (inter-state) at ₹84,745.76: IGST 18 % = 15,254.2368 -> 15,254.24;
   // total exactly 1,00,000.00, which is not ABOVE ₹1,00,000: B2C small.
-  const i3 = issue(kaWalkIn.id, [{ productId: a.widget.id, price: 84_745_76 }], on('2026-10-05'))
+  const i3 = await issue(kaWalkIn.id, [{ productId: a.widget.id, price: 84_745_76 }], on('2026-10-05'))
   // I4 /00004, 6 Oct, same buyer at ₹84,747.00: IGST 15,254.46, 1,00,001.46 -> 1,00,001.00 (round off -0.46): B2C large.
-  const i4 = issue(kaWalkIn.id, [{ productId: a.widget.id, price: 84_747_00 }], on('2026-10-06'))
+  const i4 = await issue(kaWalkIn.id, [{ productId: a.widget.id, price: 84_747_00 }], on('2026-10-06'))
   // I5 /00005, 7 Oct, unregistered Maharashtra buyer at ₹2,00,000: CGST 18,000 + SGST 18,000 = 2,36,000, far
   // above ₹1,00,000 but intra-state: B2C small.
-  const i5 = issue(mhWalkIn.id, [{ productId: a.widget.id, price: 2_00_000_00 }], on('2026-10-07'))
+  const i5 = await issue(mhWalkIn.id, [{ productId: a.widget.id, price: 2_00_000_00 }], on('2026-10-07'))
   // I6 /00006, 8 Oct, registered local buyer: 10 KGS exempt vegetables 400 (table 8, intra-state registered) and a
   // widget 500 + 45 + 45 (B2B at 18 %); value 990.
-  const i6 = issue(a.local.id, [{ productId: veg.id, qty: 10 }, { productId: a.widget.id }], on('2026-10-08'))
+  const i6 = await issue(a.local.id, [{ productId: veg.id, qty: 10 }, { productId: a.widget.id }], on('2026-10-08'))
   // I7 /00007, 9 Oct, export (place of supply 96) under LUT: 3 x 1,000 at 5 % with no IGST = 3,000: exports, WOPAY.
-  const i7 = issue(berlin.id, [{ productId: a.service.id, qty: 3 }], { ...on('2026-10-09'), lut: true })
+  const i7 = await issue(berlin.id, [{ productId: a.service.id, qty: 3 }], { ...on('2026-10-09'), lut: true })
   // I8 /00008, 10 Oct, cancelled: in no table.
-  const i8 = issue(a.remote.id, [{ productId: a.widget.id, qty: 9 }], on('2026-10-10'))
-  b.cancelInvoice(alice.id, i8.id, 'Wrong buyer')
+  const i8 = await issue(a.remote.id, [{ productId: a.widget.id, qty: 9 }], on('2026-10-10'))
+  await b.cancelInvoice(alice.id, i8.id, 'Wrong buyer')
 
-  const lineOf = (invoiceId: number, position: number) => b.getInvoice(alice.id, invoiceId).lines[position - 1]!.id
-  const credit = (invoiceId: number, position: number, qty: number, date: string) =>
-    b.issueNote(alice.id, invoiceId, { kind: 'credit', noteDate: date, reason: 'Returned', lines: [{ invoiceLineId: lineOf(invoiceId, position), quantityMilli: qty * 1000 }] })
+  const lineOf = /*@A*/async (invoiceId: number, position: number) => (await b.getInvoice(alice.id, invoiceId)).lines[position - 1]!.id
+  const credit = /*@A*/async (invoiceId: number, position: number, qty: number, date: string) =>
+    b.issueNote(alice.id, invoiceId, { kind: 'credit', noteDate: date, reason: 'Returned', lines: [{ invoiceLineId: await lineOf(invoiceId, position), quantityMilli: qty * 1000 }] })
   // N1 CN/26-27/00001, 20 Oct, 1 widget of I1 back: 500 + 45 + 45 = 590: CDNR (registered buyer).
-  const n1 = credit(i1.id, 1, 1, '2026-10-20')
+  const n1 = await credit(i1.id, 1, 1, '2026-10-20')
   // N2 CN/26-27/00002, 25 Oct, all of I4: 84,747 + 15,254.46 = 1,00,001.46 -> 1,00,001: CDNUR, type B2CL.
-  const n2 = credit(i4.id, 1, 1, '2026-10-25')
+  const n2 = await credit(i4.id, 1, 1, '2026-10-25')
   // N3 CN/26-27/00003, 26 Oct, half a unit of I5: 1,00,000 + 9,000 + 9,000: I5 was B2C small, so it is netted there.
-  const n3 = credit(i5.id, 1, 0.5, '2026-10-26')
+  const n3 = await credit(i5.id, 1, 0.5, '2026-10-26')
   // N4 CN/26-27/00004, 1 Nov, the consulting line of the October invoice I2: 1,000 + IGST 50 = 1,050: November's CDNR.
-  const n4 = credit(i2.id, 2, 1, '2026-11-01')
+  const n4 = await credit(i2.id, 2, 1, '2026-11-01')
   return { s, alice, bob, b, invoices: { i1, i2, i3, i4, i5, i6, i7, i8 }, notes: { n1, n2, n3, n4 } }
 }
 

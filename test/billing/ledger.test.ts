@@ -9,22 +9,22 @@ t.test('ledger: debits, credits, running balance; cancelled and drafts left out;
   t.teardown(() => s.close())
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const a = seedBusiness(s.app, alice.id)
+  const a = await seedBusiness(s.app, alice.id)
   const billing = s.app.billing
   // 1 Dec: 2 widgets = 1,000 + CGST 90 + SGST 90 = 1,180
-  const first = billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id, qty: 2 }]), { issue: true })
+  const first = await billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id, qty: 2 }]), { issue: true })
   // 1 Dec: cancelled (not in the ledger) and a draft (neither)
-  billing.cancelInvoice(alice.id, billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }]), { issue: true }).id, 'Duplicate')
-  billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }]), { issue: false })
+  await billing.cancelInvoice(alice.id, (await billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }]), { issue: true })).id, 'Duplicate')
+  await billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }]), { issue: false })
   clock.ms = ist('2026-12-03T10:00')
   // 3 Dec: one widget returned, 500 + 45 + 45 = 590; payment of 300 by UPI
-  const [line] = billing.getInvoice(alice.id, first.id).lines
-  billing.issueNote(alice.id, first.id, { kind: 'credit', noteDate: null, reason: 'Returned', lines: [{ invoiceLineId: line!.id, quantityMilli: 1000 }] })
-  billing.recordPayment(alice.id, first.id, { paidOn: '2026-12-03', amountPaise: 300_00, mode: 'upi', reference: 'UTR, 77' })
+  const [line] = (await billing.getInvoice(alice.id, first.id)).lines
+  await billing.issueNote(alice.id, first.id, { kind: 'credit', noteDate: null, reason: 'Returned', lines: [{ invoiceLineId: line!.id, quantityMilli: 1000 }] })
+  await billing.recordPayment(alice.id, first.id, { paidOn: '2026-12-03', amountPaise: 300_00, mode: 'upi', reference: 'UTR, 77' })
   // 3 Dec: consulting 1 day = 1,000 + 25 + 25 = 1,050
-  billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.service.id }]), { issue: true })
+  await billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.service.id }]), { issue: true })
 
-  const { entries, balancePaise } = billing.ledgerOf(alice.id, a.local.id)
+  const { entries, balancePaise } = await billing.ledgerOf(alice.id, a.local.id)
   // 1,180 -> 1,180 + 1,050 = 2,230 -> - 590 = 1,640 -> - 300 = 1,340
   t.same(
     entries.map((e) => [e.date, e.kind, e.reference, e.debitPaise, e.creditPaise, e.balancePaise]),

@@ -27,14 +27,14 @@ t.test("a note's page and PDF: Rule 53 contents, ₹ amounts, the owner only", a
   t.teardown(() => s.close())
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const a = seedBusiness(s.app, alice.id)
+  const a = await seedBusiness(s.app, alice.id)
   const billing = s.app.billing
   // Karnataka buyer, inter-state: 3 widgets less 10 % = 1,500 - 150 = 1,350 + IGST 18 % 243 = 1,593
-  const invoice = billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.widget.id, qty: 3, discountBps: 1000 }]), { issue: true })
+  const invoice = await billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.widget.id, qty: 3, discountBps: 1000 }]), { issue: true })
   t.equal(invoice.totalPaise, 1593_00)
-  const line = billing.getInvoice(alice.id, invoice.id).lines[0]!
+  const line = (await billing.getInvoice(alice.id, invoice.id)).lines[0]!
   // 1 widget back at the invoice's price and discount: 500 - 50 = 450 + IGST 81 = 531
-  const note = billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: '2026-12-05', reason: 'One widget returned damaged', lines: [{ invoiceLineId: line.id, quantityMilli: 1000 }] })
+  const note = await billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: '2026-12-05', reason: 'One widget returned damaged', lines: [{ invoiceLineId: line.id, quantityMilli: 1000 }] })
   t.match(note, { number: 'CN/26-27/00001', taxablePaise: 450_00, igstPaise: 81_00, totalPaise: 531_00 })
 
   const br = await new Browser(s.app).login(alice.username, alice.password)
@@ -81,7 +81,7 @@ t.test("a note's page and PDF: Rule 53 contents, ₹ amounts, the owner only", a
   t.notOk(text.includes('Rs.'), 'no "Rs." left')
 
   // a debit note prints as one; bob gets 404 for both of alice's
-  const debit = billing.issueNote(alice.id, invoice.id, { kind: 'debit', noteDate: null, reason: 'Freight', lines: [{ invoiceLineId: line.id, quantityMilli: 1000 }] })
+  const debit = await billing.issueNote(alice.id, invoice.id, { kind: 'debit', noteDate: null, reason: 'Freight', lines: [{ invoiceLineId: line.id, quantityMilli: 1000 }] })
   t.match((await br.get(`/billing/notes/${debit.id}`)).body, /<h1 class="document-title">Debit note<\/h1>/)
   t.ok(pdfText((await br.get(`/billing/notes/${debit.id}/pdf`)).rawPayload).includes('Debit note'))
   const other = await new Browser(s.app).login(bob.username, bob.password)

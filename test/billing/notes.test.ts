@@ -13,7 +13,7 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   const url = await s.listen()
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const a = seedBusiness(s.app, alice.id)
+  const a = await seedBusiness(s.app, alice.id)
   const billing = s.app.billing
   const ac = await connectReady(url, { token: alice.token })
   const bc = await connectReady(url, { token: bob.token })
@@ -25,9 +25,9 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
 
   // Intra-state (27): 4 widgets x ₹500 = 2,000 + CGST 9 % 180 + SGST 9 % 180 = 2,360
   //                   2 consulting x ₹1,000 = 2,000 + CGST 2.5 % 50 + SGST 50 = 2,100; total 4,460
-  const invoice = billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id, qty: 4 }, { productId: a.service.id, qty: 2 }]), { issue: true })
+  const invoice = await billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id, qty: 4 }, { productId: a.service.id, qty: 2 }]), { issue: true })
   t.equal(invoice.totalPaise, 4460_00)
-  const [widgetLine, serviceLine] = billing.getInvoice(alice.id, invoice.id).lines
+  const [widgetLine, serviceLine] = (await billing.getInvoice(alice.id, invoice.id)).lines
   await ac.client.next('notification')
 
   let res = await br.post(`/billing/invoices/${invoice.id}/notes`, { kind: 'credit', reason: '', line_id: String(widgetLine!.id), quantity: '1' })
@@ -39,9 +39,9 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   // one widget returned: 500 + 45 + 45 = 590
   res = await br.post(`/billing/invoices/${invoice.id}/notes`, { kind: 'credit', note_date: '', reason: 'One widget returned damaged', line_id: String(widgetLine!.id), quantity: '1' })
   t.equal(res.statusCode, 303)
-  let notes = billing.notesOf(alice.id, invoice.id)
+  let notes = await billing.notesOf(alice.id, invoice.id)
   t.match(notes[0]!.note, { kind: 'credit', number: 'CN/26-27/00001', noteDate: '2026-12-05', taxablePaise: 500_00, cgstPaise: 45_00, sgstPaise: 45_00, totalPaise: 590_00 })
-  t.match(billing.getInvoice(alice.id, invoice.id), { balancePaise: 3870_00 }, '4,460 - 590')
+  t.match(await billing.getInvoice(alice.id, invoice.id), { balancePaise: 3870_00 }, '4,460 - 590')
   const pushed = await ac.client.since(aliceMark, 150, 'notification')
   t.equal(pushed.length, 1)
   t.match(pushed[0]!.notification, {
@@ -53,16 +53,16 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   t.same(await bc.client.since(bobMark, 50), [], 'bob got nothing')
 
   // only 3 widgets are left to credit
-  t.throws(() => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 4000 }] }), /line_\d+: At most 3 NOS/)
+  t.throws(/*@A*/async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 4000 }] }), /line_\d+: At most 3 NOS/)
   // bob cannot write notes on alice's invoice
-  t.throws(() => billing.issueNote(bob.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1000 }] }), /You have no invoice/)
+  t.throws(/*@A*/async () => billing.issueNote(bob.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1000 }] }), /You have no invoice/)
 
   // a debit note: one more consulting day, 1,000 + 25 + 25 = 1,050, in its own series
-  const debit = billing.issueNote(alice.id, invoice.id, { kind: 'debit', noteDate: null, reason: 'An extra consulting day', lines: [{ invoiceLineId: serviceLine!.id, quantityMilli: 1000 }] })
+  const debit = await billing.issueNote(alice.id, invoice.id, { kind: 'debit', noteDate: null, reason: 'An extra consulting day', lines: [{ invoiceLineId: serviceLine!.id, quantityMilli: 1000 }] })
   t.match(debit, { number: 'DN/26-27/00001', totalPaise: 1050_00 })
-  t.equal(billing.getInvoice(alice.id, invoice.id).balancePaise, 4920_00, '3,870 + 1,050')
+  t.equal((await billing.getInvoice(alice.id, invoice.id)).balancePaise, 4920_00, '3,870 + 1,050')
   // the rest credited in full: 3 widgets 1,770 + 2 consulting 2,100 = 3,870
-  const rest = billing.issueNote(alice.id, invoice.id, {
+  const rest = await billing.issueNote(alice.id, invoice.id, {
     kind: 'credit',
     noteDate: '2026-12-05',
     reason: 'Order reduced',
@@ -72,14 +72,14 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
     ],
   })
   t.match(rest, { number: 'CN/26-27/00002', taxablePaise: 3500_00, cgstPaise: 185_00, sgstPaise: 185_00, totalPaise: 3870_00 })
-  t.equal(billing.getInvoice(alice.id, invoice.id).balancePaise, 1050_00, '4,920 - 3,870')
-  t.throws(() => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1 }] }), /At most 0 NOS/)
+  t.equal((await billing.getInvoice(alice.id, invoice.id)).balancePaise, 1050_00, '4,920 - 3,870')
+  t.throws(/*@A*/async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1 }] }), /At most 0 NOS/)
 
   // cancelling is for invoices without notes; paying the balance settles it
-  t.throws(() => billing.cancelInvoice(alice.id, invoice.id, 'mistake'), /credit or debit notes/)
+  t.throws(/*@A*/async () => billing.cancelInvoice(alice.id, invoice.id, 'mistake'), /credit or debit notes/)
   const beforePaid = ac.client.mark()
-  billing.recordPayment(alice.id, invoice.id, { paidOn: '2026-12-05', amountPaise: 1050_00, mode: 'bank', reference: '' })
-  t.match(billing.getInvoice(alice.id, invoice.id), { status: 'paid', balancePaise: 0 })
+  await billing.recordPayment(alice.id, invoice.id, { paidOn: '2026-12-05', amountPaise: 1050_00, mode: 'bank', reference: '' })
+  t.match(await billing.getInvoice(alice.id, invoice.id), { status: 'paid', balancePaise: 0 })
   // (the two notes' notifications may still be arriving: look for the paid one)
   const paid = (await ac.client.since(beforePaid, 150, 'notification')).filter((f) => f.notification.kind === 'invoice_paid')
   t.equal(paid.length, 1, 'invoice_paid once')
@@ -88,7 +88,7 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   t.match(res.body, /<th scope="row"><a class="mono" href="\/billing\/notes\/\d+">CN\/26-27\/00001<\/a>/)
   t.match(res.body, /<th scope="row"><a class="mono" href="\/billing\/notes\/\d+">DN\/26-27\/00001<\/a>/)
   t.match(res.body, /Credit and debit notes<\/th><td class="num">−₹3,410\.00/, '-590 + 1,050 - 3,870 = -3,410')
-  notes = billing.notesOf(alice.id, invoice.id)
+  notes = await billing.notesOf(alice.id, invoice.id)
   t.equal(notes.length, 3)
 })
 
@@ -96,19 +96,19 @@ t.test('inter-state notes reverse IGST; drafts and cancelled invoices take none'
   const s = await buildTestApp({}, { now: () => ist('2026-12-05T10:00') })
   t.teardown(() => s.close())
   const alice = await createUser(s.app)
-  const a = seedBusiness(s.app, alice.id)
+  const a = await seedBusiness(s.app, alice.id)
   const billing = s.app.billing
   // to Karnataka: 3 x ₹1,000 at 5 % = 3,000 + IGST 150 = 3,150
-  const invoice = billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id, qty: 3 }]), { issue: true })
-  const [line] = billing.getInvoice(alice.id, invoice.id).lines
+  const invoice = await billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id, qty: 3 }]), { issue: true })
+  const [line] = (await billing.getInvoice(alice.id, invoice.id)).lines
   // 1.5 days credited: 1,500 + IGST 75 = 1,575
-  t.match(billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'Half the work', lines: [{ invoiceLineId: line!.id, quantityMilli: 1500 }] }), {
+  t.match(await billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'Half the work', lines: [{ invoiceLineId: line!.id, quantityMilli: 1500 }] }), {
     taxablePaise: 1500_00,
     igstPaise: 75_00,
     cgstPaise: 0,
     totalPaise: 1575_00,
   })
-  t.throws(() => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: '2026-12-04', reason: 'x', lines: [{ invoiceLineId: line!.id, quantityMilli: 1 }] }), /note_date: The invoice is dated 2026-12-05/)
+  t.throws(/*@A*/async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: '2026-12-04', reason: 'x', lines: [{ invoiceLineId: line!.id, quantityMilli: 1 }] }), /note_date: The invoice is dated 2026-12-05/)
   // through the API: bad input gets field messages; a good note answers 201
   let res = await s.app.inject({ method: 'POST', url: `/api/billing/invoices/${invoice.id}/notes`, headers: bearer(alice), payload: { kind: 'refund', reason: '', lines: [{ line_id: line!.id, quantity: '0' }] } })
   t.equal(res.statusCode, 422)
@@ -117,11 +117,11 @@ t.test('inter-state notes reverse IGST; drafts and cancelled invoices take none'
   res = await s.app.inject({ method: 'POST', url: `/api/billing/invoices/${invoice.id}/notes`, headers: bearer(alice), payload: { kind: 'debit', reason: 'Extra half day', lines: [{ line_id: line!.id, quantity: '0.5' }] } })
   t.equal(res.statusCode, 201)
   t.match(res.json().note, { number: 'DN/26-27/00001', igst_paise: 25_00, total_paise: 525_00 })
-  t.equal(billing.getInvoice(alice.id, invoice.id).balancePaise, 3150_00 - 1575_00 + 525_00, '2,100')
+  t.equal((await billing.getInvoice(alice.id, invoice.id)).balancePaise, 3150_00 - 1575_00 + 525_00, '2,100')
 
-  const draft = billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id }]), { issue: false })
-  t.throws(() => billing.issueNote(alice.id, draft.id, { kind: 'debit', noteDate: null, reason: 'x', lines: [] }), /draft/)
-  const other = billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id }]), { issue: true })
-  billing.cancelInvoice(alice.id, other.id, 'Wrong buyer')
-  t.throws(() => billing.issueNote(alice.id, other.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [] }), /cancelled/)
+  const draft = await billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id }]), { issue: false })
+  t.throws(/*@A*/async () => billing.issueNote(alice.id, draft.id, { kind: 'debit', noteDate: null, reason: 'x', lines: [] }), /draft/)
+  const other = await billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id }]), { issue: true })
+  await billing.cancelInvoice(alice.id, other.id, 'Wrong buyer')
+  t.throws(/*@A*/async () => billing.issueNote(alice.id, other.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [] }), /cancelled/)
 })

@@ -29,7 +29,7 @@ function overdueRows(s: TestApp) {
   return s.app.db.$client.prepare("SELECT user_id, link_url FROM notifications WHERE kind = 'invoice_overdue' ORDER BY id").all() as Array<{ user_id: number; link_url: string }>
 }
 
-function issue(s: TestApp, userId: number, customerId: number, productId: number, dueDate: string) {
+/*@A*/async function issue(s: TestApp, userId: number, customerId: number, productId: number, dueDate: string) {
   return s.app.billing.createInvoice(userId, draftOf(customerId, [{ productId }], dueDate), { issue: true })
 }
 
@@ -40,14 +40,14 @@ t.test('overdue once, the day after the due date (Indian time), only for unpaid 
   const url = await s.listen()
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const a = seedBusiness(s.app, alice.id)
-  const b = seedBusiness(s.app, bob.id)
-  const due = issue(s, alice.id, a.local.id, a.widget.id, '2026-08-10')
-  const paid = issue(s, alice.id, a.local.id, a.widget.id, '2026-08-10')
-  s.app.billing.markPaid(alice.id, paid.id)
-  const draft = s.app.billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], '2026-08-10'), { issue: false })
+  const a = await seedBusiness(s.app, alice.id)
+  const b = await seedBusiness(s.app, bob.id)
+  const due = await issue(s, alice.id, a.local.id, a.widget.id, '2026-08-10')
+  const paid = await issue(s, alice.id, a.local.id, a.widget.id, '2026-08-10')
+  await s.app.billing.markPaid(alice.id, paid.id)
+  const draft = await s.app.billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], '2026-08-10'), { issue: false })
   t.equal(draft.status, 'draft')
-  const later = issue(s, bob.id, b.local.id, b.widget.id, '2026-08-20')
+  const later = await issue(s, bob.id, b.local.id, b.widget.id, '2026-08-20')
 
   const ac = await connectReady(url, { token: alice.token })
   const bc = await connectReady(url, { token: bob.token })
@@ -59,11 +59,11 @@ t.test('overdue once, the day after the due date (Indian time), only for unpaid 
   const aliceMark = ac.client.mark()
   const bobMark = bc.client.mark()
   now = ist('2026-08-10T23:59')
-  t.equal(s.app.billing.notifyOverdue(), 0, 'not overdue on its due date')
-  t.equal(s.app.billing.getInvoice(alice.id, due.id)!.status, 'issued')
+  t.equal(await s.app.billing.notifyOverdue(), 0, 'not overdue on its due date')
+  t.equal((await s.app.billing.getInvoice(alice.id, due.id))!.status, 'issued')
   now = ist('2026-08-11T00:00')
-  t.equal(s.app.billing.notifyOverdue(), 1, 'overdue from the next day')
-  t.equal(s.app.billing.notifyOverdue(), 0, 'never twice')
+  t.equal(await s.app.billing.notifyOverdue(), 1, 'overdue from the next day')
+  t.equal(await s.app.billing.notifyOverdue(), 0, 'never twice')
   const f = await ac.client.next('notification')
   t.match(f.notification, {
     kind: 'invoice_overdue',
@@ -74,16 +74,16 @@ t.test('overdue once, the day after the due date (Indian time), only for unpaid 
   })
   t.equal((await ac.client.since(aliceMark, 150, 'notification')).length, 1, 'alice got it once')
   t.same(await bc.client.since(bobMark, 50), [], 'bob got nothing')
-  t.equal(s.app.billing.getInvoice(alice.id, due.id)!.status, 'overdue')
-  t.same(s.app.billing.listInvoices(alice.id, { status: 'overdue' }).map((i) => i.id), [due.id])
-  t.same(s.app.billing.listInvoices(alice.id, { status: 'issued' }), [])
+  t.equal((await s.app.billing.getInvoice(alice.id, due.id))!.status, 'overdue')
+  t.same((await s.app.billing.listInvoices(alice.id, { status: 'overdue' })).map((i) => i.id), [due.id])
+  t.same(await s.app.billing.listInvoices(alice.id, { status: 'issued' }), [])
 
   // paying an overdue invoice works and does not re-arm the overdue notice
-  s.app.billing.markPaid(alice.id, due.id)
+  await s.app.billing.markPaid(alice.id, due.id)
   t.equal((await ac.client.next('notification')).notification.kind, 'invoice_paid')
   const afterPaid = ac.client.mark()
   now = ist('2026-08-21T09:00')
-  t.equal(s.app.billing.notifyOverdue(), 1, "bob's invoice falls due later")
+  t.equal(await s.app.billing.notifyOverdue(), 1, "bob's invoice falls due later")
   t.equal((await bc.client.next('notification')).notification.title, `Invoice ${later.number} is overdue`)
   t.same(await ac.client.since(afterPaid, 150, 'notification'), [], 'alice got nothing for bob')
   t.equal(overdueRows(s).length, 2)
@@ -95,8 +95,8 @@ t.test('the server checks at start and every interval; a restart does not notify
   const s1 = await buildWithInterval(t, 40, { databasePath: path }, () => now)
   const url = await s1.listen()
   const alice = await createUser(s1.app)
-  const a = seedBusiness(s1.app, alice.id)
-  const inv = issue(s1, alice.id, a.remote.id, a.service.id, '2026-08-05')
+  const a = await seedBusiness(s1.app, alice.id)
+  const inv = await issue(s1, alice.id, a.remote.id, a.service.id, '2026-08-05')
   const { client } = await connectReady(url, { token: alice.token })
   const connected = client.mark()
   t.same(await client.since(connected, 150, 'notification'), [], 'nothing is due yet')
@@ -110,7 +110,7 @@ t.test('the server checks at start and every interval; a restart does not notify
 
   // A second invoice falls due while the server is down; the restart finds it at start, and only it.
   const s2 = await buildWithInterval(t, 0, { databasePath: path }, () => now)
-  const second = issue(s2, alice.id, a.local.id, a.widget.id, '2026-08-06')
+  const second = await issue(s2, alice.id, a.local.id, a.widget.id, '2026-08-06')
   now = ist('2026-08-08T08:00')
   t.equal(overdueRows(s2).length, 1, 'before the restart check: one notice')
   await s2.listen()
@@ -131,10 +131,10 @@ t.test('two app instances on one SQLite file, both scheduling: each invoice noti
   const url2 = await s2.listen()
   const alice = await createUser(s1.app)
   const bob = await createUser(s1.app)
-  const a = seedBusiness(s1.app, alice.id)
+  const a = await seedBusiness(s1.app, alice.id)
   const N = 12
   const ids = new Set<number>()
-  for (let i = 0; i < N; i++) ids.add(issue(i % 2 ? s1 : s2, alice.id, a.local.id, a.widget.id, '2026-09-10').id)
+  for (let i = 0; i < N; i++) ids.add((await issue(i % 2 ? s1 : s2, alice.id, a.local.id, a.widget.id, '2026-09-10')).id)
   // alice has a socket on each instance (the local bus delivers within one process), bob one on each
   const sockets = [await connectReady(url1, { token: alice.token }), await connectReady(url2, { token: alice.token })]
   const bobs = [await connectReady(url1, { token: bob.token }), await connectReady(url2, { token: bob.token })]
@@ -144,7 +144,7 @@ t.test('two app instances on one SQLite file, both scheduling: each invoice noti
 
   now = ist('2026-09-11T10:00')
   // both schedulers tick every 15 ms; the tests' own calls race them too
-  const direct = [s1.app.billing.notifyOverdue(5), s2.app.billing.notifyOverdue(5)]
+  const direct = [await s1.app.billing.notifyOverdue(5), await s2.app.billing.notifyOverdue(5)]
   const deadline = Date.now() + 5000
   while (overdueRows(s1).length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
   await new Promise((r) => setTimeout(r, 300)) // many more ticks on both
@@ -165,9 +165,9 @@ t.test('threads racing the overdue check on one file claim each invoice exactly 
   const s = await buildTestApp({ databasePath: path }, { now: () => ist('2026-10-01T10:00') })
   t.teardown(() => s.close())
   const alice = await createUser(s.app)
-  const a = seedBusiness(s.app, alice.id)
+  const a = await seedBusiness(s.app, alice.id)
   const N = 40
-  for (let i = 0; i < N; i++) issue(s, alice.id, a.local.id, a.widget.id, '2026-10-05')
+  for (let i = 0; i < N; i++) await issue(s, alice.id, a.local.id, a.widget.id, '2026-10-05')
   const now = ist('2026-10-06T10:00')
   const workers = Array.from({ length: 3 }, () => new Worker(new URL('./fixtures/overdue-worker.mjs', import.meta.url), { workerData: { path, now, rounds: 5 } }))
   await Promise.all(workers.map((w) => new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject)))))

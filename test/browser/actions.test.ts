@@ -70,7 +70,7 @@ t.test('a friend request accepted from the toast: Accepted in place, the other t
   t.pass("the other tab's row turned read")
   await waitForFrame(other, 'notification_state', { ids: [Number(id)], read: true })
   t.match(await requester.client.next('friend_accepted'), { data: { friend: { id: bob.id } } }, 'the requester got friend_accepted')
-  t.equal(s.app.notifications.get(bob.id, Number(id)).read, true)
+  t.equal((await s.app.notifications.get(bob.id, Number(id))).read, true)
 
   // The other tab still has the buttons: using them answers with the real state.
   await other.locator(`#notification-${id} button`, { hasText: 'Decline' }).click()
@@ -110,8 +110,8 @@ for (const [name, size] of Object.entries(SIZES)) {
     const alice = await createUser(s.app)
     const bob = await createUser(s.app)
     const post = await createPost(s.app, bob, 'A post with a long enough title to wrap on a phone')
-    s.app.notifications.mutes.mute(alice.id, `post:${post.id}`, Date.now() + 8 * 3600_000)
-    s.app.notifications.mutes.mute(alice.id, `user:${bob.id}`, null)
+    await s.app.notifications.mutes.mute(alice.id, `post:${post.id}`, Date.now() + 8 * 3600_000)
+    await s.app.notifications.mutes.mute(alice.id, `user:${bob.id}`, null)
     const { context, page } = await loginPage(browser, s, alice, { context: { bypassCSP: true } })
     t.teardown(() => context.close())
     await page.addInitScript({ content: AXE })
@@ -133,7 +133,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     await page.locator('#quiet_start-error').waitFor()
     t.equal(await page.evaluate(() => document.activeElement?.id), 'quiet_start', 'focus on the wrong field')
     t.same(await violations(), [], 'axe: clean with the error shown')
-    t.equal(s.app.notifications.preferences.get(alice.id).quiet_hours, null, 'nothing saved')
+    t.equal((await s.app.notifications.preferences.get(alice.id)).quiet_hours, null, 'nothing saved')
     await shot(page, `settings-error-${name}`, true)
 
     await page.getByRole('button', { name: `Unmute @${bob.username}` }).click()
@@ -160,10 +160,10 @@ t.test('admin form: the preview follows the typing; everyone asks first, then se
   const users = await s.app.notifications.reachOfAll('system')
   t.match(await confirm.textContent(), new RegExp(`goes to ${users} users`))
   await shot(page, 'admin-confirm')
-  const before = s.app.notifications.list(admin.id).length
+  const before = (await s.app.notifications.list(admin.id)).length
   await confirm.locator('button[type=submit]').dblclick()
   await page.locator('.flash.success', { hasText: `Sent to ${users} users` }).waitFor()
   t.equal(await page.inputValue('input[name=title]'), '', 'the form is empty again')
-  t.equal(s.app.notifications.list(admin.id).length, before + 1, 'a double click sent it once')
+  t.equal((await s.app.notifications.list(admin.id)).length, before + 1, 'a double click sent it once')
   await shot(page, 'admin-sent')
 })

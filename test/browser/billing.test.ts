@@ -17,7 +17,7 @@ t.test('create an invoice through the form: live totals, then toast and badge', 
   await s.listen()
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const seeded = seedBusiness(s.app, alice.id)
+  const seeded = await seedBusiness(s.app, alice.id)
 
   const b = await loginPage(browser, s, bob, { next: '/billing/invoices' })
   const { page } = await loginPage(browser, s, alice, { next: '/billing/invoices/new' })

@@ -69,7 +69,7 @@ t.test('admin form pushes a toast and badge to A only; tabs stay in step; reconn
   // the page reconnects with since= and gets it once.
   const lastSeen = pushed!.notification.id as number
   for (const client of [...(s.app.hub.users.get(alice.id) ?? [])]) s.app.hub.close(client, CloseCode.restarting, 'test restart')
-  const missed = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While you were away' })
+  const missed = await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While you were away' })
   const replayed = await waitForFrame(a.page, 'notification', {}, 10_000).then(async () =>
     a.page.waitForFunction((id) => window.__frames.find((f) => f.type === 'notification' && f.notification.id === id), missed.ids[0]),
   )
@@ -92,7 +92,7 @@ t.test('admin form pushes a toast and badge to A only; tabs stay in step; reconn
   await setHidden(true)
   await a.page.waitForTimeout(300)
   t.equal(s.app.hub.users.has(alice.id), true, 'hidden: the socket stays open')
-  const hiddenId = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While hidden' }).ids[0]!
+  const hiddenId = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While hidden' })).ids[0]!
   await a.page.waitForFunction((id) => window.__frames.some((f) => f.type === 'notification' && f.notification.id === id), hiddenId)
   await setHidden(false)
   await a.page.waitForTimeout(300)
@@ -158,13 +158,13 @@ t.test('a notification committed between the page render and the socket opening 
   const bob = await createUser(s.app)
   const b = await loginPage(browser, s, bob)
   const { page } = await loginPage(browser, s, alice, { next: '/notifications' })
-  const before = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'Before render' }).ids[0]!
+  const before = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'Before render' })).ids[0]!
   // Hold the next page's socket until a notification has been committed.
   let socketUrl = ''
   let during = 0
-  await page.routeWebSocket(/\/ws\/notifications/, (ws) => {
+  await page.routeWebSocket(/\/ws\/notifications/, /*@A*/async (ws) => {
     socketUrl = ws.url()
-    during = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'During connect' }).ids[0]!
+    during = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'During connect' })).ids[0]!
     ws.connectToServer()
   })
   await page.reload()
@@ -196,7 +196,7 @@ t.test('while the socket is down the badge polls every 30 s; polling stops when 
   for (const client of [...(s.app.hub.users.get(alice.id) ?? [])]) s.app.hub.close(client, CloseCode.restarting, 'test restart')
   await page.locator('#connection-status').waitFor({ state: 'visible' })
   t.match(await page.textContent('#connection-status'), /Reconnecting/, 'the page says it is reconnecting')
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While down' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'While down' })
   t.equal(await badgeCount(page), 0)
 
   await page.clock.fastForward(31_000)
@@ -217,7 +217,7 @@ t.test('while the socket is down the badge polls every 30 s; polling stops when 
 
   // Logged out elsewhere: 4401, no reconnect, the page says so.
   const [live] = [...(s.app.hub.users.get(alice.id) ?? [])]
-  s.app.accounts.logout(live!.sessionId)
+  await s.app.accounts.logout(live!.sessionId)
   await page.waitForFunction(() => /logged out/.test(document.getElementById('connection-status')?.textContent ?? ''))
   await page.clock.fastForward(120_000)
   await page.waitForTimeout(200)

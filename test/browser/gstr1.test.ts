@@ -21,15 +21,15 @@ t.test('the GSTR-1 summary: renders, downloads a CSV, axe clean at desktop and p
   t.teardown(() => s.close())
   await s.listen()
   const alice = await createUser(s.app)
-  const a = seedBusiness(s.app, alice.id)
+  const a = await seedBusiness(s.app, alice.id)
   const b = s.app.billing
-  const walkIn = b.createCustomer(alice.id, { name: 'Mysuru walk-in', gstin: null, stateCode: '29', address: 'Mysuru', email: '' })
+  const walkIn = await b.createCustomer(alice.id, { name: 'Mysuru walk-in', gstin: null, stateCode: '29', address: 'Mysuru', email: '' })
   // B2B (two rates), B2C large (₹84,747 + IGST 15,254.46 = ₹1,00,001), B2C small, and a credit note
-  const inv = b.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.widget.id }, { productId: a.service.id }], null, { invoiceDate: '2026-10-03' }), { issue: true })
-  b.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, price: 84_747_00 }], null, { invoiceDate: '2026-10-06' }), { issue: true })
-  b.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, qty: 3 }], null, { invoiceDate: '2026-10-07' }), { issue: true })
-  const line = b.getInvoice(alice.id, inv.id).lines[0]!
-  b.issueNote(alice.id, inv.id, { kind: 'credit', noteDate: '2026-10-20', reason: 'Returned', lines: [{ invoiceLineId: line.id, quantityMilli: 1000 }] })
+  const inv = await b.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.widget.id }, { productId: a.service.id }], null, { invoiceDate: '2026-10-03' }), { issue: true })
+  await b.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, price: 84_747_00 }], null, { invoiceDate: '2026-10-06' }), { issue: true })
+  await b.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, qty: 3 }], null, { invoiceDate: '2026-10-07' }), { issue: true })
+  const line = (await b.getInvoice(alice.id, inv.id)).lines[0]!
+  await b.issueNote(alice.id, inv.id, { kind: 'credit', noteDate: '2026-10-20', reason: 'Returned', lines: [{ invoiceLineId: line.id, quantityMilli: 1000 }] })
 
   const { context, page } = await loginPage(browser, s, alice, { next: '/billing/gstr1', context: { bypassCSP: true, acceptDownloads: true } })
   await page.addInitScript({ content: AXE })

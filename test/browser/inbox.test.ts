@@ -25,8 +25,8 @@ if (!browser) process.exit(0)
 const s = await startApp(t, { snoozeCheckIntervalMs: 100 })
 s.app.notifications.mutes.allow('post', () => true)
 
-const notify = (user: TestUser, kind: string, title: string, extra: Record<string, unknown> = {}) =>
-  s.app.notifications.notify({ userIds: [user.id] }, { kind, title, message: 'Something happened', ...extra } as never).ids[0]!
+const notify = /*@A*/async (user: TestUser, kind: string, title: string, extra: Record<string, unknown> = {}) =>
+  (await s.app.notifications.notify({ userIds: [user.id] }, { kind, title, message: 'Something happened', ...extra } as never)).ids[0]!
 const rows = (page: Page) => page.locator('#notification-list > li').evaluateAll((els) => els.map((el) => Number(el.id.split('-')[1])))
 const tabCount = (page: Page, key: string) => page.locator(`[data-unread-of="${key}"]`).first().textContent()
 const overflow = (page: Page) => page.evaluate('document.documentElement.scrollWidth - window.innerWidth') as Promise<number>
@@ -41,8 +41,8 @@ const shot = (page: Page, name: string) => (SHOTS ? page.screenshot({ path: `${S
 for (const [name, size] of Object.entries(SIZES)) {
   t.test(`${name}: two tabs of one user; done, undo, counts, tabs, live`, async (t) => {
     const user = await createUser(s.app)
-    const [c1, c2] = [notify(user, 'comment', 'First comment', { thread: 'post:1' }), notify(user, 'comment', 'Second comment', { thread: 'post:1' })]
-    const paid = notify(user, 'invoice_paid', 'Invoice paid')
+    const [c1, c2] = [await notify(user, 'comment', 'First comment', { thread: 'post:1' }), await notify(user, 'comment', 'Second comment', { thread: 'post:1' })]
+    const paid = await notify(user, 'invoice_paid', 'Invoice paid')
     const { context, page: a } = await loginPage(browser, s, user, { context: { viewport: size, bypassCSP: true } })
     t.teardown(() => context.close())
     await a.goto('/notifications')
@@ -92,7 +92,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     await b.waitForFunction(() => document.querySelector('[data-unread-of="all"]')?.classList.contains('empty'), undefined, POLL)
 
     // A new notification: counts and rows in the tabs that take it, not in those that do not.
-    const fresh = notify(user, 'invoice_overdue', 'Invoice overdue')
+    const fresh = await notify(user, 'invoice_overdue', 'Invoice overdue')
     await a.locator(`#notification-${fresh}`).waitFor()
     await a.waitForFunction(() => document.querySelector('[data-unread-of="billing"]')?.textContent === '1', undefined, POLL)
     await b.waitForFunction(() => document.querySelector('[data-unread-of="billing"]')?.textContent === '1', undefined, POLL)
@@ -112,7 +112,7 @@ for (const [name, size] of Object.entries(SIZES)) {
 
   t.test(`${name}: snooze by keyboard, a refused time, the return as a toast and an unread row; mute; a toast's link`, async (t) => {
     const user = await createUser(s.app)
-    const id = notify(user, 'comment', 'Snooze me', { thread: 'post:2' })
+    const id = await notify(user, 'comment', 'Snooze me', { thread: 'post:2' })
     const { context, page } = await loginPage(browser, s, user, { context: { viewport: size } })
     t.teardown(() => context.close())
     await page.goto('/notifications')
@@ -185,14 +185,14 @@ for (const [name, size] of Object.entries(SIZES)) {
     await page.locator('.undo-bar:not([hidden])', { hasText: 'Muted this post for a week.' }).waitFor()
     const mutes = await page.evaluate("fetch('/api/mutes').then((r) => r.json())")
     t.match(mutes, { mutes: [{ thread: 'post:2' }] }, 'muted through the mutes API')
-    t.equal(notify(user, 'comment', 'Muted comment', { thread: 'post:2' }), undefined, 'a muted post creates nothing')
+    t.equal(await notify(user, 'comment', 'Muted comment', { thread: 'post:2' }), undefined, 'a muted post creates nothing')
 
     // A toast's link: marks read, then goes there.
-    const linked = notify(user, 'comment', 'Open me', { linkUrl: '/blog', linkText: 'View post' })
+    const linked = await notify(user, 'comment', 'Open me', { linkUrl: '/blog', linkText: 'View post' })
     const link = page.locator(`#toasts .toast[data-notification-id="${linked}"] .toast-link`)
     await link.waitFor()
     t.equal(await link.getAttribute('href'), '/blog', 'the link shows where it goes')
     await Promise.all([page.waitForURL('**/blog'), link.click()])
-    t.equal(s.app.notifications.get(user.id, linked).read, true, 'following it marked it read')
+    t.equal((await s.app.notifications.get(user.id, linked)).read, true, 'following it marked it read')
   })
 }

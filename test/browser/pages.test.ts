@@ -215,7 +215,7 @@ t.test('keyboard and preferences: skip link, focus ring, first wrong field, redu
   await mine.emulateMedia({ reducedMotion: 'reduce' })
   await mine.goto('/notifications')
   await waitForFrame(mine, 'initial')
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'Still' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'Still' })
   await mine.locator('#toasts .toast').first().waitFor()
   t.equal(await mine.locator('#toasts .toast').first().evaluate((el) => getComputedStyle(el).animationName), 'none', 'reduced motion: toasts do not slide in')
   await mine.close()

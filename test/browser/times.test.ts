@@ -39,7 +39,7 @@ t.test('notification and comment times: relative, local, kept current', async (t
   // The inbox: a row rendered by the server, then a toast and a row pushed live.
   await page.goto('/notifications')
   await waitForFrame(page, 'initial')
-  const rendered = s.app.notifications.list(alice.id, { limit: 1 })[0]!
+  const rendered = (await s.app.notifications.list(alice.id, { limit: 1 }))[0]!
   await checkTime(page.locator(`#notification-${rendered.id} time`), rendered.created_at, 'a rendered row')
 
   await comment(s.app, bob, post.id, 'second')

@@ -21,8 +21,8 @@ const browser = await launchBrowser(t)
 if (!browser) process.exit(0)
 const s = await startApp(t)
 
-const notify = (user: TestUser, title: string, message = 'Someone commented on your post') =>
-  s.app.notifications.notify({ userIds: [user.id] }, { kind: 'comment', icon: 'comment', title, message } as never).ids[0]!
+const notify = /*@A*/async (user: TestUser, title: string, message = 'Someone commented on your post') =>
+  (await s.app.notifications.notify({ userIds: [user.id] }, { kind: 'comment', icon: 'comment', title, message } as never)).ids[0]!
 
 /** Visible toasts' titles, oldest first. */
 const shownTitles = (page: Page) => page.locator('#toasts .toast:not([hidden]):not(.leaving) .toast-title').allTextContents()
@@ -47,7 +47,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     await waitForFrame(page, 'initial')
     await recordAnnouncements(page)
 
-    for (let i = 0; i < 10; i++) notify(user, `Burst ${i}`)
+    for (let i = 0; i < 10; i++) await notify(user, `Burst ${i}`)
     await page.waitForFunction(() => document.querySelectorAll('#notification-list > li').length === 10)
     await page.waitForFunction(() => document.querySelector('.toast-more')?.textContent === '+7 more')
     t.same(await shownTitles(page), ['Burst 7', 'Burst 8', 'Burst 9'], 'the newest three are shown')
@@ -85,7 +85,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     t.equal(await page.locator('.toast-more').count(), 0, 'and "+N more" with them')
 
     // Escape dismisses the newest; a folded one moves up.
-    for (let i = 0; i < 4; i++) notify(user, `Second ${i}`)
+    for (let i = 0; i < 4; i++) await notify(user, `Second ${i}`)
     await page.waitForFunction(() => document.querySelector('.toast-more')?.textContent === '+1 more')
     await page.keyboard.press('Escape')
     await page.clock.runFor(400)
@@ -100,7 +100,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     t.equal(await page.inputValue('#toast-seconds'), '0', 'the preference shows on the settings page')
     await page.goto('/notifications')
     await waitForFrame(page, 'initial')
-    notify(user, 'Stays')
+    await notify(user, 'Stays')
     await page.locator('#toasts .toast', { hasText: 'Stays' }).waitFor()
     await page.clock.runFor(60_000)
     t.equal(await page.locator('#toasts .toast', { hasText: 'Stays' }).count(), 1, '"until I dismiss it": still there after a minute')
@@ -131,7 +131,7 @@ t.test('three tabs of one user: one shows the toast and the desktop notification
   await tabs[0]!.waitForFunction(() => document.documentElement.dataset.toasts === 'silent')
   t.same(await roles(), ['silent', 'shown', 'silent'], 'the tab focused last shows toasts')
 
-  const id = notify(user, 'Only once')
+  const id = await notify(user, 'Only once')
   for (const tab of tabs) await tab.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '1')
   await tabs[1]!.locator('#toasts .toast').first().waitFor()
   await tabs[0]!.waitForTimeout(200)
@@ -141,7 +141,7 @@ t.test('three tabs of one user: one shows the toast and the desktop notification
 
   // All three in the background: one desktop notification, not three.
   for (const tab of tabs) await tab.evaluate("Object.defineProperty(document, 'hidden', { configurable: true, value: true })")
-  notify(user, 'Desktop once')
+  await notify(user, 'Desktop once')
   for (const tab of tabs) await tab.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '2')
   await tabs[0]!.waitForTimeout(200)
   t.same(await Promise.all(tabs.map((p) => p.evaluate('window.__desktop.length'))), [0, 1, 0], 'one desktop notification')
@@ -150,7 +150,7 @@ t.test('three tabs of one user: one shows the toast and the desktop notification
   await tabs[1]!.close({ runBeforeUnload: true })
   await tabs[2]!.waitForFunction(() => document.documentElement.dataset.toasts === 'shown')
   t.same(await roles(), ['silent', 'closed', 'shown'], 'tab 3, focused before tab 2, took over')
-  notify(user, 'After handover')
+  await notify(user, 'After handover')
   for (const tab of [tabs[0]!, tabs[2]!]) await tab.waitForFunction(() => document.getElementById('notif-badge')?.dataset.count === '3')
   await tabs[2]!.locator('#toasts .toast', { hasText: 'After handover' }).waitFor()
   t.equal(await tabs[0]!.locator('#toasts .toast').count(), 0, 'tab 1 stays silent')
@@ -173,7 +173,7 @@ t.test('empty states stay true while content arrives and leaves live', async (t)
   const empty = inbox.page.locator('#notifications-section .empty-state')
   t.ok(await empty.isVisible(), 'a new inbox says it is empty, after the first frame too')
   t.match(await empty.textContent(), /Nothing here yet/)
-  notify(alice, 'The first one')
+  await notify(alice, 'The first one')
   await inbox.page.locator('#notification-list > li').first().waitFor()
   t.notOk(await empty.isVisible(), 'gone once a row arrived')
 
@@ -182,7 +182,7 @@ t.test('empty states stay true while content arrives and leaves live', async (t)
   await home.goto('/')
   await waitForFrame(home, 'initial')
   t.equal(await home.textContent('[data-unread-summary]'), '1 unread notification')
-  notify(alice, 'The second one')
+  await notify(alice, 'The second one')
   await home.waitForFunction(() => document.querySelector('[data-unread-summary]')?.textContent === '2 unread notifications')
   await home.close()
   t.pass('the home page summary follows live')

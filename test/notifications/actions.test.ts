@@ -37,7 +37,7 @@ t.test('actionsOf: from kind and thread alone', async (t) => {
 t.test('friend request: Accept from the notification; read on every socket of the accepter, 409 once answered, 404 for others', async (t) => {
   const { s, url, alice, bob, carol } = await liveSite(t, ['alice', 'bob', 'carol'])
   t.equal((await api(s.app, alice, 'POST', `/api/friends/request/${bob.id}`)).status, 201)
-  const [n] = s.app.notifications.list(bob.id)
+  const [n] = await s.app.notifications.list(bob.id)
   t.match(n, { kind: 'friend_request', thread: `user:${alice.id}`, read: false })
   const accept = n!.actions.find((a) => a.id === 'accept')!
   t.same(accept, { id: 'accept', label: 'Accept', method: 'POST', url: `/api/friends/accept-from/${alice.id}` })
@@ -53,7 +53,7 @@ t.test('friend request: Accept from the notification; read on every socket of th
   const res = await api(s.app, bob, accept.method as 'POST', accept.url)
   t.equal(res.status, 200)
   t.equal(res.body.friend.id, alice.id)
-  t.equal(s.app.notifications.get(bob.id, n!.id).read, true, 'the notification is read')
+  t.equal((await s.app.notifications.get(bob.id, n!.id)).read, true, 'the notification is read')
   for (const [x, m] of [[b1, m1], [b2, m2]] as const) {
     const state = await x.client.next((f) => f.type === 'notification_state' && f.ids?.includes(n!.id) === true)
     t.match(state, { read: true, unread_count: 0 })
@@ -74,7 +74,7 @@ t.test('friend request: Accept from the notification; read on every socket of th
 t.test('friend request: Decline from the notification, then 409; a cancelled request says so', async (t) => {
   const { s, url, alice, bob, carol } = await liveSite(t, ['alice', 'bob', 'carol'])
   await api(s.app, alice, 'POST', `/api/friends/request/${bob.id}`)
-  const [n] = s.app.notifications.list(bob.id)
+  const [n] = await s.app.notifications.list(bob.id)
   const decline = n!.actions.find((a) => a.id === 'decline')!
   const b = await connectReady(url, { token: bob.token })
   const a = await connectReady(url, { token: alice.token })
@@ -87,7 +87,7 @@ t.test('friend request: Decline from the notification, then 409; a cancelled req
   t.match((await api(s.app, bob, 'POST', decline.url)).body, { error: 'conflict', message: `You already declined @${alice.username}'s friend request` })
 
   await api(s.app, carol, 'POST', `/api/friends/request/${bob.id}`)
-  await api(s.app, carol, 'POST', `/api/friends/cancel/${s.app.social.outgoingRequests(carol.id)[0]!.request_id}`)
+  await api(s.app, carol, 'POST', `/api/friends/cancel/${(await s.app.social.outgoingRequests(carol.id))[0]!.request_id}`)
   t.match((await api(s.app, bob, 'POST', `/api/friends/accept-from/${carol.id}`)), { status: 409, body: { message: `@${carol.username} cancelled that friend request` } })
 })
 
@@ -98,11 +98,11 @@ t.test('overdue invoice: Mark paid from the notification; read on every socket, 
   const url = await s.listen()
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const seeded = seedBusiness(s.app, alice.id)
-  const invoice = s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }], '2026-08-10'), { issue: true })
+  const seeded = await seedBusiness(s.app, alice.id)
+  const invoice = await s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }], '2026-08-10'), { issue: true })
   now = ist('2026-08-11T09:00')
-  t.equal(s.app.billing.notifyOverdue(), 1)
-  const n = s.app.notifications.list(alice.id).find((x) => x.kind === 'invoice_overdue')!
+  t.equal(await s.app.billing.notifyOverdue(), 1)
+  const n = (await s.app.notifications.list(alice.id)).find((x) => x.kind === 'invoice_overdue')!
   t.same(n.actions, [{ id: 'mark_paid', label: 'Mark paid', method: 'POST', url: `/api/billing/invoices/${invoice.id}/paid` }])
 
   const a1 = await connectReady(url, { token: alice.token })
@@ -114,7 +114,7 @@ t.test('overdue invoice: Mark paid from the notification; read on every socket, 
   const res = await api(s.app, alice, 'POST', n.actions[0]!.url)
   t.equal(res.status, 200)
   t.equal(res.body.invoice?.status ?? res.body.status, 'paid')
-  t.equal(s.app.notifications.get(alice.id, n.id).read, true)
+  t.equal((await s.app.notifications.get(alice.id, n.id)).read, true)
   for (const x of [a1, a2]) {
     t.match(await x.client.next((f) => f.type === 'notification_state' && f.ids?.includes(n.id) === true), { read: true })
     t.match(await x.client.next('notification'), { notification: { kind: 'invoice_paid' } }, "billing's own invoice_paid")
@@ -129,14 +129,14 @@ t.test('comment: Reply opens the post at its comment box through /open, which ma
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const post = await createPost(s.app, alice)
   await comment(s.app, bob, post.id, 'Nice')
-  const n = s.app.notifications.list(alice.id).find((x) => x.kind === 'comment')!
+  const n = (await s.app.notifications.list(alice.id)).find((x) => x.kind === 'comment')!
   t.same(n.actions, [{ id: 'reply', label: 'Reply', method: 'GET', url: `/blog/posts/${post.id}#comment-form-${post.id}` }])
   const html = await s.app.inject({ method: 'GET', url: '/notifications', headers: bearer(alice) })
   t.match(html.body, `href="/notifications/${n.id}/open?action=reply"`, 'the row links Reply through /open')
   const res = await s.app.inject({ method: 'GET', url: `/notifications/${n.id}/open?action=reply`, headers: bearer(alice) })
   t.equal(res.statusCode, 303)
   t.equal(res.headers.location, `/blog/posts/${post.id}#comment-form-${post.id}`)
-  t.equal(s.app.notifications.get(alice.id, n.id).read, true)
+  t.equal((await s.app.notifications.get(alice.id, n.id)).read, true)
   const unknown = await s.app.inject({ method: 'GET', url: `/notifications/${n.id}/open?action=accept`, headers: bearer(alice) })
   t.equal(unknown.headers.location, '/notifications', 'an action it does not have (or a POST one): the inbox')
   t.equal((await s.app.inject({ method: 'GET', url: `/notifications/${n.id}/open?action=reply`, headers: bearer(bob) })).statusCode, 404)

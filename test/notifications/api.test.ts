@@ -9,9 +9,9 @@ t.test('list: newest first, unread filter, limit and before paging, counts', asy
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
   const ids: number[] = []
-  for (let i = 1; i <= 25; i++) ids.push(s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: `n${i}`, message: `m${i}`, linkUrl: '/x', linkText: 'X', actorId: bob.id }).ids[0]!)
-  s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'bob' })
-  for (const id of ids.slice(0, 5)) s.app.notifications.markRead(alice.id, id)
+  for (let i = 1; i <= 25; i++) ids.push((await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: `n${i}`, message: `m${i}`, linkUrl: '/x', linkText: 'X', actorId: bob.id })).ids[0]!)
+  await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'bob' })
+  for (const id of ids.slice(0, 5)) await s.app.notifications.markRead(alice.id, id)
   const get = (url: string) => s.app.inject({ method: 'GET', url, headers: bearer(alice) })
 
   let res = await get('/api/notifications')
@@ -70,8 +70,8 @@ t.test('unread-count, :id/read (404 for others), read-all; pushes reach the owne
   const url = await s.listen()
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const [a1, a2] = s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'a' }).ids
-  const [b1] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids
+  const [a1, a2] = (await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'a' })).ids
+  const [b1] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })).ids
   const aSock = await connectReady(url, { token: alice.token })
   const bSock = await connectReady(url, { token: bob.token })
   const bobMark = bSock.client.mark()
@@ -83,7 +83,7 @@ t.test('unread-count, :id/read (404 for others), read-all; pushes reach the owne
   res = await call('POST', `/api/notifications/${b1}/read`)
   t.equal(res.statusCode, 404, "another user's id: 404")
   t.same(res.json(), { error: 'not_found', message: `You have no notification ${b1}` })
-  t.equal(s.app.notifications.get(bob.id, b1!)!.read, false, "bob's stays unread")
+  t.equal((await s.app.notifications.get(bob.id, b1!))!.read, false, "bob's stays unread")
   t.equal((await call('POST', '/api/notifications/999999/read')).statusCode, 404, 'unknown id: 404')
   t.equal((await call('POST', '/api/notifications/abc/read')).statusCode, 400, 'malformed id: 400')
 
@@ -97,7 +97,7 @@ t.test('unread-count, :id/read (404 for others), read-all; pushes reach the owne
   res = await call('POST', '/api/notifications/read-all')
   t.same(res.json(), { unread_count: 0, unread_messages_count: 0 })
   t.equal((await aSock.client.next('count_update')).unread_count, 0)
-  t.equal(s.app.notifications.get(alice.id, a2!)!.read, true)
+  t.equal((await s.app.notifications.get(alice.id, a2!))!.read, true)
   t.same(await bSock.client.since(bobMark, 150), [], 'bob got nothing')
   t.same((await call('GET', '/api/notifications/unread-count', bob)).json(), { unread_count: 1, unread_messages_count: 0 }, "bob's count is untouched")
   await aSock.client.close()
@@ -129,7 +129,7 @@ t.test('POST /api/notifications (admin): user_ids, usernames, all; 403 and 400 c
     const f = await sockets[name].client.next('notification')
     t.ok(body.ids.includes(f.notification.id), `${name} got the push`)
     t.match(f.notification, { kind: 'system', title: 'Hi', message: 'both', link_url: '/notifications', link_text: 'Open', actor: { id: admin.id, username: admin.username }, read: false })
-    t.ok(s.app.notifications.get(user.id, f.notification.id), 'with their own row id')
+    t.ok(await s.app.notifications.get(user.id, f.notification.id), 'with their own row id')
   }
   t.same(await sockets.carol.client.since(carolMark, 150), [], 'carol got nothing')
 
@@ -140,7 +140,7 @@ t.test('POST /api/notifications (admin): user_ids, usernames, all; 403 and 400 c
   t.match((await sockets.carol.client.next('notification')).notification, { kind: 'invoice_paid', icon: 'paid' })
   t.same(await sockets.alice.client.since(aliceMark, 100, 'notification'), [], 'alice got nothing this time')
 
-  const before = rows()
+  const before = await rows()
   const aliceMark2 = sockets.alice.client.mark()
   const bad: Array<[string, Record<string, unknown>, string]> = [
     ['no recipients', { title: 't', message: '' }, 'invalid'],
@@ -160,14 +160,14 @@ t.test('POST /api/notifications (admin): user_ids, usernames, all; 403 and 400 c
     t.match(res.json(), { error: code, message: String }, `${name}: ${res.json().message}`)
   }
   t.match((await adminNotify(s.app, admin, { usernames: ['nobody'], title: 't', message: '' })).json().message, /nobody/, 'names the unknown user')
-  t.equal(rows(), before, 'nothing was created by any bad request')
+  t.equal(await rows(), before, 'nothing was created by any bad request')
 
   res = await adminNotify(s.app, alice, { all: true, title: 'spam', message: '' })
   t.equal(res.statusCode, 403, 'non-admin: 403')
   t.same(res.json(), { error: 'forbidden', message: 'Only administrators can do that' })
   res = await s.app.inject({ method: 'POST', url: '/api/notifications', payload: { all: true, title: 'x', message: '' } })
   t.equal(res.statusCode, 401, 'anonymous: 401')
-  t.equal(rows(), before, 'still nothing created')
+  t.equal(await rows(), before, 'still nothing created')
   t.same(await sockets.alice.client.since(aliceMark2, 150, 'notification'), [], 'and nothing pushed')
   for (const c of Object.values(sockets)) await c.client.close()
 })
@@ -195,11 +195,11 @@ t.test('broadcast to everyone reaches every connected user once, with their own 
     t.equal(frames.length, 1, `user ${user.id}'s socket got it exactly once`)
     const n = frames[0]!.notification
     t.equal(n.title, 'Everyone')
-    t.ok(s.app.notifications.get(user.id, n.id), 'the id is that user\'s own row')
+    t.ok(await s.app.notifications.get(user.id, n.id), 'the id is that user\'s own row')
     t.equal(frames[0]!.unread_count, 1)
     seen.set(user.id, n.id)
   }
   t.equal(new Set(seen.values()).size, users.length, 'distinct rows for distinct users')
-  t.equal(s.app.notifications.counts(offline.id).unread_count, 1, 'the offline user finds it later')
+  t.equal((await s.app.notifications.counts(offline.id)).unread_count, 1, 'the offline user finds it later')
   for (const { c } of sockets) await c.client.close()
 })

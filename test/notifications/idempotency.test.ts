@@ -27,18 +27,18 @@ t.test('same key and body: the first answer again, nothing created, nothing push
   t.equal(again.statusCode, 201, 'the same body (keys in another order)')
   t.same(again.json(), first.json(), 'the first answer again')
   t.same(await aSock.client.since(aMark, 150), [], 'alice got nothing the second time')
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 1, 'nothing created')
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 1, 'nothing created')
 
   const other = await publish({ ...body, message: 'different' }, 'k-1')
   t.equal(other.statusCode, 422)
   t.same(other.json(), { error: 'idempotency_key_reused', message: 'This Idempotency-Key was used with another body' })
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 1, 'nothing created')
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 1, 'nothing created')
 
   const admin2 = await createUser(s.app, { admin: true })
   t.equal((await publish(body, 'k-1', admin2)).statusCode, 201, "another caller's key is its own")
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 2)
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 2)
   t.equal((await publish(body)).statusCode, 201, 'without a key: every publish creates')
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 3)
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 3)
 
   for (const bad of ['', 'x'.repeat(256), 'tab\there', 'é']) {
     const res = await publish(body, bad)
@@ -52,7 +52,7 @@ t.test('same key and body: the first answer again, nothing created, nothing push
   const later = await publish(body, 'k-1')
   t.equal(later.statusCode, 201)
   t.not(later.json().ids[0], first.json().ids[0], 'after 24 h the key is new again')
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 4)
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 4)
   t.same(await bSock.client.since(bobMark, 100), [], 'bob got nothing')
 })
 
@@ -81,6 +81,6 @@ t.test('two concurrent publishes with one key on two processes sharing the datab
   t.same(answers.map((r) => r.statusCode), [201, 201, 201, 201])
   t.equal(new Set(answers.map((r) => r.body)).size, 1, 'one answer')
   t.equal(answers[0]!.json().created, 2, 'admin and alice')
-  t.equal(p2.app.notifications.counts(alice.id).unread_count, 1, 'one row for alice')
+  t.equal((await p2.app.notifications.counts(alice.id)).unread_count, 1, 'one row for alice')
   t.equal((await sock.client.since(mark, 200, 'notification')).length, 1, 'one push')
 })

@@ -12,12 +12,12 @@ const tab = (body: string, label: string) => new RegExp(`<a href="[^"]*"( aria-c
 
 t.test('tabs: counts per category, the current one marked, each view its rows and its empty state', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const notify = (userId: number, kind: string, title: string) => s.app.notifications.notify({ userIds: [userId] }, { kind, title } as never).ids[0]!
-  const blog = [notify(alice.id, 'comment', 'c1'), notify(alice.id, 'like', 'l1'), notify(alice.id, 'comment', 'c2')]
-  const billing = [notify(alice.id, 'invoice_paid', 'p1'), notify(alice.id, 'invoice_overdue', 'o1')]
-  notify(bob.id, 'system', 'for-bob')
-  s.app.notifications.markRead(alice.id, blog[0]!)
-  s.app.notifications.archive(alice.id, billing[0]!)
+  const notify = /*@A*/async (userId: number, kind: string, title: string) => (await s.app.notifications.notify({ userIds: [userId] }, { kind, title } as never)).ids[0]!
+  const blog = [await notify(alice.id, 'comment', 'c1'), await notify(alice.id, 'like', 'l1'), await notify(alice.id, 'comment', 'c2')]
+  const billing = [await notify(alice.id, 'invoice_paid', 'p1'), await notify(alice.id, 'invoice_overdue', 'o1')]
+  await notify(bob.id, 'system', 'for-bob')
+  await s.app.notifications.markRead(alice.id, blog[0]!)
+  await s.app.notifications.archive(alice.id, billing[0]!)
   const b = await new Browser(s.app).login(alice.username, alice.password)
 
   let page = await b.get('/notifications')
@@ -61,8 +61,8 @@ t.test('tabs: counts per category, the current one marked, each view its rows an
 t.test('paging both ways: Older (before=) and Newer (after=), on the page and the API', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const ids: number[] = []
-  for (let i = 0; i < 25; i++) ids.push(s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: `n${i}` }).ids[0]!)
-  s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'bob' })
+  for (let i = 0; i < 25; i++) ids.push((await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: `n${i}` })).ids[0]!)
+  await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'bob' })
   const b = await new Browser(s.app).login(alice.username, alice.password)
   const link = (body: string, label: string) => new RegExp(`<a href="([^"]+)" class="button secondary" rel="\\w+">${label}</a>`).exec(body)?.[1]?.replace(/&amp;/g, '&')
 
@@ -93,12 +93,12 @@ t.test('paging both ways: Older (before=) and Newer (after=), on the page and th
 
 t.test('"Done for all read": read rows of the inbox are done, unread and snoozed stay; every tab hears it; bob gets nothing', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const ids = s.app.notifications.notify({ userIds: [alice.id, alice.id, alice.id, alice.id] }, { kind: 'system', title: 'x' }).ids
-  const [bobs] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'y' }).ids
-  s.app.notifications.markRead(bob.id, bobs!)
-  s.app.notifications.markRead(alice.id, ids[0]!)
-  s.app.notifications.markRead(alice.id, ids[1]!)
-  s.app.notifications.snooze(alice.id, ids[2]!, Date.now() + 3600_000)
+  const ids = (await s.app.notifications.notify({ userIds: [alice.id, alice.id, alice.id, alice.id] }, { kind: 'system', title: 'x' })).ids
+  const [bobs] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'y' })).ids
+  await s.app.notifications.markRead(bob.id, bobs!)
+  await s.app.notifications.markRead(alice.id, ids[0]!)
+  await s.app.notifications.markRead(alice.id, ids[1]!)
+  await s.app.notifications.snooze(alice.id, ids[2]!, Date.now() + 3600_000)
   const b = await new Browser(s.app).login(alice.username, alice.password)
   await b.get('/notifications')
   const tabA = await connectReady(url, { token: alice.token })
@@ -111,10 +111,10 @@ t.test('"Done for all read": read rows of the inbox are done, unread and snoozed
   const frame = await tabA.client.next('notification_state')
   t.match(frame, { archived: true, read: true, unread_count: 1 })
   t.same(frame.ids, [ids[0], ids[1]], 'one frame names the two')
-  const state = (id: number) => s.app.notifications.get(alice.id, id)
-  t.same([state(ids[0]!).archived, state(ids[1]!).archived, state(ids[2]!).archived, state(ids[3]!).archived], [true, true, false, false], 'the two read ones')
-  t.ok(state(ids[2]!).snoozed_until, 'the snoozed one stays snoozed')
-  t.equal(s.app.notifications.get(bob.id, bobs!).archived, false, "bob's read row is untouched")
+  const state = /*@A*/async (id: number) => s.app.notifications.get(alice.id, id)
+  t.same([(await state(ids[0]!)).archived, (await state(ids[1]!)).archived, (await state(ids[2]!)).archived, (await state(ids[3]!)).archived], [true, true, false, false], 'the two read ones')
+  t.ok((await state(ids[2]!)).snoozed_until, 'the snoozed one stays snoozed')
+  t.equal((await s.app.notifications.get(bob.id, bobs!)).archived, false, "bob's read row is untouched")
 
   const hx = await b.post('/notifications/archive-read', {}, { headers: { 'hx-request': 'true' } })
   t.equal(hx.statusCode, 200, 'htmx: the section again')

@@ -8,8 +8,8 @@ const iso = (ms: number) => new Date(ms).toISOString()
 
 t.test('archive, unarchive, snooze, unsnooze over HTTP: every tab of the owner gets notification_state, bob nothing', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const [a1, a2] = s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'comment', title: 'c', thread: 'post:4' }).ids as [number, number]
-  const [b1] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids as [number]
+  const [a1, a2] = (await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'comment', title: 'c', thread: 'post:4' })).ids as [number, number]
+  const [b1] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })).ids as [number]
   const tab1 = await connectReady(url, { token: alice.token })
   const tab2 = await connectReady(url, { token: alice.token })
   const bSock = await connectReady(url, { token: bob.token })
@@ -64,16 +64,16 @@ t.test('archive, unarchive, snooze, unsnooze over HTTP: every tab of the owner g
   }
   res = await post(`/api/notifications/${a1}/snooze`, alice, {})
   t.equal(res.statusCode, 400, 'no until: 400')
-  t.same(s.app.notifications.get(alice.id, a1).snoozed_until, null, 'nothing changed')
-  t.equal(s.app.notifications.get(bob.id, b1).archived, false, "bob's row unchanged")
+  t.same((await s.app.notifications.get(alice.id, a1)).snoozed_until, null, 'nothing changed')
+  t.equal((await s.app.notifications.get(bob.id, b1)).archived, false, "bob's row unchanged")
   t.same(await tab1.client.since(marks[0], 150), [], 'alice got nothing for refused changes')
   t.same(await bSock.client.since(marks[1], 0), [], 'bob got nothing')
 })
 
 t.test('socket frames archive / unarchive / snooze / unsnooze; mark_read keeps count_update and adds notification_state', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const [a1, a2] = s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' }).ids as [number, number]
-  const [b1] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids as [number]
+  const [a1, a2] = (await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })).ids as [number, number]
+  const [b1] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })).ids as [number]
   const tab1 = await connectReady(url, { token: alice.token })
   const tab2 = await connectReady(url, { token: alice.token })
   const bSock = await connectReady(url, { token: bob.token })
@@ -94,7 +94,7 @@ t.test('socket frames archive / unarchive / snooze / unsnooze; mark_read keeps c
     t.match(await tab.client.next('count_update'), { unread_count: 0 }, 'count_update still comes')
     t.match(await tab.client.next('notification_state'), { ids: [a2], read: true, unread_count: 0 })
   }
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'y' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'y' })
   await tab1.client.next('notification')
   tab1.client.send({ type: 'mark_all_read' })
   for (const tab of [tab1, tab2]) t.match(await tab.client.next('notification_state'), { all: true, read: true, unread_count: 0 })
@@ -112,22 +112,22 @@ t.test('socket frames archive / unarchive / snooze / unsnooze; mark_read keeps c
   t.same((await tab1.client.since(marks[0], 150)).filter((f) => f.type !== 'error'), [], 'nothing but errors to the sender')
   t.same(await tab2.client.since(marks[1], 0), [], 'the other tab got nothing')
   t.same(await bSock.client.since(marks[2], 0), [], 'bob got nothing')
-  t.equal(s.app.notifications.get(bob.id, b1).archived, false)
+  t.equal((await s.app.notifications.get(bob.id, b1)).archived, false)
 })
 
 t.test('status and category filters, unread_by_category', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const make = (kind: 'comment' | 'invoice_paid' | 'friend_request' | 'system', user = alice) =>
-    s.app.notifications.notify({ userIds: [user.id] }, { kind, title: kind }).ids[0]!
-  const c = make('comment')
-  const inv = make('invoice_paid')
-  const fr = make('friend_request')
-  const sys = make('system')
-  const sys2 = make('system')
-  make('comment', bob)
-  s.app.notifications.markRead(alice.id, sys)
-  s.app.notifications.archive(alice.id, inv)
-  s.app.notifications.snooze(alice.id, fr, Date.now() + HOUR)
+  const make = /*@A*/async (kind: 'comment' | 'invoice_paid' | 'friend_request' | 'system', user = alice) =>
+    (await s.app.notifications.notify({ userIds: [user.id] }, { kind, title: kind })).ids[0]!
+  const c = await make('comment')
+  const inv = await make('invoice_paid')
+  const fr = await make('friend_request')
+  const sys = await make('system')
+  const sys2 = await make('system')
+  await make('comment', bob)
+  await s.app.notifications.markRead(alice.id, sys)
+  await s.app.notifications.archive(alice.id, inv)
+  await s.app.notifications.snooze(alice.id, fr, Date.now() + HOUR)
   const get = async (query: string) => {
     const res = await s.app.inject({ method: 'GET', url: `/api/notifications${query}`, headers: bearer(alice) })
     t.equal(res.statusCode, 200, query)

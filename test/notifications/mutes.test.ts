@@ -23,19 +23,19 @@ t.test('mute, list, unmute; a muted thread creates nothing for that user, others
   const b = await connectReady(url, { token: bob.token })
   const marks = [a.client.mark(), b.client.mark()] as const
   const note = { kind: 'friend_request' as const, title: 'hi', thread: `user:${bob.id}` }
-  t.equal(s.app.notifications.notify({ userIds: [alice.id, bob.id] }, note).created, 1, 'only bob (who did not mute it)')
+  t.equal((await s.app.notifications.notify({ userIds: [alice.id, bob.id] }, note)).created, 1, 'only bob (who did not mute it)')
   await b.client.next('notification')
   t.same(await a.client.since(marks[0], 150), [], 'alice got nothing')
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 0)
-  t.equal(s.app.notifications.notify({ userIds: [alice.id] }, { ...note, thread: 'post:1' }).created, 1, 'other threads still come')
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 0)
+  t.equal((await s.app.notifications.notify({ userIds: [alice.id] }, { ...note, thread: 'post:1' })).created, 1, 'other threads still come')
 
   clock.now += 3600_000 + 1
-  t.equal(s.app.notifications.notify({ userIds: [alice.id] }, note).created, 1, 'after until the thread speaks again')
+  t.equal((await s.app.notifications.notify({ userIds: [alice.id] }, note)).created, 1, 'after until the thread speaks again')
   t.same((await call('GET', '/api/mutes')).json().mutes.map((m: any) => m.thread), [`user:${carol.id}`], 'expired mutes are not listed')
 
   res = await call('DELETE', `/api/mutes/user:${carol.id}`)
   t.equal(res.statusCode, 204)
-  t.equal(s.app.notifications.notify({ userIds: [alice.id] }, { ...note, thread: `user:${carol.id}` }).created, 1, 'unmuted')
+  t.equal((await s.app.notifications.notify({ userIds: [alice.id] }, { ...note, thread: `user:${carol.id}` })).created, 1, 'unmuted')
   res = await call('DELETE', `/api/mutes/user:${carol.id}`)
   t.equal(res.statusCode, 404, 'unmuting what is not muted: 404')
   t.equal((await b.client.since(marks[1], 100, 'notification')).length, 1, 'bob got only his own notification')
@@ -61,7 +61,7 @@ t.test('bad input: malformed thread or until (400), a thread you cannot see (404
     t.match(res.json(), { error: 'not_found' })
   }
   await befriend(s.app, alice, bob)
-  const conversation = s.app.social.startConversation(bob.id, alice.id)
+  const conversation = await s.app.social.startConversation(bob.id, alice.id)
   t.equal((await call({ thread: `conversation:${conversation}` })).statusCode, 201, 'her own conversation')
   const carolsOwn = await s.app.inject({ method: 'POST', url: '/api/mutes', headers: bearer(bob), payload: { thread: 'invoice:1' } })
   t.equal(carolsOwn.statusCode, 404, 'an invoice that is not his')

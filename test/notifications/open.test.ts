@@ -11,11 +11,11 @@ const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' }
 
 t.test('open from this site marks read, pushes the state, redirects to the link (same-site paths only); bob gets nothing', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const notify = (userId: number, linkUrl: string | null) => s.app.notifications.notify({ userIds: [userId] }, { kind: 'comment', title: 'c', linkUrl }).ids[0]!
-  const local = notify(alice.id, '/blog/posts/4#comment-9')
-  const external = notify(alice.id, 'https://example.com/x')
-  const none = notify(alice.id, null)
-  const bobs = notify(bob.id, '/blog')
+  const notify = /*@A*/async (userId: number, linkUrl: string | null) => (await s.app.notifications.notify({ userIds: [userId] }, { kind: 'comment', title: 'c', linkUrl })).ids[0]!
+  const local = await notify(alice.id, '/blog/posts/4#comment-9')
+  const external = await notify(alice.id, 'https://example.com/x')
+  const none = await notify(alice.id, null)
+  const bobs = await notify(bob.id, '/blog')
   const browser = await new Browser(s.app).login(alice.username, alice.password)
   const tab = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
@@ -25,13 +25,13 @@ t.test('open from this site marks read, pushes the state, redirects to the link 
   t.equal(res.statusCode, 303)
   t.equal(res.headers.location, '/blog/posts/4#comment-9')
   t.match(await tab.client.next('notification_state'), { ids: [local], read: true, unread_count: 2 })
-  t.equal(s.app.notifications.get(alice.id, local).read, true)
+  t.equal((await s.app.notifications.get(alice.id, local)).read, true)
 
   res = await browser.get(`/notifications/${external}/open`, SAME_ORIGIN)
   t.equal(res.headers.location, '/notifications', 'an off-site link is not followed')
   res = await browser.get(`/notifications/${none}/open`, SAME_ORIGIN)
   t.equal(res.headers.location, '/notifications', 'no link: the inbox')
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 0, 'each opened one is read')
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 0, 'each opened one is read')
   t.match(await tab.client.next('notification_state'), { ids: [external], read: true })
   t.match(await tab.client.next('notification_state'), { ids: [none], read: true, unread_count: 0 })
 
@@ -39,7 +39,7 @@ t.test('open from this site marks read, pushes the state, redirects to the link 
   const tMark = tab.client.mark()
   res = await browser.get(`/notifications/${bobs}/open`, SAME_ORIGIN)
   t.equal(res.statusCode, 404, "bob's: 404")
-  t.equal(s.app.notifications.get(bob.id, bobs).read, false, "bob's stays unread")
+  t.equal((await s.app.notifications.get(bob.id, bobs)).read, false, "bob's stays unread")
   res = await s.app.inject({ method: 'GET', url: `/notifications/${local}/open`, headers: SAME_ORIGIN })
   t.not(res.headers.location, '/blog/posts/4#comment-9', 'anonymous: not followed')
   t.same(await tab.client.since(tMark, 150), [], 'alice got nothing for refused opens')
@@ -48,8 +48,8 @@ t.test('open from this site marks read, pushes the state, redirects to the link 
 
 t.test('a GET from another site (or without Sec-Fetch-Site) changes nothing: a confirmation page POSTs instead', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const id = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'Bob commented', linkUrl: '/blog/posts/4', linkText: 'View comment' }).ids[0]!
-  const bobs = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'comment', title: 'x', linkUrl: '/blog' }).ids[0]!
+  const id = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'Bob commented', linkUrl: '/blog/posts/4', linkText: 'View comment' })).ids[0]!
+  const bobs = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'comment', title: 'x', linkUrl: '/blog' })).ids[0]!
   const browser = await new Browser(s.app).login(alice.username, alice.password)
   const tab = await connectReady(url, { token: alice.token })
   const mark = tab.client.mark()
@@ -61,20 +61,20 @@ t.test('a GET from another site (or without Sec-Fetch-Site) changes nothing: a c
     t.match(res.body, new RegExp(`<form method="post" action="/notifications/${id}/open"`), 'with a form that POSTs')
     t.match(res.body, /<button type="submit">View comment<\/button>/)
   }
-  t.equal(s.app.notifications.get(alice.id, id).read, false, 'still unread')
+  t.equal((await s.app.notifications.get(alice.id, id)).read, false, 'still unread')
   t.same(await tab.client.since(mark, 150), [], 'nothing pushed')
 
   let res = await browser.post(`/notifications/${id}/open`, {}, { csrf: false })
   t.equal(res.statusCode, 403, 'the POST without the CSRF token is refused')
-  t.equal(s.app.notifications.get(alice.id, id).read, false)
+  t.equal((await s.app.notifications.get(alice.id, id)).read, false)
   res = await browser.post(`/notifications/${id}/open`)
   t.equal(res.statusCode, 303, 'the confirmation button')
   t.equal(res.headers.location, '/blog/posts/4')
-  t.equal(s.app.notifications.get(alice.id, id).read, true, 'read now')
+  t.equal((await s.app.notifications.get(alice.id, id)).read, true, 'read now')
   t.match(await tab.client.next('notification_state'), { ids: [id], read: true })
   res = await browser.post(`/notifications/${bobs}/open`)
   t.equal(res.statusCode, 404, "bob's: 404")
   res = await browser.get(`/notifications/${bobs}/open`)
   t.equal(res.statusCode, 404, "bob's, even the confirmation page: 404")
-  t.equal(s.app.notifications.get(bob.id, bobs).read, false)
+  t.equal((await s.app.notifications.get(bob.id, bobs)).read, false)
 })

@@ -11,8 +11,8 @@ t.test('/notifications: login required, newest first, Older link pages back', as
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
   const ids: number[] = []
-  for (let i = 1; i <= 25; i++) ids.push(s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: `title-${i}` }).ids[0]!)
-  s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'for-bob-only' })
+  for (let i = 1; i <= 25; i++) ids.push((await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: `title-${i}` })).ids[0]!)
+  await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'for-bob-only' })
 
   const anon = await s.app.inject({ method: 'GET', url: '/notifications' })
   t.equal(anon.statusCode, 302, 'anonymous: redirect')
@@ -35,7 +35,7 @@ t.test('/notifications: login required, newest first, Older link pages back', as
   t.notMatch(page2.body, />Older</, 'no Older link on the last page')
   t.match(page2.body, /data-live=""/, 'older pages do not take live rows')
 
-  s.app.notifications.markRead(alice.id, ids[24]!)
+  await s.app.notifications.markRead(alice.id, ids[24]!)
   const unread = await b.get('/notifications?unread=1')
   t.notMatch(unread.body, new RegExp(`id="notification-${ids[24]}"`), 'unread filter')
   t.match(unread.body, /before=\d+/, 'its Older link keeps the filter')
@@ -48,8 +48,8 @@ t.test('mark read through htmx: the row and an out-of-band badge; others get 404
   const url = await s.listen()
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
-  const [n1, n2] = s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' }).ids
-  const [bobN] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'y' }).ids
+  const [n1, n2] = (await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })).ids
+  const [bobN] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'y' })).ids
   const b = await new Browser(s.app).login(alice.username, alice.password)
   await b.get('/notifications')
   const tab = await connectReady(url, { token: alice.token })
@@ -66,13 +66,13 @@ t.test('mark read through htmx: the row and an out-of-band badge; others get 404
 
   res = await b.post(`/notifications/${bobN}/read`, {}, hx)
   t.equal(res.statusCode, 404, "bob's notification: 404")
-  t.equal(s.app.notifications.get(bob.id, bobN!)!.read, false)
+  t.equal((await s.app.notifications.get(bob.id, bobN!))!.read, false)
 
   res = await b.post(`/notifications/${n2}/read`, {})
   t.equal(res.statusCode, 303, 'without htmx: redirect back')
   t.equal(res.headers.location, '/notifications')
 
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'z' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'z' })
   res = await b.post('/notifications/read-all', {}, hx)
   t.equal(res.statusCode, 200)
   t.match(res.body, /id="notifications-section"/, 'the section re-rendered')

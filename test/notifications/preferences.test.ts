@@ -32,8 +32,8 @@ t.test('GET/PUT /api/preferences: defaults, stored kinds, bad input with field m
   }
   res = await put(s.app, alice, { kinds: { like: { inbox: true } } })
   t.equal(res.statusCode, 400, 'a kind without all three channels')
-  t.same(s.app.notifications.preferences.get(alice.id), stored, 'nothing changed')
-  t.same(s.app.notifications.preferences.get(bob.id), defaults, "bob's are his own")
+  t.same(await s.app.notifications.preferences.get(alice.id), stored, 'nothing changed')
+  t.same(await s.app.notifications.preferences.get(bob.id), defaults, "bob's are his own")
   res = await put(s.app, alice, { quiet_hours: null })
   t.same(res.json().quiet_hours, null, 'quiet hours off')
   t.equal((await s.app.inject({ method: 'PUT', url: '/api/preferences', payload: {} })).statusCode, 401)
@@ -51,7 +51,7 @@ t.test('inbox:false stores nothing for that user; toast/desktop:false store, cou
   t.equal(res.json().created, 1, 'only bob got a row')
   t.match(await b.client.next('notification'), { notification: { kind: 'comment' }, alert: { toast: true, desktop: true } })
   t.same(await a.client.since(mark, 150), [], 'alice got nothing')
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 0)
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 0)
 
   res = await adminNotify(s.app, admin, { all: true, kind: 'comment', title: 'c', message: '' })
   t.equal(res.json().created, 2, 'a broadcast leaves her out too (bob and the admin)')
@@ -70,10 +70,10 @@ t.test('inbox:false stores nothing for that user; toast/desktop:false store, cou
 t.test('self-caused notifications are on by default and can be turned off', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const input = { kind: 'invoice_created' as const, title: 'Invoice issued', selfCaused: true }
-  t.equal(s.app.notifications.notify({ userIds: [alice.id] }, input).created, 1, 'on by default')
+  t.equal((await s.app.notifications.notify({ userIds: [alice.id] }, input)).created, 1, 'on by default')
   await put(s.app, alice, { self_caused: false })
-  t.equal(s.app.notifications.notify({ userIds: [alice.id, bob.id] }, input).created, 1, 'off for alice only')
-  t.equal(s.app.notifications.notify({ userIds: [alice.id] }, { ...input, selfCaused: false }).created, 1, 'caused by others still comes')
+  t.equal((await s.app.notifications.notify({ userIds: [alice.id, bob.id] }, input)).created, 1, 'off for alice only')
+  t.equal((await s.app.notifications.notify({ userIds: [alice.id] }, { ...input, selfCaused: false })).created, 1, 'caused by others still comes')
 })
 
 t.test('quiet hours with a fixed clock: nothing shows, everything counts, one summary when they end', async (t) => {
@@ -85,10 +85,10 @@ t.test('quiet hours with a fixed clock: nothing shows, everything counts, one su
   const b = await connectReady(url, { token: bob.token })
   const bMark = b.client.mark()
   for (let i = 0; i < 3; i++) {
-    s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: `c${i}` })
+    await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: `c${i}` })
     t.match(await a.client.next('notification'), { unread_count: i + 1, alert: { toast: false, desktop: false } }, 'counted, not shown')
   }
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'sys' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'sys' })
   t.match(await a.client.next('notification'), { alert: { toast: false, desktop: false } }, 'not even system during quiet hours')
   const aMark = a.client.mark()
   clock.now = Date.parse('2026-01-27T06:59:00Z')
@@ -97,7 +97,7 @@ t.test('quiet hours with a fixed clock: nothing shows, everything counts, one su
   t.match(await a.client.next('away_summary'), { count: 4, message: '4 notifications arrived while you were away', unread_count: 4 })
   await new Promise((r) => setTimeout(r, 200))
   t.equal(a.client.ofType('away_summary').length, 1, 'once')
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'after' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'after' })
   t.match(await a.client.next('notification'), { alert: { toast: true, desktop: true } }, 'shown again after quiet hours')
   t.same(await b.client.since(bMark, 0), [], 'bob (quiet hours in his own zone) got nothing')
 })

@@ -13,25 +13,25 @@ const JSON_ACCEPT = { accept: 'application/json' }
 
 t.test('done, undo, snooze, unsnooze from the page: JSON for the script, a redirect without; 404 for bob\'s; bob hears nothing', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const [a1, a2] = s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'comment', title: 'c', thread: 'post:1' } as never).ids
-  const [bobs] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids
+  const [a1, a2] = (await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'comment', title: 'c', thread: 'post:1' } as never)).ids
+  const [bobs] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })).ids
   const b = await new Browser(s.app).login(alice.username, alice.password)
   await b.get('/notifications')
   const tab = await connectReady(url, { token: alice.token })
   const other = await connectReady(url, { token: bob.token })
   const bobMark = other.client.mark()
-  const get = (id: number) => s.app.notifications.get(alice.id, id)
+  const get = /*@A*/async (id: number) => s.app.notifications.get(alice.id, id)
 
   let res = await b.post(`/notifications/${a1}/archive`, {}, { csrf: false, headers: { ...JSON_ACCEPT, 'x-csrf-token': b.csrf } })
   t.equal(res.statusCode, 200)
   t.same(res.json(), { unread_count: 1, unread_messages_count: 0 }, 'done implies read: the counts')
   t.match(await tab.client.next('notification_state'), { ids: [a1], archived: true, read: true })
-  t.ok(get(a1!).archived && get(a1!).read)
+  t.ok((await get(a1!)).archived && (await get(a1!)).read)
 
   res = await b.post(`/notifications/${a1}/unarchive`, {}, { csrf: false, headers: { ...JSON_ACCEPT, 'x-csrf-token': b.csrf } })
   t.equal(res.statusCode, 200, 'undo')
   t.match(await tab.client.next('notification_state'), { ids: [a1], archived: false })
-  t.equal(get(a1!).archived, false, 'back in the inbox (still read)')
+  t.equal((await get(a1!)).archived, false, 'back in the inbox (still read)')
 
   res = await b.post(`/notifications/${a1}/archive`, { category: 'blog' })
   t.equal(res.statusCode, 303, 'a form without script')
@@ -54,7 +54,7 @@ t.test('done, undo, snooze, unsnooze from the page: JSON for the script, a redir
   t.ok(presets.includes(Date.parse(res.json().snoozed_until)), 'tomorrow 09:00 in New York')
 
   // Refused: the server's message for the page to show next to the menu; nothing changes.
-  const snoozedUntil = get(a2!).snoozed_until
+  const snoozedUntil = (await get(a2!)).snoozed_until
   for (const [form, field, message] of [
     [{ preset: 'at', local: '2020-01-01T09:00', time_zone: 'UTC' }, 'until', /in the future/],
     [{ preset: 'at', local: new Date(Date.now() + 40 * 86_400_000).toISOString().slice(0, 16), time_zone: 'UTC' }, 'until', /30 days/],
@@ -65,11 +65,11 @@ t.test('done, undo, snooze, unsnooze from the page: JSON for the script, a redir
     t.equal(res.statusCode, 400, `${JSON.stringify(form)}: 400`)
     t.match(res.json().fields[field], message)
   }
-  t.equal(get(a2!).snoozed_until, snoozedUntil, 'refused snoozes changed nothing')
+  t.equal((await get(a2!)).snoozed_until, snoozedUntil, 'refused snoozes changed nothing')
 
   res = await b.post(`/notifications/${a2}/unsnooze`, {}, { headers: JSON_ACCEPT })
   t.equal(res.statusCode, 200)
-  t.same([get(a2!).snoozed_until, get(a2!).read], [null, false], 'back now, unread')
+  t.same([(await get(a2!)).snoozed_until, (await get(a2!)).read], [null, false], 'back now, unread')
 
   await tab.client.settle(150)
   const aliceMark = tab.client.mark()
@@ -79,7 +79,7 @@ t.test('done, undo, snooze, unsnooze from the page: JSON for the script, a redir
   }
   res = await b.post(`/notifications/${bobs}/snooze`, { preset: 'hour', time_zone: 'UTC' }, { headers: JSON_ACCEPT })
   t.equal(res.statusCode, 404, "snooze bob's: 404")
-  const bobsRow = s.app.notifications.get(bob.id, bobs!)
+  const bobsRow = await s.app.notifications.get(bob.id, bobs!)
   t.same([bobsRow.read, bobsRow.archived, bobsRow.snoozed_until], [false, false, null], "bob's row is untouched")
   t.same(await tab.client.since(aliceMark, 150), [], 'refused actions push nothing')
   t.same(await other.client.since(bobMark, 0), [], 'bob heard nothing of it all')
@@ -89,9 +89,9 @@ t.test('done, undo, snooze, unsnooze from the page: JSON for the script, a redir
 t.test('mute from a row: the notification\'s thread, for 8 hours, a week or until unmuted; nothing to mute: 400; bob\'s: 404', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
   s.app.notifications.mutes.allow('post', () => true)
-  const [withThread] = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'c', thread: 'post:7' } as never).ids
-  const [without] = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 's' }).ids
-  const [bobs] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'comment', title: 'b', thread: 'post:9' } as never).ids
+  const [withThread] = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'c', thread: 'post:7' } as never)).ids
+  const [without] = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 's' })).ids
+  const [bobs] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'comment', title: 'b', thread: 'post:9' } as never)).ids
   const b = await new Browser(s.app).login(alice.username, alice.password)
   await b.get('/notifications')
 
@@ -117,17 +117,17 @@ t.test('mute from a row: the notification\'s thread, for 8 hours, a week or unti
   t.equal(res.statusCode, 404, "bob's notification: 404 (its thread is not revealed)")
   res = await b.post(`/notifications/${withThread}/mute`, { for: 'year' }, { headers: JSON_ACCEPT })
   t.equal(res.statusCode, 400, 'an unknown duration')
-  t.same(s.app.notifications.mutes.list(bob.id), [], 'bob muted nothing')
+  t.same(await s.app.notifications.mutes.list(bob.id), [], 'bob muted nothing')
 })
 
 t.test('one row as a view shows it: 200 with the row when it is in the view, 204 when not, 404 for bob\'s', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const [blog, billing] = [
-    s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'c' } as never).ids[0]!,
-    s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'invoice_paid', title: 'p' } as never).ids[0]!,
+    (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'c' } as never)).ids[0]!,
+    (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'invoice_paid', title: 'p' } as never)).ids[0]!,
   ]
-  const [bobs] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids
-  s.app.notifications.archive(alice.id, billing)
+  const [bobs] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })).ids
+  await s.app.notifications.archive(alice.id, billing)
   const b = await new Browser(s.app).login(alice.username, alice.password)
   const row = (id: number, query = '') => b.get(`/notifications/${id}/row${query}`)
 

@@ -53,14 +53,14 @@ t.test('saving: what is unticked is off, quiet hours in a zone, self-caused; a s
   const res = await b.post('/settings/notifications', form({ 'like.toast': undefined, 'like.desktop': undefined, 'new_message.inbox': undefined, quiet_on: '1', time_zone: 'Asia/Kolkata', self_caused: undefined, 'system.toast': undefined }))
   t.equal(res.statusCode, 303)
   t.equal(res.headers.location, '/settings/notifications?saved=1')
-  const prefs = s.app.notifications.preferences.get(alice.id)
+  const prefs = await s.app.notifications.preferences.get(alice.id)
   t.same(prefs.kinds.like, { inbox: true, toast: false, desktop: false })
   t.same(prefs.kinds.new_message, { inbox: false, toast: true, desktop: true })
   t.same(prefs.kinds.system, allOn, 'system cannot be turned off (its boxes are not even sent)')
   t.same(prefs.kinds.comment, allOn)
   t.same(prefs.quiet_hours, { start: '22:00', end: '07:00', time_zone: 'Asia/Kolkata' })
   t.equal(prefs.self_caused, false)
-  t.same(s.app.notifications.preferences.get(bob.id).kinds.like, allOn, "bob's are his own")
+  t.same((await s.app.notifications.preferences.get(bob.id)).kinds.like, allOn, "bob's are his own")
   const page = await b.get('/settings/notifications?saved=1')
   t.match(page.body, /role="status">Your notification settings are saved/)
   t.match(page.body, /name="like\.toast" value="1" id="like-toast" aria-label="[^"]+">/, 'shown off')
@@ -69,7 +69,7 @@ t.test('saving: what is unticked is off, quiet hours in a zone, self-caused; a s
 
   // Quiet hours off again.
   await b.post('/settings/notifications', form())
-  t.equal(s.app.notifications.preferences.get(alice.id).quiet_hours, null)
+  t.equal((await s.app.notifications.preferences.get(alice.id)).quiet_hours, null)
 })
 
 t.test('bad input: a message on each wrong field, 422, nothing saved, what was typed kept', async (t) => {
@@ -78,7 +78,7 @@ t.test('bad input: a message on each wrong field, 422, nothing saved, what was t
   const alice = await createUser(s.app)
   const b = await new Browser(s.app).login(alice.username, alice.password)
   await b.get('/settings/notifications')
-  const before = s.app.notifications.preferences.get(alice.id)
+  const before = await s.app.notifications.preferences.get(alice.id)
   for (const [change, field, message] of [
     [{ time_zone: 'Mars/Olympus_Mons' }, 'time_zone', /There is no time zone “Mars\/Olympus_Mons”/],
     [{ time_zone: '' }, 'time_zone', /Choose your time zone/],
@@ -93,7 +93,7 @@ t.test('bad input: a message on each wrong field, 422, nothing saved, what was t
     t.match(res.body, new RegExp(`id="${field}" name="${field}"[^>]*aria-invalid="true" aria-describedby="${field}-error"`))
     t.match(res.body, /Nothing was saved/)
     t.notMatch(res.body, /name="like\.toast" value="1" id="like-toast" aria-label="[^"]+" checked/, 'the unticked box stays unticked')
-    t.same(s.app.notifications.preferences.get(alice.id), before, 'nothing saved')
+    t.same(await s.app.notifications.preferences.get(alice.id), before, 'nothing saved')
   }
   const xss = await b.post('/settings/notifications', form({ quiet_on: '1', time_zone: '<script>x</script>' }))
   t.notMatch(xss.body, /<script>x/, 'escaped')
@@ -109,16 +109,16 @@ t.test('mutes: listed in words with their end, Unmute removes only that one', as
   const bob = await createUser(s.app, { username: 'bob_m' })
   const post = await createPost(s.app, bob, 'Hello <world>')
   await befriend(s.app, alice, bob)
-  const conversation = s.app.social.startConversation(alice.id, bob.id)
-  const seeded = seedBusiness(s.app, alice.id)
-  const invoice = s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }], null), { issue: true })
+  const conversation = await s.app.social.startConversation(alice.id, bob.id)
+  const seeded = await seedBusiness(s.app, alice.id)
+  const invoice = await s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }], null), { issue: true })
   const until = now + 8 * 3600_000
   const mutes = s.app.notifications.mutes
-  mutes.mute(alice.id, `post:${post.id}`, until)
-  mutes.mute(alice.id, `invoice:${invoice.id}`, null)
-  mutes.mute(alice.id, `conversation:${conversation}`, null)
-  mutes.mute(alice.id, `user:${bob.id}`, null)
-  mutes.mute(bob.id, `post:${post.id}`, null)
+  await mutes.mute(alice.id, `post:${post.id}`, until)
+  await mutes.mute(alice.id, `invoice:${invoice.id}`, null)
+  await mutes.mute(alice.id, `conversation:${conversation}`, null)
+  await mutes.mute(alice.id, `user:${bob.id}`, null)
+  await mutes.mute(bob.id, `post:${post.id}`, null)
 
   const b = await new Browser(s.app).login(alice.username, alice.password)
   const page = await b.get('/settings/notifications')
@@ -135,7 +135,7 @@ t.test('mutes: listed in words with their end, Unmute removes only that one', as
   const res = await b.post(`/settings/mutes/${encodeURIComponent(`post:${post.id}`)}/unmute`)
   t.equal(res.statusCode, 303)
   t.equal(res.headers.location, '/settings/notifications#mutes')
-  t.same(mutes.list(alice.id).map((m) => m.thread).sort(), [`conversation:${conversation}`, `invoice:${invoice.id}`, `user:${bob.id}`].sort())
-  t.equal(mutes.list(bob.id).length, 1, "bob's mute of the same post stays")
+  t.same((await mutes.list(alice.id)).map((m) => m.thread).sort(), [`conversation:${conversation}`, `invoice:${invoice.id}`, `user:${bob.id}`].sort())
+  t.equal((await mutes.list(bob.id)).length, 1, "bob's mute of the same post stays")
   t.equal((await b.post(`/settings/mutes/${encodeURIComponent(`post:${post.id}`)}/unmute`)).statusCode, 404, 'not muted (any more): 404')
 })

@@ -42,8 +42,8 @@ t.test('two processes: the due row comes back once, on every socket of the owner
   const p2 = await start()
   const alice = await createUser(p1.app)
   const bob = await createUser(p1.app)
-  const [id] = p1.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'later', thread: 'post:1' }).ids as [number]
-  p1.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })
+  const [id] = (await p1.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'later', thread: 'post:1' })).ids as [number]
+  await p1.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })
   const on1 = await connectReady(p1.url, { token: alice.token })
   const on2 = await connectReady(p2.url, { token: alice.token })
   const bSock = await connectReady(p2.url, { token: bob.token })
@@ -67,8 +67,8 @@ t.test('two processes: the due row comes back once, on every socket of the owner
     t.equal((await s.client.since(marks[i], 0, 'notification')).length, 1, `socket ${i + 1}: exactly one resurfaced frame`)
   }
   t.same(await bSock.client.since(marks[2], 0), [], 'bob got nothing')
-  t.equal(p1.app.notifications.wakeSnoozed(clock.now + 1), 0, 'nothing left to wake')
-  t.match(p2.app.notifications.get(alice.id, id), { read: false, snoozed_until: null })
+  t.equal(await p1.app.notifications.wakeSnoozed(clock.now + 1), 0, 'nothing left to wake')
+  t.match(await p2.app.notifications.get(alice.id, id), { read: false, snoozed_until: null })
 })
 
 t.test('concurrent claims: of two processes waking the same rows, each row is woken by one', async (t) => {
@@ -76,9 +76,9 @@ t.test('concurrent claims: of two processes waking the same rows, each row is wo
   const p1 = await start()
   const p2 = await start()
   const alice = await createUser(p1.app)
-  const ids = p1.app.notifications.notify({ userIds: Array(20).fill(alice.id) }, { kind: 'system', title: 'x' }).ids
-  for (const id of ids) p1.app.notifications.snooze(alice.id, id, clock.now + HOUR)
-  const woken = [p1, p2, p1, p2].map((p) => p.app.notifications.wakeSnoozed(clock.now + HOUR))
+  const ids = (await p1.app.notifications.notify({ userIds: Array(20).fill(alice.id) }, { kind: 'system', title: 'x' })).ids
+  for (const id of ids) await p1.app.notifications.snooze(alice.id, id, clock.now + HOUR)
+  const woken = [p1, p2, p1, p2].map(/*@A*/async (p) => p.app.notifications.wakeSnoozed(clock.now + HOUR))
   t.same(woken, [20, 0, 0, 0])
 })
 
@@ -87,15 +87,15 @@ t.test('across a restart: a row due while down comes back at start, one due late
   const p1 = await start()
   const alice = await createUser(p1.app)
   const bob = await createUser(p1.app)
-  const [early, late] = p1.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' }).ids as [number, number]
-  p1.app.notifications.snooze(alice.id, early, clock.now + HOUR)
-  p1.app.notifications.snooze(alice.id, late, clock.now + 2 * HOUR)
+  const [early, late] = (await p1.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })).ids as [number, number]
+  await p1.app.notifications.snooze(alice.id, early, clock.now + HOUR)
+  await p1.app.notifications.snooze(alice.id, late, clock.now + 2 * HOUR)
   await p1.close()
 
   clock.now += HOUR
   const p2 = await start()
-  t.match(p2.app.notifications.get(alice.id, early), { read: false, snoozed_until: null }, 'woken when the new process started')
-  t.match(p2.app.notifications.get(alice.id, late), { read: true, snoozed_until: String }, 'the later one still snoozed')
+  t.match(await p2.app.notifications.get(alice.id, early), { read: false, snoozed_until: null }, 'woken when the new process started')
+  t.match(await p2.app.notifications.get(alice.id, late), { read: true, snoozed_until: String }, 'the later one still snoozed')
   const sock = await connectReady(p2.url, { token: alice.token })
   const bSock = await connectReady(p2.url, { token: bob.token })
   t.equal(sock.initial.unread_count, 1)

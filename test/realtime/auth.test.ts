@@ -32,8 +32,8 @@ t.test('?token= and Authorization: Bearer work; forged, expired and revoked toke
   const h = await connectReady(url, { headers: { authorization: `Bearer ${alice.token}` } })
   t.equal(h.initial.type, 'initial', 'Authorization header accepted')
 
-  const row = s.app.accounts.findById(alice.id)!
-  const login = s.app.accounts.login(row, 'api')
+  const row = (await s.app.accounts.findById(alice.id))!
+  const login = await s.app.accounts.login(row, 'api')
   const expired = s.app.jwt.sign({ sub: alice.id, sid: login.session.id, exp: Math.floor(Date.now() / 1000) - 10 })
   const [head, , sig] = alice.token.split('.')
   const tampered = `${head}.${Buffer.from(JSON.stringify({ sub: 1, sid: login.session.id, exp: 9999999999 })).toString('base64url')}.${sig}`
@@ -60,7 +60,7 @@ t.test('?token= and Authorization: Bearer work; forged, expired and revoked toke
     t.same(c.frames, [], `${name}: no frame`)
   }
 
-  s.app.accounts.logout(login.session.id)
+  await s.app.accounts.logout(login.session.id)
   const revokedToken = s.app.jwt.sign({ sub: alice.id, sid: login.session.id, exp: Math.floor(Date.now() / 1000) + 3600 })
   const revoked = await connect(url, { token: revokedToken })
   t.equal(await revoked.closed, 4401, 'revoked session: 4401')

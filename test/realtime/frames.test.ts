@@ -6,7 +6,7 @@ import { liveSite } from './fixtures/live.js'
 
 t.test('get_count answers this socket only', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })
+  await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })
   const a1 = await connectReady(url, { token: alice.token })
   const a2 = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
@@ -22,8 +22,8 @@ t.test('get_count answers this socket only', async (t) => {
 
 t.test("mark_read of another user's notification: forbidden, nothing changed, nobody told", async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const [aliceN] = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'a' }).ids
-  const [bobN] = s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' }).ids
+  const [aliceN] = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'a' })).ids
+  const [bobN] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'system', title: 'b' })).ids
   const a = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
   const bobMark = b.client.mark()
@@ -32,8 +32,8 @@ t.test("mark_read of another user's notification: forbidden, nothing changed, no
   t.match(await a.client.next('error'), { type: 'error', code: 'forbidden', message: String })
   a.client.send({ type: 'mark_read', id: 999999 })
   t.match(await a.client.next('error'), { code: 'forbidden' }, 'an id that does not exist: forbidden too')
-  t.equal(s.app.notifications.get(bob.id, bobN!)!.read, false, "bob's notification is still unread")
-  t.equal(s.app.notifications.counts(alice.id).unread_count, 1, "alice's count did not change")
+  t.equal((await s.app.notifications.get(bob.id, bobN!))!.read, false, "bob's notification is still unread")
+  t.equal((await s.app.notifications.counts(alice.id)).unread_count, 1, "alice's count did not change")
   t.same(a.client.ofType('count_update'), [], 'no count_update for alice')
   t.same(await b.client.since(bobMark, 150), [], 'bob was told nothing')
 
@@ -48,7 +48,7 @@ t.test("mark_read of another user's notification: forbidden, nothing changed, no
 
 t.test('mark_all_read: count_update on every tab of the user, nobody else', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  s.app.notifications.notify({ userIds: [alice.id, alice.id, alice.id, bob.id] }, { kind: 'system', title: 'x' })
+  await s.app.notifications.notify({ userIds: [alice.id, alice.id, alice.id, bob.id] }, { kind: 'system', title: 'x' })
   const tabs = await Promise.all([1, 2, 3].map(() => connectReady(url, { token: alice.token })))
   const b = await connectReady(url, { token: bob.token })
   t.equal(tabs[0]!.initial.unread_count, 3)
@@ -60,11 +60,11 @@ t.test('mark_all_read: count_update on every tab of the user, nobody else', asyn
     t.match(f.content, /id="notif-badge"[^>]*data-count="0"[^>]*hx-swap-oob="true"/, 'with the badge fragment')
   }
   t.same(await b.client.since(bobMark, 150), [], 'bob got nothing')
-  t.equal(s.app.notifications.counts(bob.id).unread_count, 1, "bob's notification is untouched")
+  t.equal((await s.app.notifications.counts(bob.id)).unread_count, 1, "bob's notification is untouched")
   for (const tab of tabs) t.equal(tab.client.ofType('count_update').length, 1, 'exactly one count_update per tab')
 
   // HTTP mark read-all reaches the sockets too.
-  s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'y' })
+  await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'y' })
   await Promise.all(tabs.map((tab) => tab.client.next('notification')))
   const bobMark2 = b.client.mark()
   const res = await s.app.inject({ method: 'POST', url: '/api/notifications/read-all', headers: { authorization: `Bearer ${alice.token}` } })

@@ -49,9 +49,9 @@ t.test('a client that stops reading: counts wait and coalesce, then 1013 past th
   t.ok(server.socket.bufferedAmount >= 256 * 1024, `the server is holding ${server.socket.bufferedAmount} unsent bytes after ${pushed} frames`)
 
   // Ten count changes while behind: none is written now; one fresh count_update later.
-  const { ids } = s.app.notifications.notify({ userIds: Array(10).fill(alice.id) }, { kind: 'system', title: 'n' })
+  const { ids } = await s.app.notifications.notify({ userIds: Array(10).fill(alice.id) }, { kind: 'system', title: 'n' })
   await sleep(20)
-  for (const id of ids) s.app.notifications.markRead(alice.id, id)
+  for (const id of ids) await s.app.notifications.markRead(alice.id, id)
   await sleep(50)
   t.equal(server.owesLatest, true, 'a count update is owed, not queued')
   const queued = server.socket.bufferedAmount

@@ -25,7 +25,7 @@ async function site(t: Test) {
   const a1 = await connectReady(url, { token: alice.token })
   const a2 = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
-  const notify = (title: string) => s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title }).ids[0]!
+  const notify = /*@A*/async (title: string) => (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title })).ids[0]!
   return { s, bus, url, alice, bob, alice1: a1.client, alice2: a2.client, bob1: b.client, notify, bobMark: b.client.mark() }
 }
 
@@ -82,9 +82,9 @@ t.test('a poll runs while Redis resubscribes and new rows already flow', async (
 })
 
 /** Sockets that take frames and drop them, so a catch-up has many users to walk. */
-function idleSockets(app: FastifyInstance, logins: Array<{ id: number; token: string }>) {
+/*@A*/async function idleSockets(app: FastifyInstance, logins: Array<{ id: number; token: string }>) {
   for (const { id, token } of logins) {
-    const principal = app.accounts.resolveToken(token)!
+    const principal = (await app.accounts.resolveToken(token))!
     const socket = { readyState: 1, bufferedAmount: 0, send() {}, on() {}, ping() {}, close() {}, terminate() {} }
     app.hub.add(socket as unknown as WebSocket, id, principal.sessionId, principal.expiresAt)
   }
@@ -96,7 +96,7 @@ t.test('Redis recovers while a catch-up is walking its users: late copies meet t
   t.teardown(() => s.close())
   const url = await s.listen()
   // 600 users ahead of alice: the catch-up yields to the event loop before reaching her.
-  idleSockets(s.app, s.app.accounts.loadUsers(600, 'idle'))
+  await idleSockets(s.app, await s.app.accounts.loadUsers(600, 'idle'))
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
   const a1 = await connectReady(url, { token: alice.token })
@@ -105,7 +105,7 @@ t.test('Redis recovers while a catch-up is walking its users: late copies meet t
   const x = { s, bus, alice1: a1.client, alice2: a2.client, bob1: b.client, bobMark: b.client.mark() } as unknown as Site
 
   bus.down()
-  const n1 = s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'during' }).ids[0]!
+  const n1 = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'during' })).ids[0]!
   bus.resubscribed() // the catch-up walks 500 users, then yields
   bus.releaseLate() // ...and the late copy of n1 reaches alice before it gets to her
   // The catch-up ends each user with a fresh count_update: alice has been caught up.

@@ -4,15 +4,15 @@ import { REPLAY_LIMIT } from '../../src/domains/notifications/service.js'
 import { buildTestApp, connectReady, createUser, type Frame } from '../helper.js'
 import { liveSite } from './fixtures/live.js'
 
-const notifyOne = (s: Awaited<ReturnType<typeof buildTestApp>>, userIds: number[], title: string) =>
+const notifyOne = /*@A*/async (s: Awaited<ReturnType<typeof buildTestApp>>, userIds: number[], title: string) =>
   s.app.notifications.notify({ userIds }, { kind: 'system', title })
 
 t.test('initial snapshot: counts, newest 10 newest first, last_id', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const ids: number[] = []
-  for (let i = 1; i <= 12; i++) ids.push(notifyOne(s, [alice.id], `n${i}`).ids[0]!)
-  notifyOne(s, [bob.id], 'for bob')
-  s.app.notifications.markRead(alice.id, ids[0]!)
+  for (let i = 1; i <= 12; i++) ids.push((await notifyOne(s, [alice.id], `n${i}`)).ids[0]!)
+  await notifyOne(s, [bob.id], 'for bob')
+  await s.app.notifications.markRead(alice.id, ids[0]!)
 
   const { client, initial } = await connectReady(url, { token: alice.token })
   t.equal(client.frames[0], initial, 'initial is the first frame')
@@ -52,16 +52,16 @@ t.test('since= replays what was missed while away, oldest first, none twice, non
 
   // Online: two notifications arrive live.
   const first = await connectReady(url, { token: alice.token })
-  const seen = [notifyOne(s, [alice.id], 'live 1').ids[0]!, notifyOne(s, [alice.id], 'live 2').ids[0]!]
+  const seen = [(await notifyOne(s, [alice.id], 'live 1')).ids[0]!, (await notifyOne(s, [alice.id], 'live 2')).ids[0]!]
   for (const id of seen) t.equal((await first.client.next('notification')).notification.id, id)
   await first.client.close()
   const lastSeen = seen[1]!
 
   // Away: some for alice alone, some shared with bob (through the HTTP API too), some for bob only.
   const missed: number[] = []
-  missed.push(notifyOne(s, [alice.id], 'away 1').ids[0]!)
-  notifyOne(s, [bob.id], 'bob only')
-  const shared = notifyOne(s, [bob.id, alice.id], 'away shared')
+  missed.push((await notifyOne(s, [alice.id], 'away 1')).ids[0]!)
+  await notifyOne(s, [bob.id], 'bob only')
+  const shared = await notifyOne(s, [bob.id, alice.id], 'away shared')
   missed.push(shared.ids[1]!)
   const api = await s.app.inject({
     method: 'POST',
@@ -70,8 +70,8 @@ t.test('since= replays what was missed while away, oldest first, none twice, non
     payload: { usernames: [alice.username], title: 'away api', message: 'm' },
   })
   missed.push(api.json().ids[0])
-  missed.push(...s.app.notifications.notify({ all: true }, { kind: 'system', title: 'away broadcast' }).ids.filter((id) => s.app.notifications.since(alice.id, id - 1).notifications[0]?.id === id))
-  s.app.notifications.markRead(alice.id, missed[0]!)
+  missed.push(...(await s.app.notifications.notify({ all: true }, { kind: 'system', title: 'away broadcast' })).ids.filter(/*@A*/async (id) => (await s.app.notifications.since(alice.id, id - 1)).notifications[0]?.id === id))
+  await s.app.notifications.markRead(alice.id, missed[0]!)
   t.equal(missed.length, 4)
 
   const back = await connectReady(url, { token: alice.token, query: { since: String(lastSeen) } })
@@ -91,7 +91,7 @@ t.test('since= replays what was missed while away, oldest first, none twice, non
 
   // Live pushes after the replay are not duplicated by it.
   const backMark = back.client.mark()
-  const live = notifyOne(s, [alice.id], 'after').ids[0]!
+  const live = (await notifyOne(s, [alice.id], 'after')).ids[0]!
   t.ok(await back.client.next((f) => f.type === 'notification' && f.notification.id === live), 'a live push after the replay')
   t.equal(back.client.ofType('notification').length, 5, 'four replayed + one live')
   t.same((await back.client.since(backMark, 150)).map((f) => f.notification.id), [live], 'nothing twice')
@@ -105,7 +105,7 @@ t.test('since= replays what was missed while away, oldest first, none twice, non
 
 t.test(`replay stops at ${REPLAY_LIMIT} with replay_truncated; the client continues from there`, async (t) => {
   const { s, url, alice } = await liveSite(t, ['alice'])
-  const ids = s.app.notifications.notify({ userIds: Array(REPLAY_LIMIT + 5).fill(alice.id) }, { kind: 'system', title: 'bulk' }).ids
+  const ids = (await s.app.notifications.notify({ userIds: Array(REPLAY_LIMIT + 5).fill(alice.id) }, { kind: 'system', title: 'bulk' })).ids
   t.equal(ids.length, REPLAY_LIMIT + 5)
 
   const first = await connectReady(url, { token: alice.token, query: { since: '0' } })
@@ -125,7 +125,7 @@ t.test(`replay stops at ${REPLAY_LIMIT} with replay_truncated; the client contin
 
 t.test('a malformed since= is reported and replays nothing', async (t) => {
   const { s, url, alice } = await liveSite(t, ['alice'])
-  notifyOne(s, [alice.id], 'x')
+  await notifyOne(s, [alice.id], 'x')
   const { client } = await connectReady(url, { token: alice.token, query: { since: 'abc' } })
   t.match(await client.next('error'), { code: 'invalid', message: /since/ })
   t.same(client.ofType('notification'), [])

@@ -9,7 +9,7 @@ t.test('a push of a row already in the connect snapshot or replay is skipped', a
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
   const { app } = s
 
-  const first = app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'before' }).ids[0]!
+  const first = (await app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'before' })).ids[0]!
   await new Promise((r) => setTimeout(r, 50)) // its push went out to nobody
   const fresh = await connectReady(url, { token: alice.token })
   const resumed = await connectReady(url, { token: alice.token, query: { since: '0' } })
@@ -30,7 +30,7 @@ t.test('a push of a row already in the connect snapshot or replay is skipped', a
     t.equal(f.notification.title, 'rewritten', 'a grouped rewrite of a seen id is pushed')
   }
 
-  const next = app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'after' }).ids[0]!
+  const next = (await app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'after' })).ids[0]!
   for (const c of [fresh.client, resumed.client]) t.equal((await c.next('notification')).notification.id, next, 'later rows still arrive')
   t.same(await other.client.since(marks[2], 100), [], 'bob got nothing')
   for (const c of [fresh.client, resumed.client, other.client]) await c.close()

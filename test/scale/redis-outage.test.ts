@@ -30,7 +30,7 @@ if (!haveRedisServer) {
     const [A, B] = (await startServers(t, { ...site.env, OPS_SAMPLE_MS: '3600000' }, 2)) as [ServerProcess, ServerProcess]
     const a = await connectReady(B.url, { token: alice.token })
     const b = await connectReady(B.url, { token: bob.token })
-    const bobPhone = local.app.accounts.login(local.app.accounts.findById(bob.id)!, 'api')
+    const bobPhone = await local.app.accounts.login((await local.app.accounts.findById(bob.id))!, 'api')
     const phone = await connectReady(B.url, { token: bobPhone.token })
     await until('B subscribed', async () => metric(await metricsOf(B), 'live_bus_channels') === 3)
 
@@ -45,7 +45,7 @@ if (!haveRedisServer) {
     // writer whose events never reach Redis at all (only the catch-up can deliver it).
     const viaA = await post(`${A.url}/api/notifications`, admin.token, { user_ids: [alice.id], title: 'during, via A', message: '' })
     t.equal(viaA.status, 201, 'A keeps serving requests')
-    const direct = local.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'during, direct' })
+    const direct = await local.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'during, direct' })
     // alice read something on another device meanwhile: her badge must follow.
     const read = await post(`${A.url}/api/notifications/${first.json.ids[0]}/read`, alice.token)
     t.equal(read.status, 200)
@@ -159,14 +159,14 @@ if (!haveRedisServer) {
     await publisher
 
     /** Every id of a user, from the shared database. */
-    const allIds = (userId: number) => {
+    const allIds = /*@A*/async (userId: number) => {
       const out: number[] = []
-      for (let page = local.app.notifications.since(userId, 0); ; page = local.app.notifications.since(userId, out.at(-1)!)) {
+      for (let page = await local.app.notifications.since(userId, 0); ; page = await local.app.notifications.since(userId, out.at(-1)!)) {
         out.push(...page.notifications.map((n) => n.id))
         if (!page.truncated) return out
       }
     }
-    const expected = new Map(users.map((u) => [u.id, allIds(u.id)]))
+    const expected = new Map(users.map(/*@A*/async (u) => [u.id, await allIds(u.id)]))
     const want = (r: Reader) => expected.get(r.user.id)!.filter((id) => id > r.firstLastId)
     await until('every socket has every id', () => readers.every((r) => want(r).every((id) => seen(r).includes(id))), 20000).catch(() => {})
 

@@ -124,7 +124,7 @@ if (problem) {
     })
 
     await t.test('a logout on A closes that login\'s sockets on B with 4401', async (t) => {
-      const login = local.app.accounts.login(local.app.accounts.findById(carol.id)!, 'api')
+      const login = await local.app.accounts.login((await local.app.accounts.findById(carol.id))!, 'api')
       const other = await connectReady(B.url, { token: login.token })
       await until('carol second login subscribed', async () => ((await redis.pubsub('NUMSUB', ch(`user:${carol.id}`))) as Array<string | number>)[1] === 1)
       const carolMark = c.client.mark()

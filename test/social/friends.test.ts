@@ -65,8 +65,8 @@ t.test('no self, duplicate or unknown requests; a reverse request accepts the fi
   t.equal(reverse.status, 200, 'a request to someone who asked you accepts theirs')
   t.equal(reverse.body.request_id, first.body.request_id)
   t.equal(reverse.body.friend.id, alice.id)
-  t.ok(s.app.social.areFriends(alice.id, bob.id))
-  t.ok(s.app.social.areFriends(bob.id, alice.id))
+  t.ok(await s.app.social.areFriends(alice.id, bob.id))
+  t.ok(await s.app.social.areFriends(bob.id, alice.id))
   t.equal((await api(s.app, alice, 'POST', `/api/friends/request/${bob.id}`)).status, 409, 'no request between friends')
   const rows = s.app.db.$client.prepare('SELECT count(*) FROM friend_requests').pluck().get()
   t.equal(rows, 1, 'one request row in all')
@@ -79,7 +79,7 @@ t.test('decline, cancel and unfriend', async (t) => {
   t.equal((await api(s.app, alice, 'POST', `/api/friends/decline/${r1.body.request_id}`)).status, 404, 'the sender cannot decline')
   t.equal((await api(s.app, bob, 'POST', `/api/friends/decline/${r1.body.request_id}`)).status, 200)
   t.equal((await api(s.app, bob, 'POST', `/api/friends/accept/${r1.body.request_id}`)).status, 409, 'a declined request cannot be accepted')
-  t.equal(s.app.social.pendingRequestCount(bob.id), 0)
+  t.equal(await s.app.social.pendingRequestCount(bob.id), 0)
 
   const r2 = await api(s.app, alice, 'POST', `/api/friends/request/${carol.id}`)
   const [c] = await openSockets(t, url, carol)
@@ -92,7 +92,7 @@ t.test('decline, cancel and unfriend', async (t) => {
 
   await befriend(s.app, alice, bob)
   t.equal((await api(s.app, bob, 'DELETE', `/api/friends/${alice.id}`)).status, 200)
-  t.notOk(s.app.social.areFriends(alice.id, bob.id))
+  t.notOk(await s.app.social.areFriends(alice.id, bob.id))
   t.equal((await api(s.app, bob, 'DELETE', `/api/friends/${alice.id}`)).status, 404)
 })
 
@@ -136,5 +136,5 @@ t.test('pages: search, request through htmx, pending count in the navbar', async
   // No CSRF token, no change.
   const forged = await ba.post(`/friends/remove/${bob.id}`, {}, { csrf: false })
   t.equal(forged.statusCode, 403)
-  t.ok(s.app.social.areFriends(alice.id, bob.id))
+  t.ok(await s.app.social.areFriends(alice.id, bob.id))
 })

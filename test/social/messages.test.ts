@@ -165,8 +165,8 @@ t.test('reading: count_update on all the reader tabs, "Seen" for the sender', as
   const m1 = (await sendHttp(s.app, alice, { recipient_id: bob.id }, 'one', 'r-1')).body.message
   await sendHttp(s.app, alice, { conversation_id: m1.conversation_id }, 'two', 'r-2')
   const cid = m1.conversation_id
-  t.equal(s.app.notifications.counts(bob.id).unread_messages_count, 2)
-  t.equal(s.app.notifications.counts(alice.id).unread_messages_count, 0, 'your own messages are not unread')
+  t.equal((await s.app.notifications.counts(bob.id)).unread_messages_count, 2)
+  t.equal((await s.app.notifications.counts(alice.id)).unread_messages_count, 0, 'your own messages are not unread')
 
   const [a, b1, b2, c] = await openSockets(t, url, alice, bob, bob, carol)
   t.equal(b1.initial.unread_messages_count, 2)
@@ -227,13 +227,13 @@ t.test('earlier messages load page by page; the list shows last message and unre
   t.match(list.body, /message 35/)
   // Sending reads what came before: alice's last message was the newest, so she has nothing unread;
   // two more from bob are two unread.
-  t.equal(s.app.notifications.counts(alice.id).unread_messages_count, 0)
+  t.equal((await s.app.notifications.counts(alice.id)).unread_messages_count, 0)
   await sendHttp(s.app, bob, { conversation_id: cid }, 'extra 1', 'e-1')
   await sendHttp(s.app, bob, { conversation_id: cid }, 'extra 2', 'e-2')
   const ba = new Browser(s.app)
   await ba.login(alice.username, alice.password)
   t.match((await ba.get('/messages')).body, /<span class="badge" data-count="2">2<\/span>/)
-  t.equal(s.app.notifications.counts(alice.id).unread_messages_count, 2)
+  t.equal((await s.app.notifications.counts(alice.id)).unread_messages_count, 2)
 
   // The no-script form posts and redirects; the htmx/JS fallback gets the message partial.
   await ba.get(`/messages/${cid}`)
@@ -260,7 +260,7 @@ t.test('catching up after a reconnect, and the unread count walks indexes only',
   const api2 = await api(s.app, bob, 'GET', `/api/conversations/${cid}/messages?after=${m1.id}`)
   t.same(api2.body.messages.map((m: { content: string }) => m.content), ['second', 'third'])
 
-  t.equal(s.app.social.unreadMessagesCount(alice.id), 1, "bob's reply is unread for alice")
+  t.equal(await s.app.social.unreadMessagesCount(alice.id), 1, "bob's reply is unread for alice")
   const query = unreadMessagesQuery(s.app.db).toSQL()
   const plan = s.app.db.$client.prepare(`EXPLAIN QUERY PLAN ${query.sql}`).all(...query.params.map(() => bob.id)) as Array<{ detail: string }>
   const details = plan.map((p) => p.detail).join(' | ')

@@ -5,7 +5,7 @@ t.test('numbers on the wire are plain decimal: Infinity, 1e400, 0x15, padded are
   const s = await buildTestApp()
   t.teardown(() => s.close())
   const user = await createUser(s.app)
-  s.app.notifications.notify({ userIds: [user.id] }, { kind: 'system', title: 'one' })
+  await s.app.notifications.notify({ userIds: [user.id] }, { kind: 'system', title: 'one' })
   for (const q of ['limit=Infinity', 'limit=1e400', 'limit=0x15', 'limit=1e1', 'limit=%205', 'limit=-Infinity', 'before=0x15', 'before=NaN']) {
     const res = await s.app.inject({ url: `/api/notifications?${q}`, headers: bearer(user) })
     t.equal(res.statusCode, 400, `${q}: 400`)

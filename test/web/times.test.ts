@@ -45,9 +45,9 @@ t.test('no page or pushed fragment prints UTC or a raw ISO instant', async (t) =
   const conversationId: number = sent.body.message.conversation_id
   const post = await createPost(s.app, alice, 'A post')
   await comment(s.app, bob, post.id, 'first comment')
-  const seeded = seedBusiness(s.app, alice.id)
-  const invoiceId = s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }]), { issue: true }).id
-  s.app.billing.markPaid(alice.id, invoiceId)
+  const seeded = await seedBusiness(s.app, alice.id)
+  const invoiceId = (await s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id }]), { issue: true })).id
+  await s.app.billing.markPaid(alice.id, invoiceId)
 
   const b = await new Browser(s.app).login(alice.username, alice.password)
   const pages: Array<[string, number]> = [

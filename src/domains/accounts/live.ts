@@ -26,7 +26,7 @@ const identity = ({ user, sessionId, expiresAt }: Principal): SocketIdentity => 
  * The login cookie (same origin only), then `?token=`, then `Authorization: Bearer`.
  * Refusals carry the close code the protocol gives them.
  */
-export function authenticateSocket(request: FastifyRequest): SocketIdentity | SocketRefusal {
+export /*@A*/async function authenticateSocket(request: FastifyRequest): Promise<SocketIdentity | SocketRefusal> {
   const { accounts, config } = request.server
   const cookie = request.cookies[AUTH_COOKIE]
   if (cookie) {
@@ -35,12 +35,12 @@ export function authenticateSocket(request: FastifyRequest): SocketIdentity | So
     if (!origin || !sameOrigin(request, origin, config.allowedOrigins)) {
       return { code: CloseCode.forbiddenOrigin, reason: 'origin not allowed' }
     }
-    const principal = accounts.resolveToken(cookie)
+    const principal = await accounts.resolveToken(cookie)
     if (principal) return identity(principal)
   }
   const query = request.query as { token?: unknown }
   const token = typeof query.token === 'string' ? query.token : bearerToken(request)
-  const principal = accounts.resolveToken(token)
+  const principal = await accounts.resolveToken(token)
   if (principal) return identity(principal)
   return { code: CloseCode.unauthorized, reason: 'missing, invalid or expired token' }
 }

@@ -31,7 +31,7 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/'
 }
 
-function formPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { values: object; errors: FieldErrors; next?: string }) {
+/*@A*/async function formPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { values: object; errors: FieldErrors; next?: string }) {
   reply.status(422)
   return renderPage(request, reply, template, data)
 }
@@ -61,7 +61,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const next = safeNext(request.body.next)
     let login
     try {
-      login = accounts.login(await accounts.authenticate(username, password), 'cookie')
+      login = await accounts.login(await accounts.authenticate(username, password), 'cookie')
     } catch (err) {
       if (!(err instanceof DomainError && err.kind === 'unauthorized')) throw err
       return formPage(request, reply, 'accounts/login', { values: { username }, errors: { form: 'Wrong username or password.' }, next })
@@ -83,13 +83,13 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } catch (err) {
       return formPage(request, reply, 'accounts/register', { values: body, errors: rejectedFields(err) })
     }
-    const login = accounts.login(registered.user, 'cookie')
+    const login = await accounts.login(registered.user, 'cookie')
     setLoginCookie(reply, login.token, login.expiresAt)
     return redirectAfterPost(request, reply, '/')
   })
 
   app.post('/logout', async (request, reply) => {
-    if (request.principal) accounts.logout(request.principal.sessionId)
+    if (request.principal) await accounts.logout(request.principal.sessionId)
     reply.clearCookie(AUTH_COOKIE, { path: '/' })
     return redirectAfterPost(request, reply, '/login')
   })
@@ -101,7 +101,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { body: TokenBody, response: { 200: TokenAnswer, '4xx': ErrorBody } }, config: { ...authLimit, csrf: false } },
     async (request) => {
       const user = await accounts.authenticate(request.body.username, request.body.password)
-      const login = accounts.login(user, 'api')
+      const login = await accounts.login(user, 'api')
       return { token: login.token, expires_at: new Date(login.expiresAt).toISOString(), user: toPublicUser(user) }
     },
   )
@@ -116,7 +116,7 @@ const loggedInRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   /** Revokes the calling login (bearer or cookie); its sockets close with 4401. */
   app.post('/api/auth/logout', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }), '4xx': ErrorBody } } }, async (request) => {
-    accounts.logout(request.principal!.sessionId)
+    await accounts.logout(request.principal!.sessionId)
     return { ok: true }
   })
 

@@ -102,8 +102,8 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       return user
     },
 
-    findByUsername(username: string): UserRow {
-      const user = userNamed(username)
+    /*@A*/async findByUsername(username: string): Promise<UserRow> {
+      const user = await userNamed(username)
       if (!user) throw notFound(`There is no user ${normaliseUsername(username)}`)
       return user
     },
@@ -144,7 +144,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     async register(input: RegistrationInput & { isAdmin?: boolean }): Promise<{ user: UserRow }> {
       checkRegistration(input)
       const username = normaliseUsername(input.username)
-      if (userNamed(username)) throw usernameTaken()
+      if (await userNamed(username)) throw usernameTaken()
       const passwordHash = await hashPassword(input.password)
       try {
         const user = (await db
@@ -167,7 +167,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
 
     /** The user whose password matches, else 401 `invalid_credentials`; the same work either way. */
     async authenticate(username: string, password: string): Promise<UserRow> {
-      const user = userNamed(username ?? '')
+      const user = await userNamed(username ?? '')
       const ok = await verifyPassword(password ?? '', user?.passwordHash ?? DISABLED_PASSWORD)
       if (!ok || !user) throw new DomainError('unauthorized', 'Wrong username or password', { code: 'invalid_credentials' })
       return user
@@ -180,8 +180,8 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     },
 
     /** Revokes the login; every socket opened with it, on every process, closes with 4401. */
-    logout(sessionId: string): void {
-      transact(db, bus, /*@A*/async (tx, outbox) => {
+    /*@A*/async logout(sessionId: string): Promise<void> {
+      await transact(db, bus, /*@A*/async (tx, outbox) => {
         const row = (await tx
           .update(sessions)
           .set({ revokedAt: Date.now() })

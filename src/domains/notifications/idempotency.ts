@@ -31,11 +31,11 @@ export function bodyHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex')
 }
 
-export function onceByKey(
+export /*@A*/async function onceByKey(
   { db, bus, now }: { db: Db; bus: Bus; now: () => number },
   caller: { callerId: number; key: string; bodyHash: string },
   publish: (tx: Tx, outbox: Outbox) => Notified,
-): Notified {
+): Promise<Notified> {
   return transact(db, bus, /*@A*/async (tx, outbox) => {
     const at = now()
     await tx.delete(keys).where(lt(keys.createdAt, at - IDEMPOTENCY_TTL_MS))

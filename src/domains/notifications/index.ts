@@ -43,17 +43,17 @@ async function notifications(app: FastifyInstance, opts: { now?: () => number })
  * that fell due while it was down), then on an interval (the CLI never listens).
  */
 function wakeSnoozedEvery(app: FastifyInstance, service: NotificationService, intervalMs: number) {
-  const wake = () => {
+  const wake = /*@A*/async () => {
     try {
-      service.wakeSnoozed()
-      service.preferences.sendAwaySummaries()
+      await service.wakeSnoozed()
+      await service.preferences.sendAwaySummaries()
     } catch (err) {
       app.log.error({ err }, 'waking snoozed notifications failed')
     }
   }
   let timer: NodeJS.Timeout | null = null
   app.addHook('onListen', async () => {
-    wake()
+    await wake()
     if (intervalMs > 0 && !timer) timer = setInterval(wake, intervalMs)
   })
   app.addHook('preClose', async () => {

@@ -46,7 +46,7 @@ export function createMutes({ db, now }: { db: Db; now: () => number }) {
 
     /** The user's mutes, each with what it mutes in words (the thread itself when its domain cannot say). */
     async described(userId: number): Promise<DescribedMute[]> {
-      return service.list(userId).map((m) => {
+      return (await service.list(userId)).map((m) => {
         const [type, id] = m.thread.split(':') as [string, string]
         let label: string | null = null
         try {

@@ -115,18 +115,18 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     /*@A*/async admit(tx: Tx, userIds: number[], kind: NotificationKind, selfCaused: boolean): Promise<number[]> {
       if (userIds.length === 0) return userIds
       const unique = [...new Set(userIds)]
-      const off = new Set(prefs.inboxOff(tx, kind, unique))
+      const off = new Set(await prefs.inboxOff(tx, kind, unique))
       const rows = await tx.select().from(settings).where(inArray(settings.userId, unique))
       for (const row of rows) if (selfCaused && !row.selfCaused) off.add(row.userId)
       const admitted = userIds.filter((u) => !off.has(u))
-      countAway(tx, rows.filter((r) => !off.has(r.userId)), (userId) => admitted.filter((u) => u === userId).length)
+      await countAway(tx, rows.filter((r) => !off.has(r.userId)), (userId) => admitted.filter((u) => u === userId).length)
       return admitted
     },
 
     /** A broadcast's side of admit, after its rows were inserted for every user but `excluded`. */
     /*@A*/async admitBroadcast(tx: Tx, excluded: Set<number>): Promise<void> {
       const rows = await tx.select().from(settings).where(isNotNull(settings.timeZone))
-      countAway(tx, rows.filter((r) => !excluded.has(r.userId)), () => 1)
+      await countAway(tx, rows.filter((r) => !excluded.has(r.userId)), () => 1)
     },
 
     /** Users (of `among`, or all) whose `kind` is kept out of the inbox. */
@@ -137,7 +137,7 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     },
 
     /** Quiet hours over: one summary per user that got something meanwhile, claimed once (any process). */
-    sendAwaySummaries(at = now()): number {
+    /*@A*/async sendAwaySummaries(at = now()): Promise<number> {
       return transact(db, bus, /*@A*/async (tx, outbox: Outbox) => {
         const due = await tx
           .select({ userId: settings.userId, count: settings.awayCount })

@@ -59,7 +59,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
   const q = prepareQueries(db)
   const preferences = createPreferences({ db, bus, now })
   const mutes = createMutes({ db, now })
-  const inbox = createInboxState({ db, bus, q, now, counts: (userId) => service.counts(userId) })
+  const inbox = createInboxState({ db, bus, q, now, counts: /*@A*/async (userId) => service.counts(userId) })
   /** user id -> row id of the last broadcast the hub asked about (one scan, not one query per user). */
   let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
 
@@ -120,9 +120,9 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      * Inside the caller's transaction: one row per user; the push is queued in the
      * outbox and goes out after commit.
      */
-    createIn(tx: Tx, outbox: Outbox, recipients: number[], input: NotificationInput, groupKey?: string): NotificationRow[] {
-      const muted = mutes.mutedIn(tx, input.thread, recipients)
-      const userIds = preferences.admit(tx, muted.size ? recipients.filter((u) => !muted.has(u)) : recipients, input.kind, input.selfCaused ?? false)
+    /*@A*/async createIn(tx: Tx, outbox: Outbox, recipients: number[], input: NotificationInput, groupKey?: string): Promise<NotificationRow[]> {
+      const muted = await mutes.mutedIn(tx, input.thread, recipients)
+      const userIds = await preferences.admit(tx, muted.size ? recipients.filter((u) => !muted.has(u)) : recipients, input.kind, input.selfCaused ?? false)
       if (userIds.length === 0) return []
       const createdAt = now()
       const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
@@ -130,7 +130,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
         const { id } = (await q.insert.execute({ userId, ...base }))[0]!
         return { id, userId, ...base, readAt: null, archivedAt: null, snoozedUntil: null }
       })
-      outbox.push({ type: 'notify', template: template(input, createdAt), recipients: rows.map((r) => [r.userId, r.id]) })
+      outbox.push({ type: 'notify', template: await template(input, createdAt), recipients: rows.map((r) => [r.userId, r.id]) })
       return rows
     },
 
@@ -141,7 +141,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     /*@A*/async updateIn(tx: Tx, outbox: Outbox, id: number, input: NotificationInput): Promise<NotificationRow | undefined> {
       const createdAt = now()
       const row = (await tx.update(notifications).set(rowValues(input, createdAt)).where(eq(notifications.id, id)).returning())[0]
-      if (row) outbox.push({ type: 'notify', template: template(input, createdAt), recipients: [[row.userId, row.id]], updated: true })
+      if (row) outbox.push({ type: 'notify', template: await template(input, createdAt), recipients: [[row.userId, row.id]], updated: true })
       return row
     },
 
@@ -154,24 +154,24 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     /** Notifies some users or everyone, in one transaction, and publishes after commit. */
-    notify(recipients: Recipients, input: NotificationInput): Notified {
-      return transact(db, bus, (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
+    /*@A*/async notify(recipients: Recipients, input: NotificationInput): Promise<Notified> {
+      return transact(db, bus, /*@A*/async (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
     },
 
     /** Like notify, once per caller and Idempotency-Key (idempotency.ts). */
-    notifyOnce(caller: { callerId: number; key: string; bodyHash: string }, recipients: Recipients, input: NotificationInput): Notified {
-      return onceByKey({ db, bus, now }, caller, (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
+    /*@A*/async notifyOnce(caller: { callerId: number; key: string; bodyHash: string }, recipients: Recipients, input: NotificationInput): Promise<Notified> {
+      return onceByKey({ db, bus, now }, caller, /*@A*/async (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
     },
 
     /** Inside the caller's transaction: some users' rows, or one row per user (one event names them all). */
     /*@A*/async notifyIn(tx: Tx, outbox: Outbox, recipients: Recipients, input: NotificationInput): Promise<Notified> {
       if ('userIds' in recipients) {
-        const rows = service.createIn(tx, outbox, recipients.userIds, input)
+        const rows = await service.createIn(tx, outbox, recipients.userIds, input)
         return { created: rows.length, ids: rows.map((r) => r.id) }
       }
       const createdAt = now()
       const v = rowValues(input, createdAt)
-      const excluded = preferences.inboxOff(tx, input.kind)
+      const excluded = await preferences.inboxOff(tx, input.kind)
       // One statement: ids of its rows are consecutive, so one event names them all.
       const rows = await tx
         .insert(notifications)
@@ -199,15 +199,15 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
             .orderBy(users.id),
         )
         .returning({ id: notifications.id })
-      preferences.admitBroadcast(tx, new Set(excluded))
+      await preferences.admitBroadcast(tx, new Set(excluded))
       const ids = rows.map((r) => r.id).sort((a, b) => a - b)
-      if (ids.length > 0) outbox.push({ type: 'notify_all', template: template(input, createdAt), fromId: ids[0]!, toId: ids[ids.length - 1]! })
+      if (ids.length > 0) outbox.push({ type: 'notify_all', template: await template(input, createdAt), fromId: ids[0]!, toId: ids[ids.length - 1]! })
       return { created: ids.length, ids }
     },
 
     /** How many users a notification of this kind to everyone reaches (those who keep it in their inbox). */
     async reachOfAll(kind: NotificationKind): Promise<number> {
-      return transact(db, bus, async (tx) => (await tx.select({ n: count() }).from(users).limit(1))[0]!.n - preferences.inboxOff(tx, kind).length)
+      return transact(db, bus, async (tx) => (await tx.select({ n: count() }).from(users).limit(1))[0]!.n - (await preferences.inboxOff(tx, kind)).length)
     },
 
     /** This user's row among a broadcast's rows (notify_all), or null. */
@@ -228,7 +228,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
 
     /*@A*/async list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): Promise<NotificationDTO[]> {
       const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
-      if (opts.status || opts.category || opts.after) return listFiltered(db, userId, { ...opts, limit }).map(toDTO)
+      if (opts.status || opts.category || opts.after) return (await listFiltered(db, userId, { ...opts, limit })).map(toDTO)
       const rows = opts.before
         ? await (opts.unread ? q.list.unreadBefore : q.list.allBefore).execute({ userId, limit, before: opts.before })
         : await (opts.unread ? q.list.unread : q.list.all).execute({ userId, limit })
@@ -246,8 +246,8 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     alertOf: preferences.alertOf,
 
     /** One of the user's notifications; not_found when it is not theirs. */
-    get(userId: number, id: number): NotificationDTO {
-      const found = service.find(userId, id)
+    /*@A*/async get(userId: number, id: number): Promise<NotificationDTO> {
+      const found = await service.find(userId, id)
       if (!found) throw notFound(`You have no notification ${id}`)
       return found
     },

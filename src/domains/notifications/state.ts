@@ -42,7 +42,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
   const state = {
     /** Marks one of the user's notifications read; not_found when it is not theirs. */
     /*@A*/async markRead(userId: number, id: number): Promise<Counts> {
-      own(userId, id)
+      await own(userId, id)
       const updated = (await db.update(n).set({ readAt: now() }).where(and(one(id), isNull(n.readAt))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], read: true }, true)
     },
@@ -73,7 +73,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
     /** Done: out of the inbox, read, no longer snoozed. */
     /*@A*/async archive(userId: number, id: number): Promise<Counts> {
-      own(userId, id)
+      await own(userId, id)
       const at = now()
       const updated = (await db
         .update(n)
@@ -84,14 +84,14 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
     /** Back in the inbox (still read). */
     /*@A*/async unarchive(userId: number, id: number): Promise<Counts> {
-      own(userId, id)
+      await own(userId, id)
       const updated = (await db.update(n).set({ archivedAt: null }).where(and(one(id), isNotNull(n.archivedAt))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], archived: false })
     },
 
     /** Hidden (and read) until `until` (ms); then it comes back unread, once. */
     /*@A*/async snooze(userId: number, id: number, until: number): Promise<Counts> {
-      own(userId, id)
+      await own(userId, id)
       const problem = snoozeProblem(until, now())
       if (problem) throw invalid({ until: problem })
       const at = now()
@@ -104,7 +104,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
     /** A snooze menu's choice in `timeZone` (an IANA name the browser reported). */
     async snoozeChoice(userId: number, id: number, choice: SnoozeChoice, timeZone: string): Promise<Counts> {
-      own(userId, id)
+      await own(userId, id)
       if (!isTimeZone(timeZone)) throw invalid({ time_zone: `Unknown time zone ${timeZone.slice(0, 64)}` })
       let until: number
       if ('preset' in choice) until = snoozePresets(now(), timeZone)[choice.preset]
@@ -131,7 +131,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
     /** Back in the inbox now, unread, as if its time had come (no `resurfaced` push). */
     /*@A*/async unsnooze(userId: number, id: number): Promise<Counts> {
-      own(userId, id)
+      await own(userId, id)
       const updated = (await db.update(n).set({ snoozedUntil: null, readAt: null }).where(and(one(id), isNotNull(n.snoozedUntil))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], snoozed_until: null, read: false })
     },
@@ -141,7 +141,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
      * UPDATE only takes rows still snoozed), so whichever process or restart runs it,
      * each row comes back once; published after commit. Returns how many woke.
      */
-    wakeSnoozed(at = now()): number {
+    /*@A*/async wakeSnoozed(at = now()): Promise<number> {
       return transact(db, bus, /*@A*/async (tx, outbox) => {
         const due = tx
           .select({ id: n.id })

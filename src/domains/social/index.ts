@@ -22,8 +22,8 @@ export const socialPlugin = fp(
   async (app) => {
     const { accounts } = app
     const people: People = {
-      byIds: (ids) => new Map(accounts.resolveUsers({ ids }).found.map((u) => [u.id, toPublicUser(u)])),
-      search: (query, limit) => accounts.search(query, limit).map(toPublicUser),
+      byIds: /*@A*/async (ids) => new Map((await accounts.resolveUsers({ ids })).found.map((u) => [u.id, toPublicUser(u)])),
+      search: /*@A*/async (query, limit) => (await accounts.search(query, limit)).map(toPublicUser),
     }
     // Presence lives in Redis when several processes serve the site, else in this process.
     const shared = app.sharedRedis
@@ -46,12 +46,12 @@ export const socialPlugin = fp(
     app.decorate('social', social)
     app.notifications.mutes.allow(
       'conversation',
-      (userId, id) => social.isParticipant(userId, id),
-      (userId, id) => `Conversation with @${social.conversation(userId, id).other.username}`,
+      /*@A*/async (userId, id) => social.isParticipant(userId, id),
+      /*@A*/async (userId, id) => `Conversation with @${(await social.conversation(userId, id)).other.username}`,
     )
-    const userNamed = (id: number) => app.accounts.resolveUsers({ ids: [id] }).found[0]?.username
-    app.notifications.mutes.allow('user', (_userId, id) => userNamed(id) !== undefined, (_userId, id) => (userNamed(id) ? `@${userNamed(id)}` : null))
-    app.notifications.setUnreadMessagesCounter((userId) => social.unreadMessagesCount(userId))
+    const userNamed = /*@A*/async (id: number) => (await app.accounts.resolveUsers({ ids: [id] })).found[0]?.username
+    app.notifications.mutes.allow('user', /*@A*/async (_userId, id) => await userNamed(id) !== undefined, /*@A*/async (_userId, id) => (await userNamed(id) ? `@${await userNamed(id)}` : null))
+    app.notifications.setUnreadMessagesCounter(/*@A*/async (userId) => social.unreadMessagesCount(userId))
     const live = socialLive(app, social)
     social.presence.start()
 
@@ -60,7 +60,7 @@ export const socialPlugin = fp(
       const user = request.principal?.user
       // @fastify/view merges reply.locals (which it does not type) into every template's data.
       const locals = (reply as FastifyReply & { locals?: Record<string, unknown> }).locals
-      if (user && locals) locals.pendingFriendRequests = () => social.pendingRequestCount(user.id)
+      if (user && locals) locals.pendingFriendRequests = /*@A*/async () => social.pendingRequestCount(user.id)
     })
     app.addHook('preClose', async () => {
       live.stop()

@@ -18,8 +18,8 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
   /** Set while this process answers one socket with a stored message: that render is no push. */
   let echoing = false
 
-  frames.on('send_message', (frame, ctx) => {
-    const { message, created } = social.sendMessage(ctx.client.userId, { conversationId: frame.conversation_id }, frame.content, frame.client_id)
+  frames.on('send_message', /*@A*/async (frame, ctx) => {
+    const { message, created } = await social.sendMessage(ctx.client.userId, { conversationId: frame.conversation_id }, frame.content, frame.client_id)
     if (created) return
     once.repeated(ctx.client, message, () => {
       echoing = true
@@ -31,8 +31,8 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
     })
   })
 
-  frames.on('typing', (frame, ctx) => {
-    social.relayTyping(ctx.client.userId, ctx.client, frame.conversation_id, frame.is_typing)
+  frames.on('typing', /*@A*/async (frame, ctx) => {
+    await social.relayTyping(ctx.client.userId, ctx.client, frame.conversation_id, frame.is_typing)
   })
 
   const connected = (userId: number) => social.presence.userConnected(userId)
@@ -43,15 +43,15 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
 
   // ------------------------------------------------------------ fragments
   const partial = (name: string, data: object) => content.partial(name, data)
-  const badge = (userId: number) => partial('social/requests-badge', { count: social.pendingRequestCount(userId), oob: true })
-  const panel = (userId: number) => partial('social/friends-panel', { ...social.friendsOverview(userId), oob: true })
-  const friendsFragments = (userId: number) => badge(userId) + panel(userId)
-  const row = (userId: number, conversationId: number, oob: 'top' | 'replace') => {
-    const c = social.conversationSummary(userId, conversationId)
+  const badge = /*@A*/async (userId: number) => partial('social/requests-badge', { count: await social.pendingRequestCount(userId), oob: true })
+  const panel = /*@A*/async (userId: number) => partial('social/friends-panel', { ...await social.friendsOverview(userId), oob: true })
+  const friendsFragments = /*@A*/async (userId: number) => await badge(userId) + await panel(userId)
+  const row = /*@A*/async (userId: number, conversationId: number, oob: 'top' | 'replace') => {
+    const c = await social.conversationSummary(userId, conversationId)
     return c ? partial('social/conversation-row', { c, viewerId: userId, online: social.presence.isOnline(c.other.id), oob }) : ''
   }
 
-  content.on('new_message', (frame: NewMessageFrame, userId) => {
+  content.on('new_message', /*@A*/async (frame: NewMessageFrame, userId) => {
     // The hub renders a pushed frame once per user, then writes it to each of the user's sockets here.
     if (!echoing) once.pushed(frame.data.id, app.hub.users.get(userId) ?? [])
     const m = frame.data
@@ -60,7 +60,7 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
       `<div hx-swap-oob="beforeend:#conversation-${cid}-messages">${partial('social/message', { m, viewerId: userId })}</div>`,
       partial('social/seen', { conversationId: cid, seen: false, oob: true }),
       m.sender.id === userId ? '' : partial('social/typing', { conversationId: cid, user: null, oob: true }),
-      row(userId, cid, 'top'),
+      await row(userId, cid, 'top'),
     ].join('')
   })
 
@@ -68,14 +68,14 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
     partial('social/typing', { conversationId: frame.conversation_id, user: frame.is_typing ? frame.user : null, oob: true }),
   )
   content.on('presence', (frame) => partial('social/presence-dot', { userId: frame.user_id, online: frame.online, oob: true }))
-  content.on('friend_request', (_frame, userId) => friendsFragments(userId))
-  content.on('friend_accepted', (_frame, userId) => friendsFragments(userId))
-  content.onTopicEvent('friends_changed', (frame, userId) => (frame.topic === SOCIAL_TOPIC ? friendsFragments(userId) : undefined))
-  content.onTopicEvent('messages_read', (frame, userId) => {
+  content.on('friend_request', /*@A*/async (_frame, userId) => friendsFragments(userId))
+  content.on('friend_accepted', /*@A*/async (_frame, userId) => friendsFragments(userId))
+  content.onTopicEvent('friends_changed', /*@A*/async (frame, userId) => (frame.topic === SOCIAL_TOPIC ? await friendsFragments(userId) : undefined))
+  content.onTopicEvent('messages_read', /*@A*/async (frame, userId) => {
     if (frame.topic !== SOCIAL_TOPIC) return undefined
     const data = frame.data as EventData<'messages_read'>
     if (data.user_id === userId) return row(userId, data.conversation_id, 'replace')
-    return partial('social/seen', { conversationId: data.conversation_id, seen: social.seenByOthers(userId, data.conversation_id), oob: true })
+    return partial('social/seen', { conversationId: data.conversation_id, seen: await social.seenByOthers(userId, data.conversation_id), oob: true })
   })
 
   return {

@@ -162,15 +162,15 @@ function invoiceJson(view: InvoiceView): Static<typeof InvoiceJson> {
 
 export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
-  const asJson = (userId: number, id: number) => ({ invoice: invoiceJson(billing.getInvoice(userId, id)) })
+  const asJson = /*@A*/async (userId: number, id: number) => ({ invoice: invoiceJson(await billing.getInvoice(userId, id)) })
 
   app.get(
     '/api/billing/invoices',
     { schema: { querystring: InvoiceListQuery, response: { 200: Type.Object({ invoices: Type.Array(InvoiceJson) }), '4xx': ErrorBody } } },
     async (request) => {
       const userId = currentUser(request).id
-      const items = billing.listInvoices(userId, { status: request.query.status || null, q: request.query.q })
-      return { invoices: items.map((i) => asJson(userId, i.id).invoice) }
+      const items = await billing.listInvoices(userId, { status: request.query.status || null, q: request.query.q })
+      return { invoices: items.map(/*@A*/async (i) => (await asJson(userId, i.id)).invoice) }
     },
   )
 
@@ -191,8 +191,8 @@ export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       unit_price: b.lines.map((l) => (l.unit_price === null || l.unit_price === undefined ? '' : String(l.unit_price))),
       discount: b.lines.map((l) => String(l.discount ?? '')),
     })
-    const created = billing.createInvoice(userId, draft, { issue: b.issue !== false })
-    return reply.status(201).send(asJson(userId, created.id))
+    const created = await billing.createInvoice(userId, draft, { issue: b.issue !== false })
+    return reply.status(201).send(await asJson(userId, created.id))
   })
 
   app.get('/api/billing/invoices/:id', { schema: { params: IdParams, response: { 200: OneInvoice, '4xx': ErrorBody } } }, async (request) =>
@@ -210,8 +210,8 @@ export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const userId = currentUser(request).id
-      billing.recordPayment(userId, request.params.id, checkPayment(request.body))
-      return reply.status(201).send(asJson(userId, request.params.id))
+      await billing.recordPayment(userId, request.params.id, checkPayment(request.body))
+      return reply.status(201).send(await asJson(userId, request.params.id))
     },
   )
 
@@ -221,13 +221,13 @@ export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const b = request.body
       const input = checkNote({ kind: b.kind, note_date: b.note_date, reason: b.reason, line_id: b.lines.map((l) => String(l.line_id)), quantity: b.lines.map((l) => String(l.quantity)) })
-      return reply.status(201).send({ note: noteJson(app.billing.issueNote(currentUser(request).id, request.params.id, input)) })
+      return reply.status(201).send({ note: noteJson(await app.billing.issueNote(currentUser(request).id, request.params.id, input)) })
     },
   )
 
   app.post('/api/billing/invoices/:id/paid', { schema: { params: IdParams, response: { 200: OneInvoice, '4xx': ErrorBody } } }, async (request) => {
     const userId = currentUser(request).id
-    billing.markPaid(userId, request.params.id)
+    await billing.markPaid(userId, request.params.id)
     return asJson(userId, request.params.id)
   })
 }

@@ -36,8 +36,8 @@ function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row,
   const { kind, one } = spec
   return async (app) => {
     const listPage = (request: FastifyRequest, reply: FastifyReply, userId: number) =>
-      done(request, reply, `/billing/${kind}`, () => page(request, reply, `billing/${kind}`, { items: spec.list(userId, ''), q: '' }))
-    const formPage = (request: FastifyRequest, reply: FastifyReply, values: object, errors: FieldErrors, id: number | null) =>
+      done(request, reply, `/billing/${kind}`, /*@A*/async () => page(request, reply, `billing/${kind}`, { items: spec.list(userId, ''), q: '' }))
+    const formPage = /*@A*/async (request: FastifyRequest, reply: FastifyReply, values: object, errors: FieldErrors, id: number | null) =>
       page(request, reply, `billing/${one}-form`, { values, errors, id }, Object.keys(errors).length ? 422 : 200)
 
     app.get(`/billing/${kind}`, { schema: { querystring: SearchQuery } }, async (request, reply) => {
@@ -55,7 +55,7 @@ function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row,
       return writeOrForm(
         () => spec.create(userId, spec.check(request.body)),
         () => listPage(request, reply, userId),
-        (errors) => formPage(request, reply, request.body, errors, null),
+        /*@A*/async (errors) => formPage(request, reply, request.body, errors, null),
       )
     })
 
@@ -71,7 +71,7 @@ function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row,
       return writeOrForm(
         () => spec.update(userId, id, spec.check(request.body)),
         () => listPage(request, reply, userId),
-        (errors) => formPage(request, reply, request.body, errors, id),
+        /*@A*/async (errors) => formPage(request, reply, request.body, errors, id),
       )
     })
 

@@ -41,17 +41,17 @@ export const invoiceFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
 
   /** Everything the invoice form needs, from the values typed so far. */
-  function formData(userId: number, values: InvoiceForm, errors: FieldErrors = {}) {
+  /*@A*/async function formData(userId: number, values: InvoiceForm, errors: FieldErrors = {}) {
     const rows = formLines(values)
     if (!rows.length) rows.push({ ...BLANK_LINE })
     return {
       values,
       rows,
       errors,
-      preview: billing.preview(userId, readInvoiceForm(values).value),
-      profile: billing.getProfile(userId),
-      customers: billing.listCustomers(userId),
-      products: billing.listProducts(userId),
+      preview: await billing.preview(userId, readInvoiceForm(values).value),
+      profile: await billing.getProfile(userId),
+      customers: await billing.listCustomers(userId),
+      products: await billing.listProducts(userId),
     }
   }
 
@@ -60,26 +60,26 @@ export const invoiceFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const userId = currentUser(request).id
     const issue = body.action !== 'draft'
     return writeOrForm(
-      () => {
+      /*@A*/async () => {
         const draft = checkInvoice(body)
-        return editId === null ? billing.createInvoice(userId, draft, { issue }) : billing.updateDraft(userId, editId, draft, { issue })
+        return editId === null ? await billing.createInvoice(userId, draft, { issue }) : await billing.updateDraft(userId, editId, draft, { issue })
       },
       (invoice) => {
         const url = `/billing/invoices/${invoice.id}`
-        return done(request, reply, url, () => invoicePage(request, reply, invoice.id))
+        return done(request, reply, url, /*@A*/async () => invoicePage(request, reply, invoice.id))
       },
-      (errors) => page(request, reply, 'billing/invoice-new', { ...formData(userId, body, errors), editId }, 422),
+      /*@A*/async (errors) => page(request, reply, 'billing/invoice-new', { ...await formData(userId, body, errors), editId }, 422),
     )
   }
 
   app.get('/billing/invoices/new', async (request, reply) => {
     const due = addDays(billing.today(), DEFAULT_PAYMENT_TERMS_DAYS)
-    return page(request, reply, 'billing/invoice-new', formData(currentUser(request).id, { due_date: due, quantity: ['1'] }))
+    return page(request, reply, 'billing/invoice-new', await formData(currentUser(request).id, { due_date: due, quantity: ['1'] }))
   })
 
   /** The live totals: the totals block plus each line's amount, out of band. */
   app.post('/billing/invoices/preview', { schema: { body: InvoiceFormBody } }, async (request, reply) =>
-    fragment(request, reply, 'billing/invoice-totals', { ...formData(currentUser(request).id, request.body), oobLines: true }),
+    fragment(request, reply, 'billing/invoice-totals', { ...await formData(currentUser(request).id, request.body), oobLines: true }),
   )
 
   /** Adds (`add`) or removes (`remove=<row>`) a line: the whole lines editor, totals out of band. */
@@ -95,7 +95,7 @@ export const invoiceFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
       unit_price: kept.map((r) => r.unit_price),
       discount: kept.map((r) => r.discount),
     }
-    return fragment(request, reply, 'billing/invoice-lines', { ...formData(currentUser(request).id, next), oobTotals: true })
+    return fragment(request, reply, 'billing/invoice-lines', { ...await formData(currentUser(request).id, next), oobTotals: true })
   })
 
   app.post('/billing/invoices', { schema: { body: InvoiceFormBody } }, async (request, reply) => save(request, reply, request.body, null))
@@ -103,13 +103,13 @@ export const invoiceFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** A draft back in the invoice form. */
   app.get('/billing/invoices/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const userId = currentUser(request).id
-    const view = billing.getInvoice(userId, request.params.id)
+    const view = await billing.getInvoice(userId, request.params.id)
     if (view.status !== 'draft') throw conflict(`Invoice ${view.invoice.number} is issued and cannot be changed.`)
-    return page(request, reply, 'billing/invoice-new', { ...formData(userId, formOf(view)), editId: view.invoice.id })
+    return page(request, reply, 'billing/invoice-new', { ...await formData(userId, formOf(view)), editId: view.invoice.id })
   })
 
   app.post('/billing/invoices/:id', { schema: { params: IdParams, body: InvoiceFormBody } }, async (request, reply) => {
-    billing.getInvoice(currentUser(request).id, request.params.id)
+    await billing.getInvoice(currentUser(request).id, request.params.id)
     return save(request, reply, request.body, request.params.id)
   })
 }

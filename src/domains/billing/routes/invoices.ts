@@ -20,7 +20,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
 
   const showInvoice = (request: FastifyRequest, reply: FastifyReply, id: number) =>
-    done(request, reply, `/billing/invoices/${id}`, () => invoicePage(request, reply, id))
+    done(request, reply, `/billing/invoices/${id}`, /*@A*/async () => invoicePage(request, reply, id))
 
   app.get('/billing', async (_request, reply) => reply.redirect('/billing/invoices'))
 
@@ -28,16 +28,16 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const userId = currentUser(request).id
     const status = request.query.status || null
     const q = request.query.q ?? ''
-    const items = billing.listInvoices(userId, { status, q })
+    const items = await billing.listInvoices(userId, { status, q })
     if (isHtmx(request) && request.headers['hx-target'] === 'tbody#invoice-rows') return fragment(request, reply, 'billing/invoice-rows', { items })
-    return page(request, reply, 'billing/invoices', { items, status, q, profile: billing.getProfile(userId) })
+    return page(request, reply, 'billing/invoices', { items, status, q, profile: await billing.getProfile(userId) })
   })
 
   app.get('/billing/invoices/:id', { schema: { params: IdParams } }, async (request, reply) => invoicePage(request, reply, request.params.id))
 
   /** The invoice as a PDF: three copies, the printed page's content. */
   app.get('/billing/invoices/:id/pdf', { schema: { params: IdParams } }, async (request, reply) => {
-    const view = billing.getInvoice(currentUser(request).id, request.params.id)
+    const view = await billing.getInvoice(currentUser(request).id, request.params.id)
     const name = (view.invoice.number ?? `draft-${view.invoice.id}`).replace(/\//g, '-')
     reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`)
     return invoicePdf(view)
@@ -46,45 +46,45 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/billing/invoices/:id/payments', { schema: { params: IdParams, body: PaymentBody } }, async (request, reply) => {
     const id = request.params.id
     return writeOrForm(
-      () => billing.recordPayment(currentUser(request).id, id, checkPayment(request.body)),
+      /*@A*/async () => billing.recordPayment(currentUser(request).id, id, checkPayment(request.body)),
       () => showInvoice(request, reply, id),
-      (errors) => invoicePage(request, reply, id, { paymentValues: request.body, paymentErrors: errors }, 422),
+      /*@A*/async (errors) => invoicePage(request, reply, id, { paymentValues: request.body, paymentErrors: errors }, 422),
     )
   })
 
   app.post('/billing/invoices/:id/notes', { schema: { params: IdParams, body: NoteBody } }, async (request, reply) => {
     const id = request.params.id
     return writeOrForm(
-      () => billing.issueNote(currentUser(request).id, id, checkNote(request.body)),
+      /*@A*/async () => billing.issueNote(currentUser(request).id, id, checkNote(request.body)),
       () => showInvoice(request, reply, id),
-      (errors) => invoicePage(request, reply, id, { noteValues: request.body, noteErrors: errors }, 422),
+      /*@A*/async (errors) => invoicePage(request, reply, id, { noteValues: request.body, noteErrors: errors }, 422),
     )
   })
 
   app.post('/billing/invoices/:id/cancel', { schema: { params: IdParams, body: CancelBody } }, async (request, reply) => {
     const id = request.params.id
     return writeOrForm(
-      () => billing.cancelInvoice(currentUser(request).id, id, (request.body.reason ?? '').trim()),
+      /*@A*/async () => billing.cancelInvoice(currentUser(request).id, id, (request.body.reason ?? '').trim()),
       () => showInvoice(request, reply, id),
-      (errors) => invoicePage(request, reply, id, { cancelValues: request.body, cancelErrors: errors }, 422),
+      /*@A*/async (errors) => invoicePage(request, reply, id, { cancelValues: request.body, cancelErrors: errors }, 422),
     )
   })
 
   app.post('/billing/invoices/:id/issue', { schema: { params: IdParams } }, async (request, reply) => {
-    billing.issueInvoice(currentUser(request).id, request.params.id)
+    await billing.issueInvoice(currentUser(request).id, request.params.id)
     return showInvoice(request, reply, request.params.id)
   })
 
   app.post('/billing/invoices/:id/paid', { schema: { params: IdParams } }, async (request, reply) => {
-    billing.markPaid(currentUser(request).id, request.params.id)
+    await billing.markPaid(currentUser(request).id, request.params.id)
     return showInvoice(request, reply, request.params.id)
   })
 
   app.post('/billing/invoices/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
     const userId = currentUser(request).id
-    billing.deleteDraft(userId, request.params.id)
-    return done(request, reply, '/billing/invoices', () =>
-      page(request, reply, 'billing/invoices', { items: billing.listInvoices(userId), status: null, q: '', profile: billing.getProfile(userId) }),
+    await billing.deleteDraft(userId, request.params.id)
+    return done(request, reply, '/billing/invoices', /*@A*/async () =>
+      page(request, reply, 'billing/invoices', { items: await billing.listInvoices(userId), status: null, q: '', profile: await billing.getProfile(userId) }),
     )
   })
 }

@@ -24,18 +24,18 @@ import { page } from './render.js'
 export const ledgerRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/billing/customers/:id/ledger', { schema: { params: IdParams } }, async (request, reply) => {
     const userId = currentUser(request).id
-    const customer = app.billing.getCustomer(userId, request.params.id)
-    return page(request, reply, 'billing/ledger', { customer, ...app.billing.ledgerOf(userId, customer.id) })
+    const customer = await app.billing.getCustomer(userId, request.params.id)
+    return page(request, reply, 'billing/ledger', { customer, ...await app.billing.ledgerOf(userId, customer.id) })
   })
 
   app.get('/billing/customers/:id/ledger.csv', { schema: { params: IdParams } }, async (request, reply) => {
-    const { entries } = app.billing.ledgerOf(currentUser(request).id, request.params.id)
+    const { entries } = await app.billing.ledgerOf(currentUser(request).id, request.params.id)
     reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="ledger-customer-${request.params.id}.csv"`)
     return ledgerCsv(entries)
   })
 
   app.get('/api/billing/customers/:id/ledger', { schema: { params: IdParams, response: { 200: LedgerJson, '4xx': ErrorBody } } }, async (request) => {
-    const { entries, balancePaise } = app.billing.ledgerOf(currentUser(request).id, request.params.id)
+    const { entries, balancePaise } = await app.billing.ledgerOf(currentUser(request).id, request.params.id)
     return {
       balance_paise: balancePaise,
       entries: entries.map((e) => ({ date: e.date, kind: e.kind, reference: e.reference, invoice_id: e.invoiceId, debit_paise: e.debitPaise, credit_paise: e.creditPaise, balance_paise: e.balancePaise })),

@@ -10,7 +10,7 @@ const ProfileBody = Type.Object({ legal_name: Text(300), gstin: Text(40), state_
 
 export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/billing/profile', async (request, reply) => {
-    const profile = app.billing.getProfile(currentUser(request).id)
+    const profile = await app.billing.getProfile(currentUser(request).id)
     const values = profile
       ? { legal_name: profile.legalName, gstin: profile.gstin, state_code: profile.stateCode, address: profile.address, signatory: profile.signatory }
       : {}
@@ -18,11 +18,11 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/billing/profile', { schema: { body: ProfileBody } }, async (request, reply) => {
-    const form = (errors: object, saved: boolean, status = 200) => page(request, reply, 'billing/profile', { values: request.body, errors, saved }, status)
+    const form = /*@A*/async (errors: object, saved: boolean, status = 200) => page(request, reply, 'billing/profile', { values: request.body, errors, saved }, status)
     return writeOrForm(
-      () => app.billing.saveProfile(currentUser(request).id, checkProfile(request.body)),
-      () => form({}, true),
-      (errors) => form(errors, false, 422),
+      /*@A*/async () => app.billing.saveProfile(currentUser(request).id, checkProfile(request.body)),
+      /*@A*/async () => form({}, true),
+      /*@A*/async (errors) => form(errors, false, 422),
     )
   })
 }

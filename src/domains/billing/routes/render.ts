@@ -49,7 +49,7 @@ const commonViewData = {
   paymentModeLabels: PAYMENT_MODE_LABELS,
 }
 
-export function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
+export /*@A*/async function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
   reply.status(status)
   return renderPage(request, reply, template, { ...commonViewData, ...data })
 }
@@ -60,10 +60,10 @@ export function fragment(request: FastifyRequest, reply: FastifyReply, template:
 }
 
 /** One invoice's page (`more`: the payment or cancel form's values and messages). */
-export function invoicePage(request: FastifyRequest, reply: FastifyReply, id: number, more: Record<string, unknown> = {}, status = 200) {
+export /*@A*/async function invoicePage(request: FastifyRequest, reply: FastifyReply, id: number, more: Record<string, unknown> = {}, status = 200) {
   const billing = request.server.billing
   const userId = currentUser(request).id
-  return page(request, reply, 'billing/invoice', { ...billing.getInvoice(userId, id), notes: billing.notesOf(userId, id), today: billing.today(), ...more }, status)
+  return page(request, reply, 'billing/invoice', { ...await billing.getInvoice(userId, id), notes: await billing.notesOf(userId, id), today: billing.today(), ...more }, status)
 }
 
 /** After a change: htmx swaps the page's <main>, plain forms follow a 303. */

@@ -36,7 +36,7 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .limit(LIST_LIMIT)
     },
 
-    getCustomer(userId: number, id: number): CustomerRow {
+    /*@A*/async getCustomer(userId: number, id: number): Promise<CustomerRow> {
       return ownCustomer(db, userId, id)
     },
 
@@ -48,9 +48,9 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .returning())[0]
     },
 
-    updateCustomer(userId: number, id: number, input: CustomerInput): CustomerRow {
+    /*@A*/async updateCustomer(userId: number, id: number, input: CustomerInput): Promise<CustomerRow> {
       return transact(db, bus, /*@A*/async (tx) => {
-        ownCustomer(tx, userId, id)
+        await ownCustomer(tx, userId, id)
         return (await tx
           .update(billingCustomers)
           .set({ ...input, updatedAt: now() })
@@ -59,9 +59,9 @@ export function catalogService({ db, bus, now }: BillingContext) {
       })
     },
 
-    deleteCustomer(userId: number, id: number): void {
-      transact(db, bus, /*@A*/async (tx) => {
-        ownCustomer(tx, userId, id)
+    /*@A*/async deleteCustomer(userId: number, id: number): Promise<void> {
+      await transact(db, bus, /*@A*/async (tx) => {
+        await ownCustomer(tx, userId, id)
         const used = (await tx.select({ id: billingInvoices.id }).from(billingInvoices).where(eq(billingInvoices.customerId, id)).limit(1))[0]
         if (used) throw conflict('This customer is on an invoice, so it cannot be deleted.')
         await tx.delete(billingCustomers).where(eq(billingCustomers.id, id))
@@ -84,7 +84,7 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .limit(LIST_LIMIT)
     },
 
-    getProduct(userId: number, id: number): ProductRow {
+    /*@A*/async getProduct(userId: number, id: number): Promise<ProductRow> {
       return ownProduct(db, userId, id)
     },
 
@@ -96,9 +96,9 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .returning())[0]
     },
 
-    updateProduct(userId: number, id: number, input: ProductInput): ProductRow {
+    /*@A*/async updateProduct(userId: number, id: number, input: ProductInput): Promise<ProductRow> {
       return transact(db, bus, /*@A*/async (tx) => {
-        ownProduct(tx, userId, id)
+        await ownProduct(tx, userId, id)
         return (await tx
           .update(billingProducts)
           .set({ ...input, updatedAt: now() })
@@ -107,9 +107,9 @@ export function catalogService({ db, bus, now }: BillingContext) {
       })
     },
 
-    deleteProduct(userId: number, id: number): void {
-      transact(db, bus, /*@A*/async (tx) => {
-        ownProduct(tx, userId, id)
+    /*@A*/async deleteProduct(userId: number, id: number): Promise<void> {
+      await transact(db, bus, /*@A*/async (tx) => {
+        await ownProduct(tx, userId, id)
         const used = (await tx.select({ id: billingInvoiceLines.id }).from(billingInvoiceLines).where(eq(billingInvoiceLines.productId, id)).limit(1))[0]
         if (used) throw conflict('This product is on an invoice, so it cannot be deleted.')
         await tx.delete(billingProducts).where(eq(billingProducts.id, id))

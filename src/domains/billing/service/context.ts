@@ -45,8 +45,8 @@ export /*@A*/async function findCustomer(conn: Conn, userId: number, id: number)
   return (await conn.select().from(billingCustomers).where(and(eq(billingCustomers.id, id), eq(billingCustomers.userId, userId))).limit(1))[0]
 }
 
-export function ownCustomer(conn: Conn, userId: number, id: number): CustomerRow {
-  const customer = findCustomer(conn, userId, id)
+export /*@A*/async function ownCustomer(conn: Conn, userId: number, id: number): Promise<CustomerRow> {
+  const customer = await findCustomer(conn, userId, id)
   if (!customer) throw notFound(`You have no customer ${id}`)
   return customer
 }

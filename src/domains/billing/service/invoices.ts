@@ -32,10 +32,10 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
   /*@A*/async function issueIn(tx: Tx, outbox: Outbox, invoice: InvoiceRow): Promise<InvoiceRow> {
     const date = invoice.requestedDate ?? today()
     if (invoice.dueDate < date) throw conflict(`The due date ${invoice.dueDate} is before the invoice date (${date}); change it first.`)
-    const profile = findProfile(tx, invoice.userId)
+    const profile = await findProfile(tx, invoice.userId)
     if (!profile) throw conflict('Fill in your business profile first (legal name, GSTIN, state).')
     if (profile.stateCode !== invoice.sellerStateCode) throw conflict('Your business state changed since this draft was saved: save the draft again to recompute its tax.')
-    const numbered = numberFor(tx, invoice.userId, 'INV', date, today())
+    const numbered = await numberFor(tx, invoice.userId, 'INV', date, today())
     const issued = (await tx
       .update(billingInvoices)
       .set({
@@ -51,7 +51,7 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
       .where(and(eq(billingInvoices.id, invoice.id), eq(billingInvoices.status, 'draft')))
       .returning())[0]
     if (!issued) throw conflict('Only a draft can be issued.')
-    notices.created(tx, outbox, issued)
+    await notices.created(tx, outbox, issued)
     return issued
   }
 
@@ -59,11 +59,11 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
   /*@A*/async function saveIn(tx: Tx, outbox: Outbox, userId: number, existing: InvoiceRow | null, draft: InvoiceDraft, issue: boolean): Promise<InvoiceRow> {
     if (existing && existing.status !== 'draft') throw conflict(`Invoice ${existing.number} is issued and cannot be changed.`)
     const errors: FieldErrors = {}
-    const profile = findProfile(tx, userId)
+    const profile = await findProfile(tx, userId)
     if (!profile) errors.form = 'Fill in your business profile first (legal name, GSTIN, state).'
-    const customer = draft.customerId === null ? undefined : findCustomer(tx, userId, draft.customerId)
+    const customer = draft.customerId === null ? undefined : await findCustomer(tx, userId, draft.customerId)
     if (!customer) errors.customer_id = 'Choose one of your customers.'
-    const products = productsById(
+    const products = await productsById(
       tx,
       userId,
       draft.lines.map((l) => l.productId),
@@ -148,7 +148,7 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
           }
         }),
       )
-    return issue ? issueIn(tx, outbox, invoice) : invoice
+    return issue ? await issueIn(tx, outbox, invoice) : invoice
   }
 
   return {
@@ -157,27 +157,27 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
      * number of the financial year, today's date, and an `invoice_created`
      * notification, all in one transaction. Bad input: 422 with field messages.
      */
-    createInvoice(userId: number, draft: InvoiceDraft, opts: { issue: boolean }): InvoiceRow {
-      return transact(db, bus, (tx, outbox) => saveIn(tx, outbox, userId, null, draft, opts.issue))
+    /*@A*/async createInvoice(userId: number, draft: InvoiceDraft, opts: { issue: boolean }): Promise<InvoiceRow> {
+      return transact(db, bus, /*@A*/async (tx, outbox) => saveIn(tx, outbox, userId, null, draft, opts.issue))
     },
 
     /** Rewrites a draft (customer, lines, dates), optionally issuing it in the same transaction. */
-    updateDraft(userId: number, id: number, draft: InvoiceDraft, opts: { issue: boolean }): InvoiceRow {
-      return transact(db, bus, (tx, outbox) => saveIn(tx, outbox, userId, ownInvoice(tx, userId, id), draft, opts.issue))
+    /*@A*/async updateDraft(userId: number, id: number, draft: InvoiceDraft, opts: { issue: boolean }): Promise<InvoiceRow> {
+      return transact(db, bus, /*@A*/async (tx, outbox) => saveIn(tx, outbox, userId, await ownInvoice(tx, userId, id), draft, opts.issue))
     },
 
-    issueInvoice(userId: number, id: number): InvoiceRow {
-      return transact(db, bus, (tx, outbox) => {
-        const invoice = ownInvoice(tx, userId, id)
+    /*@A*/async issueInvoice(userId: number, id: number): Promise<InvoiceRow> {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
+        const invoice = await ownInvoice(tx, userId, id)
         if (invoice.status !== 'draft') throw conflict(`Invoice ${invoice.number} is already issued.`)
         return issueIn(tx, outbox, invoice)
       })
     },
 
     /** Deletes a draft (it has no number, so no gap); issued invoices stay. */
-    deleteDraft(userId: number, id: number): void {
-      transact(db, bus, /*@A*/async (tx) => {
-        const invoice = ownInvoice(tx, userId, id)
+    /*@A*/async deleteDraft(userId: number, id: number): Promise<void> {
+      await transact(db, bus, /*@A*/async (tx) => {
+        const invoice = await ownInvoice(tx, userId, id)
         if (invoice.status !== 'draft') throw conflict('Only drafts can be deleted; issued invoices are kept.')
         await tx.delete(billingInvoices).where(eq(billingInvoices.id, id))
       })

@@ -42,12 +42,12 @@ export interface NoteDocument extends NoteView {
 
 export function noteService({ db, bus, now, today }: BillingContext, notices: InvoiceNotices) {
   /*@A*/async function issueIn(tx: Tx, outbox: Parameters<InvoiceNotices['note']>[1], userId: number, invoiceId: number, input: NoteInput): Promise<NoteRow> {
-    const invoice = ownInvoice(tx, userId, invoiceId)
+    const invoice = await ownInvoice(tx, userId, invoiceId)
     if (invoice.status === 'draft') throw conflict('A draft has no number: change it instead.')
     if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is cancelled.`)
     const invoiceLines = await tx.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, invoiceId)).orderBy(asc(billingInvoiceLines.position))
     const byId = new Map(invoiceLines.map((l) => [l.id, l]))
-    const credited = creditedByLine(
+    const credited = await creditedByLine(
       tx,
       invoiceLines.map((l) => l.id),
     )
@@ -72,7 +72,7 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
 
     const inputs = chosen.map(({ line, quantityMilli }) => ({ ...line, quantityMilli, taxClass: line.taxClass as TaxClass }))
     const totals = computeInvoice(inputs, { supply: invoice.supply as Supply, lut: invoice.lut, reverseCharge: invoice.reverseCharge })
-    const numbered = numberFor(tx, userId, input.kind === 'credit' ? 'CN' : 'DN', date, today(), 'note_date')
+    const numbered = await numberFor(tx, userId, input.kind === 'credit' ? 'CN' : 'DN', date, today(), 'note_date')
     const note = (await tx
       .insert(billingNotes)
       .values({
@@ -111,19 +111,19 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
     await tx.update(billingInvoices)
       .set({ adjustedPaise: sql`${billingInvoices.adjustedPaise} + ${signed}` })
       .where(eq(billingInvoices.id, invoiceId))
-    notices.note(tx, outbox, invoice, note)
+    await notices.note(tx, outbox, invoice, note)
     return note
   }
 
   return {
     /** Issues a credit or debit note against an issued invoice; bad input: 422 with field messages. */
-    issueNote(userId: number, invoiceId: number, input: NoteInput): NoteRow {
-      return transact(db, bus, (tx, outbox) => issueIn(tx, outbox, userId, invoiceId, input))
+    /*@A*/async issueNote(userId: number, invoiceId: number, input: NoteInput): Promise<NoteRow> {
+      return transact(db, bus, /*@A*/async (tx, outbox) => issueIn(tx, outbox, userId, invoiceId, input))
     },
 
     /** The notes against an invoice, oldest first, with their lines. */
     /*@A*/async notesOf(userId: number, invoiceId: number): Promise<NoteView[]> {
-      ownInvoice(db, userId, invoiceId)
+      await ownInvoice(db, userId, invoiceId)
       const notes = await db.select().from(billingNotes).where(eq(billingNotes.invoiceId, invoiceId)).orderBy(asc(billingNotes.id))
       if (!notes.length) return []
       const lines = await db

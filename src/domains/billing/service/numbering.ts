@@ -37,12 +37,12 @@ export /*@A*/async function lastInvoiceDate(tx: Tx, userId: number, fy: string):
  * Numbers a document dated `date` (YYYY-MM-DD): not in the future, and not
  * before the last invoice of its financial year, so dates rise with numbers.
  */
-export function numberFor(tx: Tx, userId: number, series: Series, date: string, today: string, field = 'invoice_date') {
+export /*@A*/async function numberFor(tx: Tx, userId: number, series: Series, date: string, today: string, field = 'invoice_date') {
   if (date > today) throw invalid({ [field]: `The date cannot be in the future (today is ${today}).` }, { status: 422 })
   const fy = financialYear(date)
-  const last = series === 'INV' ? lastInvoiceDate(tx, userId, fy) : null
+  const last = series === 'INV' ? await lastInvoiceDate(tx, userId, fy) : null
   if (last && date < last) throw invalid({ [field]: `The last invoice of ${fy} is dated ${last}: this one cannot be earlier.` }, { status: 422 })
-  const sequence = nextSequence(tx, userId, series, fy)
+  const sequence = await nextSequence(tx, userId, series, fy)
   if (sequence > 999_999) throw conflict(`The ${series} series of ${fy} is full (999,999 numbers).`)
   return { financialYear: fy, sequence, number: documentNumber(series, fy, sequence) }
 }

@@ -13,12 +13,12 @@ import type { InvoiceNotices } from './notices.js'
 export function overdueService({ db, bus, now, today }: BillingContext, notices: InvoiceNotices) {
   return {
     /** Returns how many invoices were notified. */
-    notifyOverdue(batch = 200): number {
+    /*@A*/async notifyOverdue(batch = 200): Promise<number> {
       let total = 0
       for (;;) {
         const date = today()
         const claimedAt = now()
-        const round = transact(db, bus, /*@A*/async (tx, outbox) => {
+        const round = await transact(db, bus, /*@A*/async (tx, outbox) => {
           const due = await tx
             .select()
             .from(billingInvoices)
@@ -33,7 +33,7 @@ export function overdueService({ db, bus, now, today }: BillingContext, notices:
               .where(and(eq(billingInvoices.id, invoice.id), eq(billingInvoices.status, 'issued'), isNull(billingInvoices.overdueNotifiedAt))).returning({ id: billingInvoices.id })).length
             if (!won) continue
             claimed++
-            notices.overdue(tx, outbox, invoice)
+            await notices.overdue(tx, outbox, invoice)
           }
           return { claimed, more: due.length === batch }
         })

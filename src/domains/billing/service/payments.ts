@@ -28,9 +28,9 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
      * Records money received. Not more than the balance, not before the invoice
      * date, not in the future. Bad input: 422 with field messages.
      */
-    recordPayment(userId: number, invoiceId: number, input: PaymentInput): PaymentRow {
+    /*@A*/async recordPayment(userId: number, invoiceId: number, input: PaymentInput): Promise<PaymentRow> {
       return transact(db, bus, /*@A*/async (tx, outbox) => {
-        const invoice = ownInvoice(tx, userId, invoiceId)
+        const invoice = await ownInvoice(tx, userId, invoiceId)
         const balance = payable(invoice)
         if (input.amountPaise > balance) throw invalid({ amount: `At most the balance due, ₹${formatPaise(balance)}.` }, { status: 422 })
         if (input.paidOn > today()) throw invalid({ paid_on: `The date cannot be in the future (today is ${today()}).` }, { status: 422 })
@@ -46,21 +46,21 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
           .set(full ? { paidPaise, status: 'paid', paidAt: now() } : { paidPaise })
           .where(and(eq(billingInvoices.id, invoiceId), eq(billingInvoices.paidPaise, invoice.paidPaise)))
           .returning())[0]!
-        if (full) notices.paid(tx, outbox, updated)
+        if (full) await notices.paid(tx, outbox, updated)
         return payment
       })
     },
 
     /** The whole balance, received today (the "Mark paid" button). */
-    markPaid(userId: number, invoiceId: number): PaymentRow {
-      const invoice = ownInvoice(db, userId, invoiceId)
+    /*@A*/async markPaid(userId: number, invoiceId: number): Promise<PaymentRow> {
+      const invoice = await ownInvoice(db, userId, invoiceId)
       return service.recordPayment(userId, invoiceId, { paidOn: today(), amountPaise: payable(invoice), mode: 'other', reference: '' })
     },
 
     /** Cancels an issued invoice nobody has paid: its number stays used, it shows as cancelled. */
-    cancelInvoice(userId: number, invoiceId: number, reason: string): InvoiceRow {
+    /*@A*/async cancelInvoice(userId: number, invoiceId: number, reason: string): Promise<InvoiceRow> {
       return transact(db, bus, /*@A*/async (tx) => {
-        const invoice = ownInvoice(tx, userId, invoiceId)
+        const invoice = await ownInvoice(tx, userId, invoiceId)
         if (invoice.status === 'draft') throw conflict('A draft has no number: delete it instead.')
         if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is already cancelled.`)
         if (invoice.paidPaise > 0) throw conflict(`Invoice ${invoice.number} has payments: issue a credit note instead.`)

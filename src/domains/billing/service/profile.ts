@@ -11,8 +11,8 @@ export /*@A*/async function findProfile(conn: Conn, userId: number): Promise<Bil
 export function profileService({ db, now }: BillingContext) {
   return {
     /** null until the business has filled in its profile (a state, not a failure). */
-    getProfile(userId: number): BillingProfileRow | null {
-      return findProfile(db, userId) ?? null
+    /*@A*/async getProfile(userId: number): Promise<BillingProfileRow | null> {
+      return await findProfile(db, userId) ?? null
     },
 
     /*@A*/async saveProfile(userId: number, input: ProfileInput): Promise<BillingProfileRow> {

@@ -74,7 +74,7 @@ export function invoiceReading({ db, today }: BillingContext) {
     },
 
     /*@A*/async getInvoice(userId: number, id: number): Promise<InvoiceView> {
-      const invoice = ownInvoice(db, userId, id)
+      const invoice = await ownInvoice(db, userId, id)
       const lines = await db.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, id)).orderBy(asc(billingInvoiceLines.position))
       const inputs = storedLines(lines)
       const payments = await db.select().from(billingPayments).where(eq(billingPayments.invoiceId, id)).orderBy(asc(billingPayments.paidOn), asc(billingPayments.id))
@@ -129,13 +129,13 @@ export function invoiceReading({ db, today }: BillingContext) {
     },
 
     /** The totals of a form being typed: unknown or others' products and customers are left out; nothing is written. */
-    preview(userId: number, draft: InvoiceDraft): Preview {
-      const profile = findProfile(db, userId)
-      const customer = draft.customerId === null ? null : (findCustomer(db, userId, draft.customerId) ?? null)
+    /*@A*/async preview(userId: number, draft: InvoiceDraft): Promise<Preview> {
+      const profile = await findProfile(db, userId)
+      const customer = draft.customerId === null ? null : (await findCustomer(db, userId, draft.customerId) ?? null)
       const placeOfSupply = draft.placeOfSupply ?? customer?.stateCode ?? null
       const supply = profile && placeOfSupply ? supplyType(profile.stateCode, placeOfSupply) : null
       const mode = { supply: supply ?? ('intra' as const), lut: draft.lut, reverseCharge: draft.reverseCharge }
-      const products = productsById(
+      const products = await productsById(
         db,
         userId,
         draft.lines.map((l) => l.productId),

@@ -44,7 +44,7 @@ export const blogApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/blog/posts',
     { schema: { querystring: ListQuery, response: answers({ 200: Type.Object({ posts: Type.Array(Post), next_before: Type.Union([Id, Type.Null()]) }) }) } },
     async (request) => {
-      const { posts, nextBefore } = blog.listPosts({ before: request.query.before, limit: request.query.limit ?? PAGE_SIZE })
+      const { posts, nextBefore } = await blog.listPosts({ before: request.query.before, limit: request.query.limit ?? PAGE_SIZE })
       return { posts: posts.map(withHtml), next_before: nextBefore }
     },
   )
@@ -53,12 +53,12 @@ export const blogApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/blog/posts/:id',
     { schema: { params: IdParams, response: answers({ 200: Type.Object({ post: Post, comments: Type.Array(Comment), liked: Type.Boolean() }) }) } },
     async (request) => {
-      const post = blog.getPost(request.params.id)
+      const post = await blog.getPost(request.params.id)
       const viewer = request.principal?.user.id
       return {
         post: withHtml(post),
-        comments: blog.listComments(post.id),
-        liked: viewer === undefined ? false : blog.likedBy(viewer, post.id),
+        comments: await blog.listComments(post.id),
+        liked: viewer === undefined ? false : await blog.likedBy(viewer, post.id),
       }
     },
   )
@@ -71,18 +71,18 @@ const blogApiWrites: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
 
   app.post('/api/blog/posts', { schema: { body: PostBody, response: answers({ 201: PostAnswer }) } }, async (request, reply) => {
-    return reply.status(201).send({ post: withHtml(blog.createPost(currentUser(request).id, request.body)) })
+    return reply.status(201).send({ post: withHtml(await blog.createPost(currentUser(request).id, request.body)) })
   })
 
   app.patch('/api/blog/posts/:id', { schema: { params: IdParams, body: PostBody, response: answers({ 200: PostAnswer }) } }, async (request) => {
-    return { post: withHtml(blog.updatePost(currentUser(request).id, request.params.id, request.body)) }
+    return { post: withHtml(await blog.updatePost(currentUser(request).id, request.params.id, request.body)) }
   })
 
   app.delete(
     '/api/blog/posts/:id',
     { schema: { params: IdParams, response: answers({ 200: Type.Object({ deleted: Type.Boolean() }) }) } },
     async (request) => {
-      blog.deletePost(currentUser(request).id, request.params.id)
+      await blog.deletePost(currentUser(request).id, request.params.id)
       return { deleted: true }
     },
   )
@@ -91,7 +91,7 @@ const blogApiWrites: FastifyPluginAsyncTypebox = async (app) => {
     '/api/blog/posts/:id/comments',
     { schema: { params: IdParams, body: CommentBody, response: answers({ 201: Type.Object({ comment: Comment, comment_count: Type.Integer() }) }) } },
     async (request, reply) => {
-      const { comment, commentCount } = blog.addComment(currentUser(request).id, request.params.id, request.body)
+      const { comment, commentCount } = await blog.addComment(currentUser(request).id, request.params.id, request.body)
       return reply.status(201).send({ comment, comment_count: commentCount })
     },
   )
@@ -100,7 +100,7 @@ const blogApiWrites: FastifyPluginAsyncTypebox = async (app) => {
     '/api/blog/comments/:id',
     { schema: { params: IdParams, response: answers({ 200: Type.Object({ deleted: Type.Boolean(), post_id: Id, comment_count: Type.Integer() }) }) } },
     async (request) => {
-      const { postId, commentCount } = blog.deleteComment(currentUser(request).id, request.params.id)
+      const { postId, commentCount } = await blog.deleteComment(currentUser(request).id, request.params.id)
       return { deleted: true, post_id: postId, comment_count: commentCount }
     },
   )
@@ -111,7 +111,7 @@ const blogApiWrites: FastifyPluginAsyncTypebox = async (app) => {
       url: '/api/blog/posts/:id/like',
       schema: { params: IdParams, response: answers({ 200: LikeAnswer }) },
       handler: async (request) => {
-        const r = blog.setLike(currentUser(request).id, request.params.id, liked)
+        const r = await blog.setLike(currentUser(request).id, request.params.id, liked)
         return { liked: r.liked, like_count: r.likeCount }
       },
     })

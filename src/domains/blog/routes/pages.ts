@@ -20,7 +20,7 @@ const LikeForm = Type.Union([
   Type.Null(),
 ])
 
-function formPage(
+/*@A*/async function formPage(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
@@ -35,7 +35,7 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
   const { blog } = app
 
   app.get('/blog', { schema: { querystring: ListQuery } }, async (request, reply) => {
-    const { posts, nextBefore } = blog.listPosts({ before: request.query.before, limit: PAGE_SIZE })
+    const { posts, nextBefore } = await blog.listPosts({ before: request.query.before, limit: PAGE_SIZE })
     return renderPage(request, reply, 'blog/index', {
       posts: posts.map((p) => ({ ...p, excerpt: excerpt(p.body) })),
       older: nextBefore ? `/blog?before=${nextBefore}` : null,
@@ -43,19 +43,19 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
     })
   })
 
-  app.get('/blog/posts/:id', { schema: { params: IdParams } }, async (request, reply) => showPage(request, reply, blog.getPost(request.params.id)))
+  app.get('/blog/posts/:id', { schema: { params: IdParams } }, async (request, reply) => showPage(request, reply, await blog.getPost(request.params.id)))
 
   await app.register(blogPageWrites)
 }
 
 /** The post's page, with the comment form as given (a rejected comment keeps its text). */
-function showPage(request: FastifyRequest, reply: FastifyReply, post: PostDTO, form: { values?: { body?: string }; errors?: FieldErrors } = {}) {
+/*@A*/async function showPage(request: FastifyRequest, reply: FastifyReply, post: PostDTO, form: { values?: { body?: string }; errors?: FieldErrors } = {}) {
   const { blog } = request.server
   const viewer = request.principal?.user.id ?? null
   return renderPage(request, reply, 'blog/show', {
     post: withHtml(post),
-    comments: blog.listComments(post.id),
-    liked: viewer === null ? false : blog.likedBy(viewer, post.id),
+    comments: await blog.listComments(post.id),
+    liked: viewer === null ? false : await blog.likedBy(viewer, post.id),
     viewerId: viewer,
     topic: postTopic(post.id),
     commentValues: form.values ?? {},
@@ -73,7 +73,7 @@ const blogPageWrites: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/blog/posts', { schema: { body: PostBody } }, async (request, reply) => {
     let post
     try {
-      post = blog.createPost(currentUser(request).id, request.body)
+      post = await blog.createPost(currentUser(request).id, request.body)
     } catch (err) {
       return formPage(request, reply, 422, { post: null, values: request.body, errors: rejectedFields(err) })
     }
@@ -81,22 +81,22 @@ const blogPageWrites: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.get('/blog/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
-    const post = blog.postToEdit(currentUser(request).id, request.params.id)
+    const post = await blog.postToEdit(currentUser(request).id, request.params.id)
     return formPage(request, reply, 200, { post, values: { title: post.title, body: post.body }, errors: {} })
   })
 
   app.post('/blog/posts/:id/edit', { schema: { params: IdParams, body: PostBody } }, async (request, reply) => {
     const { id } = request.params
     try {
-      blog.updatePost(currentUser(request).id, id, request.body)
+      await blog.updatePost(currentUser(request).id, id, request.body)
     } catch (err) {
-      return formPage(request, reply, 422, { post: blog.getPost(id), values: request.body, errors: rejectedFields(err) })
+      return formPage(request, reply, 422, { post: await blog.getPost(id), values: request.body, errors: rejectedFields(err) })
     }
     return redirectAfterPost(request, reply, `/blog/posts/${id}`)
   })
 
   app.post('/blog/posts/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
-    blog.deletePost(currentUser(request).id, request.params.id)
+    await blog.deletePost(currentUser(request).id, request.params.id)
     return redirectAfterPost(request, reply, '/blog')
   })
 
@@ -106,11 +106,11 @@ const blogPageWrites: FastifyPluginAsyncTypebox = async (app) => {
     const csrfToken = reply.generateCsrf()
     let added
     try {
-      added = blog.addComment(user.id, postId, request.body)
+      added = await blog.addComment(user.id, postId, request.body)
     } catch (err) {
       const errors = rejectedFields(err)
       reply.status(422)
-      if (!isHtmx(request)) return showPage(request, reply, blog.getPost(postId), { values: request.body, errors })
+      if (!isHtmx(request)) return showPage(request, reply, await blog.getPost(postId), { values: request.body, errors })
       return reply.type('text/html').send(fragments.commentForm(postId, request.body, errors, csrfToken))
     }
     const { comment, commentCount } = added
@@ -121,14 +121,14 @@ const blogPageWrites: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/blog/comments/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
-    const { postId, commentCount } = blog.deleteComment(currentUser(request).id, request.params.id)
+    const { postId, commentCount } = await blog.deleteComment(currentUser(request).id, request.params.id)
     if (!isHtmx(request)) return reply.redirect(`/blog/posts/${postId}#comments`, 303)
     return reply.type('text/html').send(fragments.commentRemoved(postId, request.params.id, commentCount))
   })
 
   app.post('/blog/posts/:id/like', { schema: { params: IdParams, body: LikeForm } }, async (request, reply) => {
     const action = request.body?.action ?? 'toggle'
-    const r = blog.setLike(currentUser(request).id, request.params.id, action === 'toggle' ? 'toggle' : action === 'like')
+    const r = await blog.setLike(currentUser(request).id, request.params.id, action === 'toggle' ? 'toggle' : action === 'like')
     if (!isHtmx(request)) return reply.redirect(`/blog/posts/${request.params.id}`, 303)
     return reply.type('text/html').send(fragments.like(request.params.id, r.likeCount, r.liked, reply.generateCsrf()))
   })

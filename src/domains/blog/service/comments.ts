@@ -15,28 +15,28 @@ export function createComments({ db, bus }: BlogServiceDeps, q: BlogQueries, not
     },
 
     /** 404 for a missing post, then 422 `invalid` for an empty or long body. */
-    addComment(userId: number, postId: number, input: { body?: string }): { comment: CommentDTO; commentCount: number } {
+    /*@A*/async addComment(userId: number, postId: number, input: { body?: string }): Promise<{ comment: CommentDTO; commentCount: number }> {
       return transact(db, bus, /*@A*/async (tx, outbox) => {
-        const post = q.postRowIn(tx, postId)
+        const post = await q.postRowIn(tx, postId)
         const body = checkComment(input)
         const row = (await tx.insert(blogComments).values({ postId, authorId: userId, body, createdAt: Date.now() }).returning())[0]
-        const [comment] = q.toComments([row])
-        notices.commentAdded(tx, outbox, post, comment!)
-        const commentCount = q.countComments(tx, postId)
+        const [comment] = await q.toComments([row])
+        await notices.commentAdded(tx, outbox, post, comment!)
+        const commentCount = await q.countComments(tx, postId)
         q.publish(outbox, postId, { event: 'comment_added', data: { post_id: postId, comment: comment!, comment_count: commentCount } })
         return { comment: comment!, commentCount }
       })
     },
 
     /** Only the comment's writer may delete it; its notification goes too. */
-    deleteComment(userId: number, commentId: number): { postId: number; commentCount: number } {
+    /*@A*/async deleteComment(userId: number, commentId: number): Promise<{ postId: number; commentCount: number }> {
       return transact(db, bus, /*@A*/async (tx, outbox) => {
         const row = (await tx.select().from(blogComments).where(eq(blogComments.id, commentId)).limit(1))[0]
         if (!row) throw notFound(`There is no comment ${commentId}`)
         if (row.authorId !== userId) throw forbidden('Only its writer can delete this comment')
-        notices.withdraw(tx, outbox, { commentId })
+        await notices.withdraw(tx, outbox, { commentId })
         await tx.delete(blogComments).where(eq(blogComments.id, commentId))
-        const commentCount = q.countComments(tx, row.postId)
+        const commentCount = await q.countComments(tx, row.postId)
         q.publish(outbox, row.postId, {
           event: 'comment_deleted',
           data: { post_id: row.postId, comment_id: commentId, comment_count: commentCount },

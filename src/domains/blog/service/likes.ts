@@ -14,7 +14,7 @@ export interface LikeState {
 
 export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
   const likes = {
-    likedBy(userId: number, postId: number): boolean {
+    /*@A*/async likedBy(userId: number, postId: number): Promise<boolean> {
       return q.likedIn(db, userId, postId)
     },
 
@@ -23,10 +23,10 @@ export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
      * transaction, so two quick clicks cannot both like. Only a new like notifies;
      * an unlike sends nothing but the live like count.
      */
-    setLike(userId: number, postId: number, want: boolean | 'toggle'): LikeState {
+    /*@A*/async setLike(userId: number, postId: number, want: boolean | 'toggle'): Promise<LikeState> {
       return transact(db, bus, /*@A*/async (tx, outbox) => {
-        const post = q.postRowIn(tx, postId)
-        const liked = want === 'toggle' ? !q.likedIn(tx, userId, postId) : want
+        const post = await q.postRowIn(tx, postId)
+        const liked = want === 'toggle' ? !await q.likedIn(tx, userId, postId) : want
         let changed: boolean
         if (liked) {
           const like = (await tx
@@ -35,11 +35,11 @@ export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
             .onConflictDoNothing()
             .returning({ id: blogLikes.id }))[0]
           changed = like !== undefined
-          if (like) notices.likeAdded(tx, outbox, post, userId, like.id)
+          if (like) await notices.likeAdded(tx, outbox, post, userId, like.id)
         } else {
           changed = (await tx.delete(blogLikes).where(and(eq(blogLikes.postId, postId), eq(blogLikes.userId, userId))).returning({ id: blogLikes.id })).length > 0
         }
-        const likeCount = q.countLikes(tx, postId)
+        const likeCount = await q.countLikes(tx, postId)
         if (changed) q.publish(outbox, postId, { event: 'like_count', data: { post_id: postId, like_count: likeCount } })
         return { liked, likeCount, changed }
       })

@@ -25,12 +25,12 @@ import { blogLikes, blogPostNotifications, type BlogPostRow } from '../schema.js
 import type { BlogServiceDeps, CommentDTO } from './queries.js'
 
 export function createBlogNotifications({ notifications: notes, accounts }: BlogServiceDeps) {
-  const usernameOf = (userId: number) => accounts.usernames([userId]).get(userId) ?? 'someone'
+  const usernameOf = /*@A*/async (userId: number) => (await accounts.usernames([userId])).get(userId) ?? 'someone'
 
   return {
     /*@A*/async commentAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, comment: CommentDTO) {
       if (post.authorId === comment.author.id) return
-      const [n] = notes.createIn(tx, outbox, [post.authorId], {
+      const [n] = await notes.createIn(tx, outbox, [post.authorId], {
         kind: 'comment',
         title: 'New comment',
         message: commentMessage(comment.author.username, post.title),
@@ -46,26 +46,26 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
     /*@A*/async likeAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, likerId: number, likeId: number) {
       if (post.authorId === likerId) return
       const groupKey = likeGroupKey(post.id)
-      const input = (likers: number): NotificationInput => ({
+      const input = /*@A*/async (likers: number): Promise<NotificationInput> => ({
         kind: 'like',
         title: likers > 1 ? 'New likes' : 'New like',
-        message: likeMessage(usernameOf(likerId), likers, post.title),
+        message: likeMessage(await usernameOf(likerId), likers, post.title),
         linkUrl: postPath(post.id),
         linkText: 'View post',
         actorId: likerId,
         thread: `post:${post.id}`,
       })
-      const open = notes.findUnreadGroup(tx, post.authorId, groupKey)
+      const open = await notes.findUnreadGroup(tx, post.authorId, groupKey)
       const link = open && (await tx.select().from(blogPostNotifications).where(eq(blogPostNotifications.notificationId, open.id)).limit(1))[0]
       if (open && link && link.firstLikeId !== null) {
         const likers = (await tx
           .select({ n: count() })
           .from(blogLikes)
           .where(and(eq(blogLikes.postId, post.id), gte(blogLikes.id, link.firstLikeId), ne(blogLikes.userId, post.authorId))).limit(1))[0]!.n
-        notes.updateIn(tx, outbox, open.id, input(likers))
+        await notes.updateIn(tx, outbox, open.id, await input(likers))
         return
       }
-      const [n] = notes.createIn(tx, outbox, [post.authorId], input(1), groupKey)
+      const [n] = await notes.createIn(tx, outbox, [post.authorId], await input(1), groupKey)
       if (n) await tx.insert(blogPostNotifications).values({ notificationId: n.id, postId: post.id, firstLikeId: likeId })
     },
 

@@ -14,8 +14,8 @@ export interface PostInput {
 
 export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
   /** The post's row if `userId` wrote it: else 404 / 403. */
-  function ownPostIn(tx: Reader, userId: number, postId: number): BlogPostRow {
-    const post = q.postRowIn(tx, postId)
+  /*@A*/async function ownPostIn(tx: Reader, userId: number, postId: number): Promise<BlogPostRow> {
+    const post = await q.postRowIn(tx, postId)
     if (post.authorId !== userId) throw forbidden('Only the author can change or delete this post')
     return post
   }
@@ -29,12 +29,12 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
         .where(opts.before ? lt(blogPosts.id, opts.before) : undefined)
         .orderBy(desc(blogPosts.id))
         .limit(limit + 1)
-      const posts = q.toPosts(rows.slice(0, limit))
+      const posts = await q.toPosts(rows.slice(0, limit))
       return { posts, nextBefore: rows.length > limit ? posts[posts.length - 1]!.id : null }
     },
 
     /** The post; 404 when there is none. */
-    getPost(postId: number): PostDTO {
+    /*@A*/async getPost(postId: number): Promise<PostDTO> {
       return q.postIn(db, postId)
     },
 
@@ -43,13 +43,13 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
     },
 
     /** The post as its author edits it: 404 when missing, 403 for anyone else. */
-    postToEdit(userId: number, postId: number): PostDTO {
-      ownPostIn(db, userId, postId)
+    /*@A*/async postToEdit(userId: number, postId: number): Promise<PostDTO> {
+      await ownPostIn(db, userId, postId)
       return q.postIn(db, postId)
     },
 
     /** A new post; 422 `invalid` with a message per field. */
-    createPost(authorId: number, input: PostInput): PostDTO {
+    /*@A*/async createPost(authorId: number, input: PostInput): Promise<PostDTO> {
       const fields = checkPost(input)
       return transact(db, bus, /*@A*/async (tx) => {
         const now = Date.now()
@@ -59,22 +59,22 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
     },
 
     /** Changes the fields given (the others stay); 404, 403, then 422 with field messages. */
-    updatePost(userId: number, postId: number, input: PostInput): PostDTO {
+    /*@A*/async updatePost(userId: number, postId: number, input: PostInput): Promise<PostDTO> {
       return transact(db, bus, /*@A*/async (tx, outbox) => {
-        const row = ownPostIn(tx, userId, postId)
+        const row = await ownPostIn(tx, userId, postId)
         const fields = checkPost({ title: input.title ?? row.title, body: input.body ?? row.body })
         await tx.update(blogPosts).set({ ...fields, updatedAt: Date.now() }).where(eq(blogPosts.id, postId))
-        const post = q.postIn(tx, postId)
+        const post = await q.postIn(tx, postId)
         q.publish(outbox, postId, { event: 'post_updated', data: { post } })
         return post
       })
     },
 
     /** Deletes the post, its comments, likes and every notification about it. */
-    deletePost(userId: number, postId: number): void {
-      transact(db, bus, /*@A*/async (tx, outbox) => {
-        ownPostIn(tx, userId, postId)
-        notices.withdraw(tx, outbox, { postId })
+    /*@A*/async deletePost(userId: number, postId: number): Promise<void> {
+      await transact(db, bus, /*@A*/async (tx, outbox) => {
+        await ownPostIn(tx, userId, postId)
+        await notices.withdraw(tx, outbox, { postId })
         await tx.delete(blogPosts).where(eq(blogPosts.id, postId))
         q.publish(outbox, postId, { event: 'post_deleted', data: { post_id: postId } })
       })

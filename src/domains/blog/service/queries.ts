@@ -77,8 +77,8 @@ export function createQueries({ accounts }: BlogServiceDeps) {
     selectPosts,
 
     /** Posts as the API shows them, their authors' names asked of the accounts domain. */
-    toPosts(rows: PostSelection[]): PostDTO[] {
-      const names = accounts.usernames(rows.map((r) => r.p.authorId))
+    /*@A*/async toPosts(rows: PostSelection[]): Promise<PostDTO[]> {
+      const names = await accounts.usernames(rows.map((r) => r.p.authorId))
       return rows.map(({ p, commentCount, likeCount }) => ({
         id: p.id,
         title: p.title,
@@ -91,8 +91,8 @@ export function createQueries({ accounts }: BlogServiceDeps) {
       }))
     },
 
-    toComments(rows: BlogCommentRow[]): CommentDTO[] {
-      const names = accounts.usernames(rows.map((c) => c.authorId))
+    /*@A*/async toComments(rows: BlogCommentRow[]): Promise<CommentDTO[]> {
+      const names = await accounts.usernames(rows.map((c) => c.authorId))
       return rows.map((c) => ({ id: c.id, post_id: c.postId, body: c.body, author: author(c.authorId, names), created_at: iso(c.createdAt) }))
     },
 
@@ -100,7 +100,7 @@ export function createQueries({ accounts }: BlogServiceDeps) {
     /*@A*/async postIn(tx: Reader, postId: number): Promise<PostDTO> {
       const row = (await selectPosts(tx).where(eq(blogPosts.id, postId)).limit(1))[0]
       if (!row) throw notFound(`There is no post ${postId}`)
-      return queries.toPosts([row])[0]!
+      return (await queries.toPosts([row]))[0]!
     },
 
     /** The post's row; 404 when there is none. */

@@ -55,13 +55,13 @@ export class CatchUp {
 
   /** Wires it to a Redis bus (the local bus cannot miss events). */
   attach(bus: RedisBus): void {
-    bus.onDown(() => this.down())
+    bus.onDown(/*@A*/async () => this.down())
     bus.onResync((userIds, reason) => void this.run(userIds, reason))
   }
 
   /** The bus lost Redis: poll the database until it is back. */
-  down(): void {
-    for (const userId of this.deps.hub.users.keys()) this.outageCounts.set(userId, JSON.stringify(this.deps.service.counts(userId)))
+  /*@A*/async down(): Promise<void> {
+    for (const userId of this.deps.hub.users.keys()) this.outageCounts.set(userId, JSON.stringify(await this.deps.service.counts(userId)))
     if (this.poller) return
     this.poller = setInterval(() => void this.poll(), OUTAGE_POLL_MS)
     this.poller.unref()
@@ -88,7 +88,7 @@ export class CatchUp {
       const wait = slicer.pause(i)
       if (wait) await wait
       try {
-        this.catchUpUser(userIds[i]!, reason)
+        await this.catchUpUser(userIds[i]!, reason)
       } catch (err) {
         this.deps.log.error({ err, userId: userIds[i] }, 'catch-up failed for a user')
       }
@@ -98,22 +98,22 @@ export class CatchUp {
     }
   }
 
-  private catchUpUser(userId: number, reason: CatchUpReason): void {
+  private /*@A*/async catchUpUser(userId: number, reason: CatchUpReason): Promise<void> {
     const { hub, service, push } = this.deps
     const set = hub.users.get(userId)
     if (!set) return
     let counts: Counts | null = null
     for (const client of [...set]) {
-      if (reason !== 'subscribed' && !this.deps.isSessionLive(client.sessionId)) {
+      if (reason !== 'subscribed' && !await this.deps.isSessionLive(client.sessionId)) {
         hub.close(client, CloseCode.unauthorized, 'logged out')
         this.stats.revokedClosed++
         continue
       }
-      counts = this.replay(client, counts)
+      counts = await this.replay(client, counts)
     }
     if (reason === 'reconnected') push.countUpdates.push(userId)
     else if (reason === 'outage') {
-      const now = JSON.stringify(counts ?? service.counts(userId))
+      const now = JSON.stringify(counts ?? await service.counts(userId))
       if (this.outageCounts.get(userId) !== now) {
         if (!counts) push.countUpdates.push(userId)
         this.outageCounts.set(userId, now)
@@ -122,13 +122,13 @@ export class CatchUp {
   }
 
   /** Sends the socket every row of its user it does not have yet; the counts sent with them, if any. */
-  private replay(client: Client, counts: Counts | null): Counts | null {
+  private /*@A*/async replay(client: Client, counts: Counts | null): Promise<Counts | null> {
     const { service, push } = this.deps
     let cursor = client.delivered.floor
     for (let page = 0; page < MAX_PAGES; page++) {
-      const { notifications, truncated } = service.since(client.userId, cursor)
+      const { notifications, truncated } = await service.since(client.userId, cursor)
       for (const notification of notifications) {
-        counts ??= service.counts(client.userId)
+        counts ??= await service.counts(client.userId)
         if (push.sendOnce(client, notification, counts)) this.stats.replayed++
       }
       if (notifications.length) cursor = notifications[notifications.length - 1]!.id

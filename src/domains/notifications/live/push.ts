@@ -29,7 +29,7 @@ export class NotificationPush {
     private readonly hub: Hub,
     private readonly service: NotificationService,
   ) {
-    this.countUpdates = new CoalescedFrames(hub, (userId) => ({ type: 'count_update', ...service.counts(userId) }))
+    this.countUpdates = new CoalescedFrames(hub, /*@A*/async (userId) => ({ type: 'count_update', ...await service.counts(userId) }))
     hub.onEvent('notify', (event) =>
       this.fanOut(
         event.recipients.filter(([userId]) => hub.users.has(userId)),
@@ -37,10 +37,10 @@ export class NotificationPush {
         !event.updated,
       ),
     )
-    hub.onEvent('notify_all', (event) => {
+    hub.onEvent('notify_all', /*@A*/async (event) => {
       const recipients: Array<[number, number]> = []
       for (const userId of hub.users.keys()) {
-        const id = service.broadcastRowId(userId, event.fromId, event.toId)
+        const id = await service.broadcastRowId(userId, event.fromId, event.toId)
         if (id !== null) recipients.push([userId, id])
       }
       return this.fanOut(recipients, event.template)
@@ -48,25 +48,25 @@ export class NotificationPush {
     hub.onEvent('counts', (event) => {
       for (const userId of event.userIds) this.countUpdates.push(userId)
     })
-    hub.onEvent('notification_state', (event) => {
-      if (hub.users.has(event.userId)) hub.sendToUser(event.userId, { type: 'notification_state', ...event.change, ...service.counts(event.userId) })
+    hub.onEvent('notification_state', /*@A*/async (event) => {
+      if (hub.users.has(event.userId)) hub.sendToUser(event.userId, { type: 'notification_state', ...event.change, ...await service.counts(event.userId) })
     })
-    hub.onEvent('resurface', (event) => this.resurface(event.recipients))
-    hub.onEvent('away_summary', ({ userId, count }) => {
+    hub.onEvent('resurface', /*@A*/async (event) => this.resurface(event.recipients))
+    hub.onEvent('away_summary', /*@A*/async ({ userId, count }) => {
       if (!hub.users.has(userId)) return
       const message = `${count} notification${count === 1 ? '' : 's'} arrived while you were away`
-      hub.sendToUser(userId, { type: 'away_summary', count, message, ...service.counts(userId) })
+      hub.sendToUser(userId, { type: 'away_summary', count, message, ...await service.counts(userId) })
     })
   }
 
   /** Snoozed rows back in the inbox: a `notification` frame (resurfaced) and the state change, to every socket of the user. */
-  private resurface(recipients: Array<[number, number]>): void {
+  private /*@A*/async resurface(recipients: Array<[number, number]>): Promise<void> {
     const { hub, service } = this
     for (const [userId, id] of recipients) {
       if (!hub.users.has(userId)) continue
-      const notification = service.find(userId, id)
+      const notification = await service.find(userId, id)
       if (!notification) continue
-      const counts = service.counts(userId)
+      const counts = await service.counts(userId)
       hub.sendToUser(userId, { type: 'notification', notification, ...counts, alert: service.alertOf(userId, notification.kind), resurfaced: true })
       hub.sendToUser(userId, { type: 'notification_state', ids: [id], read: notification.read, snoozed_until: notification.snoozed_until, ...counts })
     }
@@ -109,7 +109,7 @@ export class NotificationPush {
       const [userId, id] = recipients[i]!
       const set = hub.users.get(userId)
       if (!set) continue
-      const counts = service.counts(userId)
+      const counts = await service.counts(userId)
       const alert = service.alertOf(userId, template.kind)
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }

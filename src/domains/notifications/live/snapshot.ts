@@ -19,15 +19,15 @@ function parseSince(value: unknown): number | undefined | null {
 }
 
 export function snapshotOnOpen(service: NotificationService, push: NotificationPush) {
-  return (client: Client, request: FastifyRequest, ctx: FrameContext) => {
+  return /*@A*/async (client: Client, request: FastifyRequest, ctx: FrameContext) => {
     const { userId } = client
     const since = parseSince((request.query as { since?: unknown }).since)
     // Read first: every row up to it is in the snapshot's reach. A row committed
     // while the snapshot is read is in it (recent) or still pushed.
-    const lastId = service.lastId(userId)
-    const recent = service.list(userId, { limit: RECENT_LIMIT })
-    const replay = typeof since === 'number' ? service.since(userId, since) : null
-    const counts = service.counts(userId)
+    const lastId = await service.lastId(userId)
+    const recent = await service.list(userId, { limit: RECENT_LIMIT })
+    const replay = typeof since === 'number' ? await service.since(userId, since) : null
+    const counts = await service.counts(userId)
     const initial: InitialFrame = {
       type: 'initial',
       ...counts,

@@ -26,8 +26,8 @@ const apiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const user = currentUser(request)
       const { unread, limit, before, after, status, category } = request.query
-      const list = notifications.list(user.id, { unread: unread === '1' || unread === 'true', limit: limit ?? PAGE_SIZE, before, after, status, category })
-      return { notifications: list, ...notifications.counts(user.id), unread_by_category: notifications.unreadByCategory(user.id) }
+      const list = await notifications.list(user.id, { unread: unread === '1' || unread === 'true', limit: limit ?? PAGE_SIZE, before, after, status, category })
+      return { notifications: list, ...await notifications.counts(user.id), unread_by_category: await notifications.unreadByCategory(user.id) }
     },
   )
 

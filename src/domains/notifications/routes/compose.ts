@@ -20,9 +20,9 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireAdmin)
 
   /** Resolves the recipients; unknown users are an error and nothing is sent. */
-  function recipientsOf(by: { ids?: number[]; usernames?: string[]; all?: boolean }): Recipients | Unresolved {
+  /*@A*/async function recipientsOf(by: { ids?: number[]; usernames?: string[]; all?: boolean }): Promise<Recipients | Unresolved> {
     if (by.all) return { all: true }
-    const { found, missing } = accounts.resolveUsers({ ids: by.ids, usernames: by.usernames })
+    const { found, missing } = await accounts.resolveUsers({ ids: by.ids, usernames: by.usernames })
     if (missing.length) return { error: `Unknown user${missing.length > 1 ? 's' : ''}: ${missing.slice(0, 20).join(', ')}` }
     if (!found.length) return { error: 'Name at least one user, or send to everyone.' }
     return { userIds: found.map((u) => u.id) }
@@ -38,19 +38,19 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (targets.length !== 1) throw invalid('Give exactly one of user_ids, usernames or all: true')
     const checked = validateNotification(body)
     if ('errors' in checked) throw invalid(checked.errors)
-    const recipients = recipientsOf({ ids: body.user_ids, usernames: body.usernames, all: body.all })
+    const recipients = await recipientsOf({ ids: body.user_ids, usernames: body.usernames, all: body.all })
     if ('error' in recipients) throw new DomainError('invalid', recipients.error, { code: 'unknown_users' })
     const callerId = request.principal!.user.id
     const input = { ...checked.input, actorId: callerId }
     const result =
       key === undefined
-        ? notifications.notify(recipients, input)
-        : notifications.notifyOnce({ callerId, key, bodyHash: bodyHash(body) }, recipients, input)
+        ? await notifications.notify(recipients, input)
+        : await notifications.notifyOnce({ callerId, key, bodyHash: bodyHash(body) }, recipients, input)
     return reply.status(201).send(result)
   })
 
   /** The page; each render carries a fresh Idempotency-Key, so a form is sent at most once however often it is posted. */
-  function page(request: FastifyRequest, reply: FastifyReply, data: { values: Record<string, string | undefined>; errors: FieldErrors; sent: number | null; confirm?: number }) {
+  /*@A*/async function page(request: FastifyRequest, reply: FastifyReply, data: { values: Record<string, string | undefined>; errors: FieldErrors; sent: number | null; confirm?: number }) {
     return renderPage(request, reply, 'admin/notifications', { kinds: NOTIFICATION_KINDS, confirm: null, ...data, key: randomUUID(), preview: previewOf(request, data.values) })
   }
 
@@ -94,7 +94,7 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
     let recipients: Recipients | Unresolved = { error: 'Choose who gets it.' }
     if (body.target === 'all') recipients = { all: true }
     else if (body.target === 'user' && usernames.length !== 1) recipients = { error: 'Give exactly one username.' }
-    else if (body.target === 'user' || body.target === 'users') recipients = recipientsOf({ usernames })
+    else if (body.target === 'user' || body.target === 'users') recipients = await recipientsOf({ usernames })
     if ('error' in recipients) errors.usernames = recipients.error
     if (key !== undefined && !isIdempotencyKey(key)) errors.form = 'This form is damaged: reload the page.'
     if ('error' in recipients || !('input' in checked) || errors.form) {

@@ -13,12 +13,12 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireUser)
 
   app.get('/api/mutes', { schema: { response: { 200: Type.Object({ mutes: Type.Array(Mute) }), '4xx': ErrorBody } } }, async (request) => ({
-    mutes: mutes.list(currentUser(request).id),
+    mutes: await mutes.list(currentUser(request).id),
   }))
 
   app.post('/api/mutes', { schema: { body: MuteBody, response: { 201: Mute, '4xx': ErrorBody } } }, async (request, reply) => {
     const { thread, until } = request.body
-    const mute = mutes.mute(currentUser(request).id, thread, until == null ? null : parseInstant(until))
+    const mute = await mutes.mute(currentUser(request).id, thread, until == null ? null : parseInstant(until))
     return reply.status(201).send(mute)
   })
 
@@ -26,7 +26,7 @@ const muteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/mutes/:thread',
     { schema: { params: Type.Object({ thread: Type.String({ maxLength: 64 }) }), response: { 204: Type.Null(), '4xx': ErrorBody } } },
     async (request, reply) => {
-      mutes.unmute(currentUser(request).id, request.params.thread)
+      await mutes.unmute(currentUser(request).id, request.params.thread)
       return reply.status(204).send(null)
     },
   )

@@ -9,16 +9,16 @@ export const friendsPages: FastifyPluginAsyncTypebox = async (app) => {
   const social = app.social
   const partial = (name: string, data: object) => app.realtime.content.partial(name, data)
 
-  function friendsPage(request: FastifyRequest, reply: FastifyReply, q?: string, notice?: string) {
+  /*@A*/async function friendsPage(request: FastifyRequest, reply: FastifyReply, q?: string, notice?: string) {
     const userId = currentUser(request).id
-    return renderPage(request, reply, 'social/friends', { q: q ?? '', people: social.searchPeople(userId, q), ...social.friendsOverview(userId), notice })
+    return renderPage(request, reply, 'social/friends', { q: q ?? '', people: await social.searchPeople(userId, q), ...await social.friendsOverview(userId), notice })
   }
 
   /**
    * The answer to a friends action: for htmx the panel (or one person's row,
    * `view=person`) and the badge; otherwise a redirect, or the page with the refusal.
    */
-  function friendsAnswer(request: FastifyRequest, reply: FastifyReply, view: { person?: number }, action: () => unknown) {
+  /*@A*/async function friendsAnswer(request: FastifyRequest, reply: FastifyReply, view: { person?: number }, action: () => unknown) {
     const userId = currentUser(request).id
     let notice: string | undefined
     try {
@@ -30,10 +30,10 @@ export const friendsPages: FastifyPluginAsyncTypebox = async (app) => {
     }
     if (!isHtmx(request)) return reply.redirect('/friends', 303)
     const csrfToken = reply.generateCsrf()
-    const badge = partial('social/requests-badge', { count: social.pendingRequestCount(userId), oob: true })
-    const overview = social.friendsOverview(userId)
+    const badge = partial('social/requests-badge', { count: await social.pendingRequestCount(userId), oob: true })
+    const overview = await social.friendsOverview(userId)
     reply.type('text/html')
-    const person = view.person === undefined ? undefined : social.lookupPerson(userId, view.person)
+    const person = view.person === undefined ? undefined : await social.lookupPerson(userId, view.person)
     if (person) {
       return (
         partial('social/person', { ...person, csrfToken, notice }) +
@@ -50,32 +50,32 @@ export const friendsPages: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/friends/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     if (!isHtmx(request)) return reply.redirect(`/friends?q=${encodeURIComponent(request.query.q ?? '')}`)
-    const people = social.searchPeople(currentUser(request).id, request.query.q)
+    const people = await social.searchPeople(currentUser(request).id, request.query.q)
     reply.type('text/html')
     return partial('social/search-results', { q: request.query.q ?? '', people, csrfToken: reply.generateCsrf() })
   })
 
   app.post('/friends/request/:user_id', { schema: { params: UserParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, personView(request.query, request.params.user_id), () =>
+    friendsAnswer(request, reply, personView(request.query, request.params.user_id), /*@A*/async () =>
       social.sendFriendRequest(currentUser(request).id, request.params.user_id),
     ),
   )
 
   app.post('/friends/accept/:request_id', { schema: { params: RequestParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, personView(request.query, request.query.user_id), () =>
+    friendsAnswer(request, reply, personView(request.query, request.query.user_id), /*@A*/async () =>
       social.acceptFriendRequest(currentUser(request).id, request.params.request_id),
     ),
   )
 
   app.post('/friends/decline/:request_id', { schema: { params: RequestParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, {}, () => social.declineFriendRequest(currentUser(request).id, request.params.request_id)),
+    friendsAnswer(request, reply, {}, /*@A*/async () => social.declineFriendRequest(currentUser(request).id, request.params.request_id)),
   )
 
   app.post('/friends/cancel/:request_id', { schema: { params: RequestParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, {}, () => social.cancelFriendRequest(currentUser(request).id, request.params.request_id)),
+    friendsAnswer(request, reply, {}, /*@A*/async () => social.cancelFriendRequest(currentUser(request).id, request.params.request_id)),
   )
 
   app.post('/friends/remove/:user_id', { schema: { params: UserParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, {}, () => social.unfriend(currentUser(request).id, request.params.user_id)),
+    friendsAnswer(request, reply, {}, /*@A*/async () => social.unfriend(currentUser(request).id, request.params.user_id)),
   )
 }

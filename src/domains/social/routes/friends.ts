@@ -22,7 +22,7 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
   const social = app.social
 
   app.get('/api/friends', { schema: { response: { 200: FriendsBody, '4xx': ErrorBody } } }, async (request) => {
-    const { friends, incoming, outgoing } = social.friendsOverview(currentUser(request).id)
+    const { friends, incoming, outgoing } = await social.friendsOverview(currentUser(request).id)
     return {
       friends,
       incoming: incoming.map((r) => ({ request_id: r.request_id, from_user: r.user, created_at: r.created_at })),
@@ -34,7 +34,7 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/friends/search',
     { schema: { querystring: SearchQuery, response: { 200: SearchBody, '4xx': ErrorBody } } },
     async (request) => ({
-      users: social.searchPeople(currentUser(request).id, request.query.q).map((p) => ({ ...p.person, relationship: p.relationship.kind })),
+      users: (await social.searchPeople(currentUser(request).id, request.query.q)).map((p) => ({ ...p.person, relationship: p.relationship.kind })),
     }),
   )
 
@@ -42,7 +42,7 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/friends/request/:user_id',
     { schema: { params: UserParams, response: { 201: RequestedBody, 200: AcceptedInsteadBody, '4xx': ErrorBody } } },
     async (request, reply) => {
-      const sent = social.sendFriendRequest(currentUser(request).id, request.params.user_id)
+      const sent = await social.sendFriendRequest(currentUser(request).id, request.params.user_id)
       if (sent.accepted) return reply.status(200).send({ request_id: sent.requestId, accepted: true, friend: sent.friend })
       return reply.status(201).send({ request_id: sent.requestId })
     },
@@ -51,7 +51,7 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/friends/accept/:request_id',
     { schema: { params: RequestParams, response: { 200: AcceptedBody, '4xx': ErrorBody } } },
-    async (request) => ({ friend: social.acceptFriendRequest(currentUser(request).id, request.params.request_id) }),
+    async (request) => ({ friend: await social.acceptFriendRequest(currentUser(request).id, request.params.request_id) }),
   )
 
   // Declining (the receiver) and cancelling (the sender) end a pending request.
@@ -86,7 +86,7 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/friends/:user_id',
     { schema: { params: UserParams, response: { 200: Ok, '4xx': ErrorBody } } },
     async (request) => {
-      social.unfriend(currentUser(request).id, request.params.user_id)
+      await social.unfriend(currentUser(request).id, request.params.user_id)
       return { ok: true as const }
     },
   )

@@ -26,8 +26,8 @@ export const messagesApi: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/conversations', { schema: { response: { 200: ConversationsBody, '4xx': ErrorBody } } }, async (request) => {
     const userId = currentUser(request).id
     return {
-      conversations: social.listConversations(userId).map((c) => ({ ...c, other: { ...c.other, online: social.presence.isOnline(c.other.id) } })),
-      unread_messages_count: social.unreadMessagesCount(userId),
+      conversations: (await social.listConversations(userId)).map((c) => ({ ...c, other: { ...c.other, online: social.presence.isOnline(c.other.id) } })),
+      unread_messages_count: await social.unreadMessagesCount(userId),
     }
   })
 
@@ -35,7 +35,7 @@ export const messagesApi: FastifyPluginAsyncTypebox = async (app) => {
     '/api/conversations/:id/messages',
     { schema: { params: IdParams, querystring: PageQuery, response: { 200: MessagesBody, '4xx': ErrorBody } } },
     async (request) => {
-      const page = social.listMessages(currentUser(request).id, request.params.id, request.query)
+      const page = await social.listMessages(currentUser(request).id, request.params.id, request.query)
       return { messages: page.messages, has_more: page.hasMore }
     },
   )
@@ -45,7 +45,7 @@ export const messagesApi: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: IdParams, response: { 200: CountsBody, '4xx': ErrorBody } } },
     async (request) => {
       const userId = currentUser(request).id
-      social.markConversationRead(userId, request.params.id)
+      await social.markConversationRead(userId, request.params.id)
       return app.notifications.counts(userId)
     },
   )
@@ -57,7 +57,7 @@ export const messagesApi: FastifyPluginAsyncTypebox = async (app) => {
       const { recipient_id, conversation_id, content, client_id } = request.body
       if ((recipient_id === undefined) === (conversation_id === undefined)) throw invalid('Give exactly one of recipient_id or conversation_id')
       const to = conversation_id !== undefined ? { conversationId: conversation_id } : { recipientId: recipient_id! }
-      const { message, created } = social.sendMessage(currentUser(request).id, to, content, client_id)
+      const { message, created } = await social.sendMessage(currentUser(request).id, to, content, client_id)
       return reply.status(created ? 201 : 200).send({ message })
     },
   )

@@ -46,8 +46,8 @@ interface Member {
 }
 
 /** The members of a conversation; throws unless `userId` is one of them. */
-export function membersFor(conn: Conn, userId: number, conversationId: number): Member[] {
-  const members = membersIn(conn, conversationId)
+export /*@A*/async function membersFor(conn: Conn, userId: number, conversationId: number): Promise<Member[]> {
+  const members = await membersIn(conn, conversationId)
   if (!members.length) throw notFound(`There is no conversation ${conversationId}`)
   if (!members.some((m) => m.userId === userId)) throw forbidden('You are not in this conversation')
   return members
@@ -123,9 +123,9 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
     )
     const lastIds = rows.flatMap((r) => (r.lastMessageId ? [r.lastMessageId] : []))
     const lastMessages = new Map(
-      messageViews(people, lastIds.length ? await db.select().from(messages).where(inArray(messages.id, lastIds)) : []).map((m) => [m.id, m]),
+      (await messageViews(people, lastIds.length ? await db.select().from(messages).where(inArray(messages.id, lastIds)) : [])).map((m) => [m.id, m]),
     )
-    const users = people.byIds(rows.map((r) => r.otherId))
+    const users = await people.byIds(rows.map((r) => r.otherId))
     return rows.flatMap((r) => {
       const other = users.get(r.otherId)
       if (!other) return []
@@ -136,39 +136,39 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
 
   return {
     /** The two-person conversation of these friends, created on first use. */
-    startConversation(userId: number, otherId: number): number {
+    /*@A*/async startConversation(userId: number, otherId: number): Promise<number> {
       if (userId === otherId) throw invalid('You cannot message yourself')
-      const other = findPerson(people, otherId)
-      if (!areFriendsIn(db, userId, otherId)) throw forbidden(`You can only message friends; send @${other.username} a friend request first`)
-      return transact(db, bus, (tx) => findOrCreateDirect(tx, userId, otherId))
+      const other = await findPerson(people, otherId)
+      if (!await areFriendsIn(db, userId, otherId)) throw forbidden(`You can only message friends; send @${other.username} a friend request first`)
+      return transact(db, bus, /*@A*/async (tx) => findOrCreateDirect(tx, userId, otherId))
     },
 
-    isParticipant(userId: number, conversationId: number): boolean {
-      return membersIn(db, conversationId).some((m) => m.userId === userId)
+    /*@A*/async isParticipant(userId: number, conversationId: number): Promise<boolean> {
+      return (await membersIn(db, conversationId)).some((m) => m.userId === userId)
     },
 
     /** Member ids of a conversation; throws unless `userId` is one of them. */
-    participantsFor(userId: number, conversationId: number): number[] {
-      return membersFor(db, userId, conversationId).map((m) => m.userId)
+    /*@A*/async participantsFor(userId: number, conversationId: number): Promise<number[]> {
+      return (await membersFor(db, userId, conversationId)).map((m) => m.userId)
     },
 
-    conversation(userId: number, conversationId: number): ConversationView {
-      const members = membersFor(db, userId, conversationId)
+    /*@A*/async conversation(userId: number, conversationId: number): Promise<ConversationView> {
+      const members = await membersFor(db, userId, conversationId)
       const other = members.find((m) => m.userId !== userId) ?? members[0]!
       return {
         id: conversationId,
-        other: findPerson(people, other.userId),
+        other: await findPerson(people, other.userId),
         otherLastRead: other.lastReadMessageId,
-        canSend: areFriendsIn(db, userId, other.userId),
+        canSend: await areFriendsIn(db, userId, other.userId),
       }
     },
 
-    listConversations(userId: number): ConversationSummary[] {
+    /*@A*/async listConversations(userId: number): Promise<ConversationSummary[]> {
       return summaries(userId)
     },
 
-    conversationSummary(userId: number, conversationId: number): ConversationSummary | undefined {
-      return summaries(userId, conversationId)[0]
+    /*@A*/async conversationSummary(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
+      return (await summaries(userId, conversationId))[0]
     },
 
     /**
@@ -176,11 +176,11 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
      * changed anything: count_update on all the reader's sockets and a
      * `messages_read` event to the members (the sender shows "Seen").
      */
-    markConversationRead(userId: number, conversationId: number): boolean {
-      return transact(db, bus, (tx, outbox) => {
-        const memberIds = membersFor(tx, userId, conversationId).map((m) => m.userId)
-        const latest = latestMessageIn(tx, conversationId)
-        if (!latest || !markReadUpTo(tx, userId, conversationId, latest.id)) return false
+    /*@A*/async markConversationRead(userId: number, conversationId: number): Promise<boolean> {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
+        const memberIds = (await membersFor(tx, userId, conversationId)).map((m) => m.userId)
+        const latest = await latestMessageIn(tx, conversationId)
+        if (!latest || !await markReadUpTo(tx, userId, conversationId, latest.id)) return false
         outbox.push({ type: 'counts', userIds: [userId] })
         const data = { conversation_id: conversationId, user_id: userId, last_read_message_id: latest.id }
         pushFrame(outbox, memberIds, socialFrame({ event: 'messages_read', data }))
@@ -189,10 +189,10 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
     },
 
     /** Is the conversation's last message this user's, and read by the others? */
-    seenByOthers(userId: number, conversationId: number): boolean {
-      const latest = latestMessageIn(db, conversationId)
+    /*@A*/async seenByOthers(userId: number, conversationId: number): Promise<boolean> {
+      const latest = await latestMessageIn(db, conversationId)
       if (!latest || latest.senderId !== userId) return false
-      const rest = membersIn(db, conversationId).filter((m) => m.userId !== userId)
+      const rest = (await membersIn(db, conversationId)).filter((m) => m.userId !== userId)
       return rest.length > 0 && rest.every((m) => m.lastReadMessageId >= latest.id)
     },
   }

@@ -77,7 +77,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
       .where(and(eq(incoming ? friendRequests.toUserId : friendRequests.fromUserId, userId), pending))
       .orderBy(desc(friendRequests.id))
     const otherOf = (r: { from: number; to: number }) => (incoming ? r.from : r.to)
-    const users = people.byIds(rows.map(otherOf))
+    const users = await people.byIds(rows.map(otherOf))
     return rows.flatMap((r) => {
       const user = users.get(otherOf(r))
       return user ? [{ request_id: r.id, user, created_at: new Date(r.createdAt).toISOString() }] : []
@@ -87,17 +87,17 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
   /** Inside a transaction: makes the two friends and tells the requester. */
   /*@A*/async function acceptIn(tx: Tx, outbox: Outbox, request: FriendRequestRow): Promise<PublicUser> {
     const now = Date.now()
-    const requester = findPerson(people, request.fromUserId)
-    const accepter = findPerson(people, request.toUserId)
-    answerRequest(tx, request.id, 'accepted')
-    notifications.readThreadIn(tx, outbox, accepter.id, `user:${requester.id}`, ['friend_request'])
+    const requester = await findPerson(people, request.fromUserId)
+    const accepter = await findPerson(people, request.toUserId)
+    await answerRequest(tx, request.id, 'accepted')
+    await notifications.readThreadIn(tx, outbox, accepter.id, `user:${requester.id}`, ['friend_request'])
     await tx.insert(friendships)
       .values([
         { userId: requester.id, friendId: accepter.id, createdAt: now },
         { userId: accepter.id, friendId: requester.id, createdAt: now },
       ])
       .onConflictDoNothing()
-    notifications.createIn(tx, outbox, [requester.id], {
+    await notifications.createIn(tx, outbox, [requester.id], {
       kind: 'friend_accepted',
       title: 'Friend request accepted',
       message: `@${accepter.username} accepted your friend request`,
@@ -115,16 +115,16 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
   }
 
   /** Declining (by its receiver) or cancelling (by its sender) ends a pending request. */
-  function endRequest(userId: number, requestId: number, status: 'declined' | 'cancelled'): void {
-    transact(db, bus, (tx, outbox) => {
-      const request = requestOf(tx, requestId)
+  /*@A*/async function endRequest(userId: number, requestId: number, status: 'declined' | 'cancelled'): Promise<void> {
+    await transact(db, bus, /*@A*/async (tx, outbox) => {
+      const request = await requestOf(tx, requestId)
       const declining = status === 'declined'
       if (!request || (declining ? request.toUserId : request.fromUserId) !== userId) {
         throw notFound(declining ? `You have no friend request ${requestId}` : `You sent no friend request ${requestId}`)
       }
       refuseUnlessPending(request)
-      answerRequest(tx, requestId, status)
-      if (declining) notifications.readThreadIn(tx, outbox, userId, `user:${request.fromUserId}`, ['friend_request'])
+      await answerRequest(tx, requestId, status)
+      if (declining) await notifications.readThreadIn(tx, outbox, userId, `user:${request.fromUserId}`, ['friend_request'])
       const otherId = declining ? request.fromUserId : request.toUserId
       pushFriendsChanged(outbox, userId, status, otherId)
       // The sender of a declined request is not told; their request simply stops being pending.
@@ -133,8 +133,8 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
   }
 
   return {
-    incomingRequests: (userId: number) => pendingRequests(userId, 'incoming'),
-    outgoingRequests: (userId: number) => pendingRequests(userId, 'outgoing'),
+    incomingRequests: /*@A*/async (userId: number) => pendingRequests(userId, 'incoming'),
+    outgoingRequests: /*@A*/async (userId: number) => pendingRequests(userId, 'outgoing'),
 
     /*@A*/async pendingRequestCount(userId: number): Promise<number> {
       return (await db.select({ n: count() }).from(friendRequests).where(and(eq(friendRequests.toUserId, userId), pending)).limit(1))[0]?.n ?? 0
@@ -144,24 +144,24 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
      * Sends a friend request. A request to someone who already asked you accepts
      * theirs instead. No self requests, no second pending request, none to friends.
      */
-    sendFriendRequest(fromId: number, toId: number): SentFriendRequest {
+    /*@A*/async sendFriendRequest(fromId: number, toId: number): Promise<SentFriendRequest> {
       if (fromId === toId) throw invalid('You cannot send a friend request to yourself')
       return transact(db, bus, /*@A*/async (tx, outbox): Promise<SentFriendRequest> => {
-        const from = findPerson(people, fromId)
-        const to = findPerson(people, toId)
-        if (areFriendsIn(tx, fromId, toId)) throw conflict(`You and @${to.username} are already friends`)
-        const theirs = pendingRequest(tx, toId, fromId)
+        const from = await findPerson(people, fromId)
+        const to = await findPerson(people, toId)
+        if (await areFriendsIn(tx, fromId, toId)) throw conflict(`You and @${to.username} are already friends`)
+        const theirs = await pendingRequest(tx, toId, fromId)
         if (theirs) {
-          acceptIn(tx, outbox, theirs)
+          await acceptIn(tx, outbox, theirs)
           return { requestId: theirs.id, accepted: true, friend: to }
         }
-        if (pendingRequest(tx, fromId, toId)) throw conflict(`You already asked @${to.username} to be friends`)
+        if (await pendingRequest(tx, fromId, toId)) throw conflict(`You already asked @${to.username} to be friends`)
         const now = Date.now()
         const requestId = (await tx
           .insert(friendRequests)
           .values({ fromUserId: fromId, toUserId: toId, status: 'pending', createdAt: now })
           .returning({ id: friendRequests.id }))[0].id
-        notifications.createIn(tx, outbox, [toId], {
+        await notifications.createIn(tx, outbox, [toId], {
           kind: 'friend_request',
           title: 'New friend request',
           message: `@${from.username} wants to be your friend`,
@@ -177,11 +177,11 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
     },
 
     /** Accepts a request made to this user; accepting it twice answers the same. */
-    acceptFriendRequest(userId: number, requestId: number): PublicUser {
-      return transact(db, bus, (tx, outbox) => {
-        const request = requestOf(tx, requestId)
+    /*@A*/async acceptFriendRequest(userId: number, requestId: number): Promise<PublicUser> {
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
+        const request = await requestOf(tx, requestId)
         if (!request || request.toUserId !== userId) throw notFound(`You have no friend request ${requestId}`)
-        if (request.status === 'accepted' && areFriendsIn(tx, userId, request.fromUserId)) return findPerson(people, request.fromUserId)
+        if (request.status === 'accepted' && await areFriendsIn(tx, userId, request.fromUserId)) return findPerson(people, request.fromUserId)
         refuseUnlessPending(request)
         return acceptIn(tx, outbox, request)
       })
@@ -192,22 +192,22 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
      * their pending request. Already answered: 409 saying how; never asked: 404.
      */
     async answerFriendRequestFrom(userId: number, fromId: number, answer: 'accept' | 'decline'): Promise<PublicUser> {
-      return transact(db, bus, (tx, outbox) => {
-        const from = findPerson(people, fromId)
-        const request = latestRequest(tx, fromId, userId)
+      return transact(db, bus, /*@A*/async (tx, outbox) => {
+        const from = await findPerson(people, fromId)
+        const request = await latestRequest(tx, fromId, userId)
         if (!request) throw notFound(`You have no friend request from @${from.username}`)
         if (request.status === 'cancelled') throw conflict(`@${from.username} cancelled that friend request`)
         if (request.status !== 'pending') throw conflict(`You already ${request.status} @${from.username}'s friend request`)
         if (answer === 'accept') return acceptIn(tx, outbox, request)
-        answerRequest(tx, request.id, 'declined')
-        notifications.readThreadIn(tx, outbox, userId, `user:${fromId}`, ['friend_request'])
+        await answerRequest(tx, request.id, 'declined')
+        await notifications.readThreadIn(tx, outbox, userId, `user:${fromId}`, ['friend_request'])
         pushFriendsChanged(outbox, userId, 'declined', fromId)
         return from
       })
     },
 
-    declineFriendRequest: (userId: number, requestId: number) => endRequest(userId, requestId, 'declined'),
-    cancelFriendRequest: (userId: number, requestId: number) => endRequest(userId, requestId, 'cancelled'),
+    declineFriendRequest: /*@A*/async (userId: number, requestId: number) => endRequest(userId, requestId, 'declined'),
+    cancelFriendRequest: /*@A*/async (userId: number, requestId: number) => endRequest(userId, requestId, 'cancelled'),
   }
 }
 

@@ -40,20 +40,20 @@ export interface FriendshipsDeps {
 
 export function createFriendships({ db, bus, people, isOnline, pendingRequestId }: FriendshipsDeps) {
   const service = {
-    areFriends: (userId: number, otherId: number): boolean => areFriendsIn(db, userId, otherId),
+    areFriends: /*@A*/async (userId: number, otherId: number): Promise<boolean> => areFriendsIn(db, userId, otherId),
 
-    friendIds: (userId: number): number[] => friendIdsIn(db, userId),
+    friendIds: /*@A*/async (userId: number): Promise<number[]> => friendIdsIn(db, userId),
 
     /** Friends by username, each with whether they are online. */
-    listFriends(userId: number): Array<PublicUser & { online: boolean }> {
-      return [...people.byIds(friendIdsIn(db, userId)).values()]
+    /*@A*/async listFriends(userId: number): Promise<Array<PublicUser & { online: boolean }>> {
+      return [...(await people.byIds(await friendIdsIn(db, userId))).values()]
         .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
         .map((user) => ({ ...user, online: isOnline(user.id) }))
     },
 
-    relationship(userId: number, otherId: number): Relationship {
+    /*@A*/async relationship(userId: number, otherId: number): Promise<Relationship> {
       if (userId === otherId) return { kind: 'self' }
-      if (areFriendsIn(db, userId, otherId)) return { kind: 'friend' }
+      if (await areFriendsIn(db, userId, otherId)) return { kind: 'friend' }
       const mine = pendingRequestId(userId, otherId)
       if (mine !== undefined) return { kind: 'outgoing', requestId: mine }
       const theirs = pendingRequestId(otherId, userId)
@@ -62,20 +62,20 @@ export function createFriendships({ db, bus, people, isOnline, pendingRequestId 
     },
 
     /** People whose username matches, each with where they stand with this user. */
-    searchPeople(userId: number, q: string | undefined): Array<{ person: PublicUser; relationship: Relationship }> {
+    /*@A*/async searchPeople(userId: number, q: string | undefined): Promise<Array<{ person: PublicUser; relationship: Relationship }>> {
       const query = (q ?? '').trim()
       if (!query) return []
-      return people.search(query, 20).map((person) => ({ person, relationship: service.relationship(userId, person.id) }))
+      return (await people.search(query, 20)).map(/*@A*/async (person) => ({ person, relationship: await service.relationship(userId, person.id) }))
     },
 
     /** One person and where they stand with this user; undefined for an unknown id. */
-    lookupPerson(userId: number, otherId: number): { person: PublicUser; relationship: Relationship } | undefined {
-      const person = people.byIds([otherId]).get(otherId)
-      return person && { person, relationship: service.relationship(userId, otherId) }
+    /*@A*/async lookupPerson(userId: number, otherId: number): Promise<{ person: PublicUser; relationship: Relationship } | undefined> {
+      const person = (await people.byIds([otherId])).get(otherId)
+      return person && { person, relationship: await service.relationship(userId, otherId) }
     },
 
-    unfriend(userId: number, friendId: number): void {
-      transact(db, bus, /*@A*/async (tx, outbox) => {
+    /*@A*/async unfriend(userId: number, friendId: number): Promise<void> {
+      await transact(db, bus, /*@A*/async (tx, outbox) => {
         const removed = (await tx
           .delete(friendships)
           .where(

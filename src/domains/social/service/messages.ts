@@ -62,32 +62,32 @@ const isUniqueClientId = (err: unknown) => /UNIQUE constraint failed: messages\.
 export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   // Every count_update and every socket's `initial` asks for it: built once.
   const unreadTotal = prepare('messages_unread_total', unreadMessagesQuery(db))
-  const view = (row: MessageRow) => messageViews(people, [row])[0]!
+  const view = /*@A*/async (row: MessageRow) => (await messageViews(people, [row]))[0]!
 
   /** Inside the write: stores the message and collects its pushes. */
-  function store(senderId: number, to: MessageRecipient, text: string, clientId: string): SentMessage {
+  /*@A*/async function store(senderId: number, to: MessageRecipient, text: string, clientId: string): Promise<SentMessage> {
     return transact(db, bus, /*@A*/async (tx, outbox): Promise<SentMessage> => {
       // Checked again inside the write lock: another process may have stored it meanwhile.
-      const again = messageByClient(tx, senderId, clientId)
-      if (again) return { message: view(again), created: false }
+      const again = await messageByClient(tx, senderId, clientId)
+      if (again) return { message: await view(again), created: false }
       let conversationId = 0
       let memberIds: number[]
       if ('conversationId' in to) {
         conversationId = to.conversationId
-        memberIds = membersFor(tx, senderId, conversationId).map((m) => m.userId)
+        memberIds = (await membersFor(tx, senderId, conversationId)).map((m) => m.userId)
       } else {
         if (to.recipientId === senderId) throw invalid('You cannot message yourself')
-        findPerson(people, to.recipientId)
+        await findPerson(people, to.recipientId)
         memberIds = [senderId, to.recipientId]
       }
       const others = memberIds.filter((id) => id !== senderId)
-      if (!others.length || others.some((id) => !areFriendsIn(tx, senderId, id))) throw forbidden('You can only message friends')
-      if (!conversationId) conversationId = findOrCreateDirect(tx, senderId, others[0]!)
+      if (!others.length || others.some(/*@A*/async (id) => !await areFriendsIn(tx, senderId, id))) throw forbidden('You can only message friends')
+      if (!conversationId) conversationId = await findOrCreateDirect(tx, senderId, others[0]!)
       const row = (await tx.insert(messages).values({ conversationId, senderId, clientId, content: text, createdAt: Date.now() }).returning())[0]
       await tx.update(conversations).set({ lastMessageId: row.id }).where(eq(conversations.id, conversationId))
       // Sending reads everything before it.
-      markReadUpTo(tx, senderId, conversationId, row.id)
-      const message = view(row)
+      await markReadUpTo(tx, senderId, conversationId, row.id)
+      const message = await view(row)
       pushFrame(outbox, memberIds, { type: 'new_message', data: message })
       outbox.push({ type: 'counts', userIds: others })
       return { message, created: true }
@@ -100,7 +100,7 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
      * `after`, the messages that followed it (a page catching up after a reconnect).
      */
     /*@A*/async listMessages(userId: number, conversationId: number, opts: PageOptions = {}): Promise<{ messages: MessageDTO[]; hasMore: boolean }> {
-      membersFor(db, userId, conversationId)
+      await membersFor(db, userId, conversationId)
       const limit = Math.min(Math.max(opts.limit ?? PAGE_SIZE, 1), 100)
       const inConversation = eq(messages.conversationId, conversationId)
       if (opts.after !== undefined) {
@@ -110,7 +110,7 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
           .where(and(inConversation, gt(messages.id, opts.after)))
           .orderBy(asc(messages.id))
           .limit(limit + 1)
-        return { messages: messageViews(people, rows.slice(0, limit)), hasMore: rows.length > limit }
+        return { messages: await messageViews(people, rows.slice(0, limit)), hasMore: rows.length > limit }
       }
       const before = opts.before ?? Number.MAX_SAFE_INTEGER
       const rows = await db
@@ -119,25 +119,25 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
         .where(and(inConversation, lt(messages.id, before)))
         .orderBy(desc(messages.id))
         .limit(limit + 1)
-      return { messages: messageViews(people, rows.slice(0, limit).reverse()), hasMore: rows.length > limit }
+      return { messages: await messageViews(people, rows.slice(0, limit).reverse()), hasMore: rows.length > limit }
     },
 
     /**
      * Stores a message once per (sender, client_id): a repeat returns the first
      * message with `created: false` and pushes nothing.
      */
-    sendMessage(senderId: number, to: MessageRecipient, content: string, clientId: string): SentMessage {
+    /*@A*/async sendMessage(senderId: number, to: MessageRecipient, content: string, clientId: string): Promise<SentMessage> {
       if (clientId.length < 1 || clientId.length > 64) throw invalid('client_id must be 1 to 64 characters')
-      const first = messageByClient(db, senderId, clientId)
-      if (first) return { message: view(first), created: false }
+      const first = await messageByClient(db, senderId, clientId)
+      if (first) return { message: await view(first), created: false }
       const text = normaliseMessage(content)
       if (text === null) throw invalid(`A message has 1 to ${MAX_MESSAGE_LENGTH} characters`)
       try {
-        return store(senderId, to, text, clientId)
+        return await store(senderId, to, text, clientId)
       } catch (err) {
         // Two processes raced on the same client_id: the loser answers with the winner's row.
-        const winner = isUniqueClientId(err) ? messageByClient(db, senderId, clientId) : undefined
-        if (winner) return { message: view(winner), created: false }
+        const winner = isUniqueClientId(err) ? await messageByClient(db, senderId, clientId) : undefined
+        if (winner) return { message: await view(winner), created: false }
         throw err
       }
     },

@@ -9,8 +9,8 @@ export interface People {
   search(query: string, limit: number): PublicUser[]
 }
 
-export function findPerson(people: People, id: number): PublicUser {
-  const user = people.byIds([id]).get(id)
+export /*@A*/async function findPerson(people: People, id: number): Promise<PublicUser> {
+  const user = (await people.byIds([id])).get(id)
   if (!user) throw notFound(`There is no user ${id}`)
   return user
 }
