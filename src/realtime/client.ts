@@ -26,6 +26,11 @@ export class Delivered {
     return true
   }
 
+  /** Whether the id was offered already. */
+  has(id: number): boolean {
+    return id <= this.floor || (this.above?.has(id) ?? false)
+  }
+
   /** The socket has everything up to `id` (a snapshot or a catch-up read the database up to it). */
   complete(id: number): void {
     if (id <= this.floor) return
@@ -59,6 +64,13 @@ export interface Client {
   frameWindowStart: number
   framesInWindow: number
   readonly delivered: Delivered
+  /**
+   * Frames waiting for their turn, in order: one whose fragment is still rendering
+   * (a promise) holds back the ones after it, and all of them wait while `held`
+   * (the socket's first frames are being read). Null when nothing waits.
+   */
+  waiting: Array<string | Promise<string>> | null
+  held: boolean
 }
 
 export function newClient(socket: WebSocket, userId: number, sessionId: string, expiresAtMs: number): Client {
@@ -73,5 +85,7 @@ export function newClient(socket: WebSocket, userId: number, sessionId: string, 
     frameWindowStart: 0,
     framesInWindow: 0,
     delivered: new Delivered(),
+    waiting: null,
+    held: false,
   }
 }

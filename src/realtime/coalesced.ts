@@ -19,7 +19,7 @@ export class CoalescedFrames {
 
   constructor(
     private readonly hub: Hub,
-    private readonly build: (userId: number) => ServerFrame,
+    private readonly build: (userId: number) => ServerFrame | Promise<ServerFrame>,
   ) {
     hub.once('stop', () => {
       if (this.drainTimer) clearTimeout(this.drainTimer)
@@ -44,7 +44,7 @@ export class CoalescedFrames {
   private flush(userId: number): void {
     const set = this.hub.users.get(userId)
     if (!set) return
-    let data: string | null = null
+    let data: string | Promise<string> | null = null
     for (const client of set) {
       if (client.socket.bufferedAmount > LOW_WATER) {
         client.owesLatest = true
@@ -52,11 +52,16 @@ export class CoalescedFrames {
         this.scheduleDrainCheck()
         continue
       }
-      data ??= this.hub.encode(this.build(userId), userId)
+      data ??= this.encode(userId)
       client.owesLatest = false
       this.owed.delete(client)
       this.hub.sendRaw(client, data)
     }
+  }
+
+  private encode(userId: number): string | Promise<string> {
+    const frame = this.build(userId)
+    return frame instanceof Promise ? frame.then((f) => this.hub.encode(f, userId)) : this.hub.encode(frame, userId)
   }
 
   private scheduleDrainCheck(): void {

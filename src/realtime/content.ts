@@ -4,7 +4,8 @@
  */
 import type { ServerFrame, TopicFrame } from '../protocol.js'
 
-export type ContentRenderer<F extends ServerFrame = ServerFrame> = (frame: F, userId: number) => string | undefined
+/** A fragment that needs the database (a row with this user's unread count) is a promise. */
+export type ContentRenderer<F extends ServerFrame = ServerFrame> = (frame: F, userId: number) => string | undefined | Promise<string | undefined>
 
 export class PushContent {
   private readonly renderers = new Map<string, ContentRenderer>()

@@ -29,13 +29,13 @@ interface Registered {
  * (can this user see post 4?). Topics without an allowing prefix are refused.
  */
 export class TopicPolicy {
-  private readonly rules = new Map<string, (userId: number, id: string) => boolean>()
+  private readonly rules = new Map<string, (userId: number, id: string) => boolean | Promise<boolean>>()
 
-  allow(prefix: string, check: (userId: number, id: string) => boolean): void {
+  allow(prefix: string, check: (userId: number, id: string) => boolean | Promise<boolean>): void {
     this.rules.set(prefix, check)
   }
 
-  permits(userId: number, topic: string): boolean {
+  async permits(userId: number, topic: string): Promise<boolean> {
     const colon = topic.indexOf(':')
     if (colon <= 0) return false
     const rule = this.rules.get(topic.slice(0, colon + 1))

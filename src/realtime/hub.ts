@@ -10,6 +10,7 @@ import type { Bus, BusEvent, BusEventOf, BusEventType } from './bus.js'
 import { newClient, type Client } from './client.js'
 import { ExpirySweep } from './expiry.js'
 import { startHeartbeat } from './heartbeat.js'
+import { Outgoing } from './outgoing.js'
 import { CloseCode, type ServerFrame, type WithContent } from '../protocol.js'
 
 export type { Client } from './client.js'
@@ -17,7 +18,7 @@ export type { Client } from './client.js'
 export interface HubOptions {
   bus: Bus
   /** The HTML fragment (out-of-band swaps) a page needs for this frame, if any. */
-  renderContent(frame: ServerFrame, userId: number): string | undefined
+  renderContent(frame: ServerFrame, userId: number): string | undefined | Promise<string | undefined>
   maxConnectionsPerUser: number
   maxBufferedBytes: number
   heartbeatMs: number
@@ -42,6 +43,11 @@ function onPong(this: WebSocket): void {
   if (client) client.alive = true
 }
 
+function frameJson(frame: ServerFrame, content: string | undefined): string {
+  const framed: WithContent = content === undefined ? frame : { ...frame, content }
+  return JSON.stringify(framed)
+}
+
 export class Hub extends EventEmitter {
   readonly users = new Map<number, Set<Client>>()
   private readonly sessions = new Map<string, Set<Client>>()
@@ -53,11 +59,14 @@ export class Hub extends EventEmitter {
   /** Metrics hook: an event was written to its sockets, `ms` after it was published. */
   onDelivered: ((type: BusEvent['type'], ms: number) => void) | null = null
 
+  private readonly outgoing: Outgoing
+
   /** Logins end on time: one sweep for every socket instead of one timer each. */
   private readonly expiries = new ExpirySweep((client) => this.close(client, CloseCode.unauthorized, 'token expired'))
 
   constructor(private readonly opts: HubOptions) {
     super()
+    this.outgoing = new Outgoing((client, data) => this.write(client, data), opts.log)
     opts.bus.onEvent((event) => this.deliver(event))
     if (opts.heartbeatMs > 0) this.stopHeartbeat = startHeartbeat(this, opts.heartbeatMs)
     this.onEvent('frame', (event) => {
@@ -150,15 +159,38 @@ export class Hub extends EventEmitter {
 
   // ------------------------------------------------------------ sending
 
-  /** Serialises a frame (with its page fragment) for one user. */
-  encode(frame: ServerFrame, userId: number): string {
+  /** Serialises a frame (with its page fragment) for one user; a promise while the fragment reads the database. */
+  encode(frame: ServerFrame, userId: number): string | Promise<string> {
     const content = this.opts.renderContent(frame, userId)
-    const framed: WithContent = content === undefined ? frame : { ...frame, content }
-    return JSON.stringify(framed)
+    return content instanceof Promise ? content.then((c) => frameJson(frame, c)) : frameJson(frame, content)
   }
 
-  /** Writes an encoded frame, closing with 1013 when the socket cannot keep up. */
-  sendRaw(client: Client, data: string): boolean {
+  /**
+   * Writes an encoded frame, in call order per socket: behind frames still
+   * rendering and behind a hold. False when it was dropped right away.
+   */
+  sendRaw(client: Client, data: string | Promise<string>): boolean {
+    return this.outgoing.send(client, data)
+  }
+
+  /** Until `release`, this socket's frames wait (its opening frames are being read). */
+  hold(client: Client): void {
+    this.outgoing.hold(client)
+  }
+
+  release(client: Client): void {
+    this.outgoing.release(client)
+  }
+
+  /** A frame that goes out before everything waiting (an opening frame while held). */
+  sendAhead(client: Client, frame: ServerFrame): boolean {
+    const data = this.encode(frame, client.userId)
+    if (typeof data !== 'string') throw new Error(`${frame.type} frames are rendered synchronously`)
+    return this.write(client, data)
+  }
+
+  /** Writes now, closing with 1013 when the socket cannot keep up. */
+  private write(client: Client, data: string): boolean {
     const { socket } = client
     if (socket.readyState !== 1) {
       this.stats.dropped.closed++
@@ -189,7 +221,7 @@ export class Hub extends EventEmitter {
   sendToTopic(topic: string, frame: ServerFrame): void {
     const set = this.topicClients.get(topic)
     if (!set) return
-    const cache = new Map<number, string>()
+    const cache = new Map<number, string | Promise<string>>()
     for (const client of set) {
       let data = cache.get(client.userId)
       if (data === undefined) cache.set(client.userId, (data = this.encode(frame, client.userId)))

@@ -26,10 +26,14 @@ export interface SocketRefusal {
   reason: string
 }
 
-export type Authenticate = (request: FastifyRequest) => SocketIdentity | SocketRefusal
+export type Authenticate = (request: FastifyRequest) => Promise<SocketIdentity | SocketRefusal>
 
-/** Runs once a socket is accepted and registered, before any of its frames is handled. */
-export type OpenHandler = (client: Client, request: FastifyRequest, ctx: FrameContext) => void
+/**
+ * Runs once a socket is accepted and registered, before any of its frames is
+ * handled. The socket is held until every one has settled: what they send
+ * with `hub.sendAhead` goes out first, everything else after.
+ */
+export type OpenHandler = (client: Client, request: FastifyRequest, ctx: FrameContext) => void | Promise<void>
 
 export interface SocketRouteOptions {
   authenticate: Authenticate
@@ -45,8 +49,8 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
   const { hub, config } = app
 
   frames.on('ping', (frame, ctx) => ctx.reply({ type: 'pong', ts: frame.ts ?? null }))
-  frames.on('subscribe', (frame, ctx) => {
-    if (!app.realtime.topics.permits(ctx.client.userId, frame.topic)) return ctx.error('forbidden', `You cannot follow ${frame.topic}`)
+  frames.on('subscribe', async (frame, ctx) => {
+    if (!(await app.realtime.topics.permits(ctx.client.userId, frame.topic))) return ctx.error('forbidden', `You cannot follow ${frame.topic}`)
     if (ctx.client.topics.size >= MAX_TOPICS_PER_SOCKET) return ctx.error('rate_limited', 'Too many topics on one socket')
     hub.subscribe(ctx.client, frame.topic)
   })
@@ -54,25 +58,26 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
 
   const handler = (socket: WebSocket, request: FastifyRequest) => {
     if (hub.isClosing) return socket.close(CloseCode.restarting, 'server restarting')
-    const identity = authenticate(request)
-    if ('code' in identity) return socket.close(identity.code, identity.reason)
-
-    const granted = slots.acquire(identity.userId)
-    if (granted === true || granted === false) return admit(socket, request, identity, granted, [])
-    // Across processes the cap is asked of Redis: frames sent meanwhile wait for the answer.
+    // The login is read from the database and, across processes, the cap asked of
+    // Redis: frames sent meanwhile wait for the answers.
     const early: Array<[RawData, boolean]> = []
     const hold = (data: RawData, isBinary: boolean) => void early.push([data, isBinary])
     socket.on('message', hold)
-    granted.then(
-      (ok) => {
+    authenticate(request).then(
+      async (identity) => {
+        if ('code' in identity) return socket.close(identity.code, identity.reason)
+        const granted = await slots.acquire(identity.userId)
         socket.off('message', hold)
-        admit(socket, request, identity, ok, early)
+        admit(socket, request, identity, granted, early)
       },
       (err: unknown) => {
-        request.log.error({ err }, 'socket cap check failed')
+        request.log.error({ err }, 'socket authentication failed')
         socket.close(CloseCode.restarting, 'server restarting')
       },
-    )
+    ).catch((err: unknown) => {
+      request.log.error({ err }, 'socket cap check failed')
+      socket.close(CloseCode.restarting, 'server restarting')
+    })
   }
 
   function admit(socket: WebSocket, request: FastifyRequest, identity: SocketIdentity, granted: boolean, early: Array<[RawData, boolean]>) {
@@ -107,18 +112,32 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
         return hub.close(client, CloseCode.tooMany, 'too many frames per second')
       }
       if (isBinary) return ctx.error('bad_json', 'Frames must be JSON text')
-      frames.dispatch(data.toString(), ctx).catch((err) => {
-        if (err instanceof DomainError) return ctx.error(err.frameCode, err.message)
-        request.log.error({ err }, 'frame handler failed')
-        ctx.error('invalid', 'The server could not handle that frame')
-      })
+      const raw = data.toString()
+      // One frame at a time per socket, after the opening frames: handlers read the
+      // database asynchronously, and a socket's frames are answered in order.
+      turn = turn.then(() =>
+        frames.dispatch(raw, ctx).catch((err) => {
+          if (err instanceof DomainError) return ctx.error(err.frameCode, err.message)
+          request.log.error({ err }, 'frame handler failed')
+          ctx.error('invalid', 'The server could not handle that frame')
+        }),
+      )
     }
     socket.on('message', onMessage)
     socket.on('close', () => {
       hub.remove(client)
       release()
     })
-    for (const open of openHandlers) open(client, request, ctx)
+    hub.hold(client)
+    let turn: Promise<void> = (async () => {
+      try {
+        for (const open of openHandlers) await open(client, request, ctx)
+      } catch (err) {
+        request.log.error({ err }, 'socket open handler failed')
+      } finally {
+        hub.release(client)
+      }
+    })()
     for (const [data, isBinary] of early) onMessage(data, isBinary)
   }
 

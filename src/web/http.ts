@@ -40,7 +40,7 @@ export function bearerToken(request: FastifyRequest): string | null {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export interface HttpPluginOptions {
-  resolveToken(token: string | null | undefined): Principal | null
+  /*@A*/resolveToken(token: string | null | undefined): Promise<Principal | null>
 }
 
 export const httpPlugin = fp<HttpPluginOptions>(

@@ -9,12 +9,12 @@ export interface SchedulerLog {
   error(obj: object, msg: string): void
 }
 
-export function startOverdueScheduler({ run, intervalMs, log }: { run: () => number; intervalMs: number; log: SchedulerLog }) {
+export function startOverdueScheduler({ run, intervalMs, log }: { run: () => Promise<number>; intervalMs: number; log: SchedulerLog }) {
   let stopped = false
-  const tick = () => {
+  const tick = async () => {
     if (stopped) return
     try {
-      const notified = run()
+      const notified = await run()
       if (notified) log.info({ notified }, 'overdue invoices notified')
     } catch (err) {
       log.error({ err }, 'overdue invoice check failed')

@@ -64,7 +64,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
   let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
 
   /** Other domains add to the counts (social: unread direct messages). */
-  let unreadMessages: (userId: number) => number = () => 0
+  let /*@A*/unreadMessages: (userId: number) => Promise<number> = async () => 0
 
   /*@A*/async function template(input: NotificationInput, createdAt: number): Promise<NotificationTemplate> {
     const actorId = input.actorId ?? null
@@ -101,12 +101,12 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
   }
 
   const service = {
-    setUnreadMessagesCounter(fn: (userId: number) => number) {
+    setUnreadMessagesCounter(fn: (userId: number) => Promise<number>) {
       unreadMessages = fn
     },
 
     /*@A*/async counts(userId: number): Promise<Counts> {
-      return { unread_count: (await q.countUnread.execute({ userId }))[0]!.n, unread_messages_count: unreadMessages(userId) }
+      return { unread_count: (await q.countUnread.execute({ userId }))[0]!.n, unread_messages_count: await unreadMessages(userId) }
     },
 
     /** Unread notifications per category (snoozed and archived ones are read). */

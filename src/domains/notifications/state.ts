@@ -22,7 +22,7 @@ const WAKE_BATCH = 500
 
 const n = notifications
 
-export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus; q: Queries; now: () => number; counts: (userId: number) => Counts }) {
+export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus; q: Queries; now: () => number; /*@A*/counts: (userId: number) => Promise<Counts> }) {
   /*@A*/async function own(userId: number, id: number): Promise<void> {
     if ((await q.ownerOf.execute({ id }))[0]?.userId !== userId) throw notFound(`You have no notification ${id}`)
   }

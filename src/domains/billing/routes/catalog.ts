@@ -25,24 +25,24 @@ interface CatalogPages<Row extends { id: number }, Input> {
   blank: Record<string, string>
   check(body: Record<string, unknown>): Input
   values(row: Row): Record<string, string>
-  list(userId: number, q: string): Row[]
-  get(userId: number, id: number): Row
-  create(userId: number, input: Input): Row
-  update(userId: number, id: number, input: Input): Row
-  remove(userId: number, id: number): void
+  /*@A*/list(userId: number, q: string): Promise<Row[]>
+  /*@A*/get(userId: number, id: number): Promise<Row>
+  /*@A*/create(userId: number, input: Input): Promise<Row>
+  /*@A*/update(userId: number, id: number, input: Input): Promise<Row>
+  /*@A*/remove(userId: number, id: number): Promise<void>
 }
 
 function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row, Input>): FastifyPluginAsyncTypebox {
   const { kind, one } = spec
   return async (app) => {
     const listPage = (request: FastifyRequest, reply: FastifyReply, userId: number) =>
-      done(request, reply, `/billing/${kind}`, /*@A*/async () => page(request, reply, `billing/${kind}`, { items: spec.list(userId, ''), q: '' }))
+      done(request, reply, `/billing/${kind}`, /*@A*/async () => page(request, reply, `billing/${kind}`, { items: await spec.list(userId, ''), q: '' }))
     const formPage = /*@A*/async (request: FastifyRequest, reply: FastifyReply, values: object, errors: FieldErrors, id: number | null) =>
       page(request, reply, `billing/${one}-form`, { values, errors, id }, Object.keys(errors).length ? 422 : 200)
 
     app.get(`/billing/${kind}`, { schema: { querystring: SearchQuery } }, async (request, reply) => {
       const q = request.query.q ?? ''
-      const items = spec.list(currentUser(request).id, q)
+      const items = await spec.list(currentUser(request).id, q)
       // The search box asks for the rows only.
       if (isHtmx(request) && request.headers['hx-target'] === `tbody#${kind}-rows`) return fragment(request, reply, `billing/${kind}-rows`, { items })
       return page(request, reply, `billing/${kind}`, { items, q })
@@ -53,23 +53,23 @@ function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row,
     app.post(`/billing/${kind}`, { schema: { body: spec.Body } }, async (request, reply) => {
       const userId = currentUser(request).id
       return writeOrForm(
-        () => spec.create(userId, spec.check(request.body)),
+        /*@A*/async () => spec.create(userId, spec.check(request.body)),
         () => listPage(request, reply, userId),
         /*@A*/async (errors) => formPage(request, reply, request.body, errors, null),
       )
     })
 
     app.get(`/billing/${kind}/:id/edit`, { schema: { params: IdParams } }, async (request, reply) => {
-      const row = spec.get(currentUser(request).id, request.params.id)
+      const row = await spec.get(currentUser(request).id, request.params.id)
       return formPage(request, reply, spec.values(row), {}, row.id)
     })
 
     app.post(`/billing/${kind}/:id`, { schema: { params: IdParams, body: spec.Body } }, async (request, reply) => {
       const userId = currentUser(request).id
       const id = request.params.id
-      spec.get(userId, id)
+      await spec.get(userId, id)
       return writeOrForm(
-        () => spec.update(userId, id, spec.check(request.body)),
+        /*@A*/async () => spec.update(userId, id, spec.check(request.body)),
         () => listPage(request, reply, userId),
         /*@A*/async (errors) => formPage(request, reply, request.body, errors, id),
       )
@@ -77,7 +77,7 @@ function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row,
 
     app.post(`/billing/${kind}/:id/delete`, { schema: { params: IdParams } }, async (request, reply) => {
       const userId = currentUser(request).id
-      spec.remove(userId, request.params.id)
+      await spec.remove(userId, request.params.id)
       return listPage(request, reply, userId)
     })
   }

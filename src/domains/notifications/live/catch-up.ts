@@ -40,7 +40,7 @@ export interface CatchUpDeps {
   hub: Hub
   service: NotificationService
   push: NotificationPush
-  isSessionLive(sessionId: string): boolean
+  /*@A*/isSessionLive(sessionId: string): Promise<boolean>
   log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }
 }
 

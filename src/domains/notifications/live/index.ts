@@ -23,7 +23,7 @@ export function wireLive(app: FastifyInstance, service: NotificationService): No
   const push = new NotificationPush(hub, service)
   registerRenderers(realtime.content)
   registerFrames(realtime.frames, service)
-  realtime.onOpen(snapshotOnOpen(service, push))
+  realtime.onOpen(snapshotOnOpen(hub, service, push))
   let catchUp: CatchUp | null = null
   if (isRedisBus(bus)) {
     catchUp = new CatchUp({ hub, service, push, isSessionLive: /*@A*/async (id) => app.accounts.isSessionLive(id), log: app.log })

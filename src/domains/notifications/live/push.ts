@@ -67,19 +67,23 @@ export class NotificationPush {
       const notification = await service.find(userId, id)
       if (!notification) continue
       const counts = await service.counts(userId)
-      hub.sendToUser(userId, { type: 'notification', notification, ...counts, alert: service.alertOf(userId, notification.kind), resurfaced: true })
+      hub.sendToUser(userId, { type: 'notification', notification, ...counts, alert: await service.alertOf(userId, notification.kind), resurfaced: true })
       hub.sendToUser(userId, { type: 'notification_state', ids: [id], read: notification.read, snoozed_until: notification.snoozed_until, ...counts })
     }
   }
 
-  /** One notification to one socket, unless it had it already (replays, catch-ups). */
-  sendOnce(client: Client, notification: NotificationDTO, counts: Counts): boolean {
+  /**
+   * One notification to one socket, unless it had it already (replays, catch-ups);
+   * `ahead` while the socket is held for its opening frames (a replay).
+   */
+  async sendOnce(client: Client, notification: NotificationDTO, counts: Counts, ahead = false): Promise<boolean> {
     if (!client.delivered.first(notification.id)) {
       this.stats.repeatsDropped++
       return false
     }
-    const alert = this.service.alertOf(client.userId, notification.kind)
-    return this.hub.send(client, { type: 'notification', notification, ...counts, alert })
+    const alert = await this.service.alertOf(client.userId, notification.kind)
+    const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
+    return ahead ? this.hub.sendAhead(client, frame) : this.hub.send(client, frame)
   }
 
   /** Whether this socket takes the push of `id` (and from now on has it). */
@@ -110,11 +114,11 @@ export class NotificationPush {
       const set = hub.users.get(userId)
       if (!set) continue
       const counts = await service.counts(userId)
-      const alert = service.alertOf(userId, template.kind)
+      const alert = await service.alertOf(userId, template.kind)
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }
         const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
-        let data: string | null = null
+        let data: string | Promise<string> | null = null
         for (const client of set) if (this.takes(client, id, once)) hub.sendRaw(client, (data ??= hub.encode(frame, userId)))
         continue
       }
@@ -123,7 +127,7 @@ export class NotificationPush {
       if (!parts) {
         const notification: NotificationDTO = { ...template, id: PLACEHOLDER_ID, read: false }
         const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
-        byCounts.set(key, (parts = hub.encode(frame, userId).split(PLACEHOLDER_TEXT)))
+        byCounts.set(key, (parts = (await hub.encode(frame, userId)).split(PLACEHOLDER_TEXT)))
       }
       const data = parts.join(String(id))
       for (const client of set) if (this.takes(client, id, once)) hub.sendRaw(client, data)

@@ -2,12 +2,13 @@
  * What every accepted socket gets first: the `initial` snapshot, then with
  * `since=<id>` every notification it missed (oldest first). The socket then has
  * everything up to its `last_id`, so pushes of rows committed before it opened
- * (delivered after) are not sent again.
+ * (delivered after) are not sent again. The socket is held until this is sent:
+ * frames for it meanwhile go out after.
  */
 import type { FastifyRequest } from 'fastify'
 import type { InitialFrame } from '../../../protocol.js'
-import type { Client } from '../../../realtime/hub.js'
-import type { FrameContext } from '../../../realtime/frames.js'
+import type { Client, Hub } from '../../../realtime/hub.js'
+import type { OpenHandler } from '../../../realtime/socket-route.js'
 import { RECENT_LIMIT, type NotificationService } from '../service.js'
 import type { NotificationPush } from './push.js'
 
@@ -18,8 +19,8 @@ function parseSince(value: unknown): number | undefined | null {
   return Number(value)
 }
 
-export function snapshotOnOpen(service: NotificationService, push: NotificationPush) {
-  return /*@A*/async (client: Client, request: FastifyRequest, ctx: FrameContext) => {
+export function snapshotOnOpen(hub: Hub, service: NotificationService, push: NotificationPush): OpenHandler {
+  return async (client: Client, request: FastifyRequest) => {
     const { userId } = client
     const since = parseSince((request.query as { since?: unknown }).since)
     // Read first: every row up to it is in the snapshot's reach. A row committed
@@ -28,16 +29,19 @@ export function snapshotOnOpen(service: NotificationService, push: NotificationP
     const recent = await service.list(userId, { limit: RECENT_LIMIT })
     const replay = typeof since === 'number' ? await service.since(userId, since) : null
     const counts = await service.counts(userId)
+    // The socket is held meanwhile: a push taken by it while this was read waits to
+    // go out right after, so it is left out here (the client adds it on arrival).
+    const fresh = recent.filter((n) => !client.delivered.has(n.id))
     const initial: InitialFrame = {
       type: 'initial',
       ...counts,
-      recent_notifications: recent,
+      recent_notifications: fresh,
       last_id: Math.max(lastId, recent[0]?.id ?? 0),
       replay_truncated: replay?.truncated ?? false,
     }
-    ctx.reply(initial)
-    if (since === null) ctx.error('invalid', 'since must be a notification id; nothing was replayed')
-    for (const notification of replay?.notifications ?? []) push.sendOnce(client, notification, counts)
+    hub.sendAhead(client, initial)
+    if (since === null) hub.sendAhead(client, { type: 'error', code: 'invalid', message: 'since must be a notification id; nothing was replayed' })
+    for (const notification of replay?.notifications ?? []) await push.sendOnce(client, notification, counts, true)
     client.delivered.complete(lastId)
     for (const n of recent) client.delivered.first(n.id)
   }

@@ -35,7 +35,7 @@ export interface FriendshipsDeps {
   people: People
   isOnline(userId: number): boolean
   /** The pending request between two users, one direction, if any. */
-  pendingRequestId(fromId: number, toId: number): number | undefined
+  /*@A*/pendingRequestId(fromId: number, toId: number): Promise<number | undefined>
 }
 
 export function createFriendships({ db, bus, people, isOnline, pendingRequestId }: FriendshipsDeps) {

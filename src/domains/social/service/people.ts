@@ -4,9 +4,9 @@ import type { PublicUser } from '../../../protocol.js'
 /** Who the users are: asked of the accounts domain, never read from its tables. */
 export interface People {
   /** The public part of these users, by id; unknown ids are left out. */
-  byIds(ids: number[]): Map<number, PublicUser>
+  /*@A*/byIds(ids: number[]): Promise<Map<number, PublicUser>>
   /** Users whose username contains `query`, by username. */
-  search(query: string, limit: number): PublicUser[]
+  /*@A*/search(query: string, limit: number): Promise<PublicUser[]>
 }
 
 export /*@A*/async function findPerson(people: People, id: number): Promise<PublicUser> {
