@@ -69,7 +69,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     renderPartial: (name, data) => app.views.render(name, data),
   })
   // app.accounts is decorated by the accounts plugin below; the hook asks it per request.
-  await app.register(httpPlugin, { resolveToken: /*@A*/async (token) => app.accounts.resolveToken(token) })
+  await app.register(httpPlugin, { resolveToken: async (token) => app.accounts.resolveToken(token) })
   await app.register(strictNumbers)
 
   await app.register(homeRoutes)

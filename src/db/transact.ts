@@ -36,7 +36,7 @@ const queues = new WeakMap<Db, Promise<void>>()
  * other I/O. While a transaction waits on real I/O, another request's query on the
  * same connection would run inside it (and be rolled back with it).
  */
-export /*@A*/async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => Promise<T>): Promise<T> {
+export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => Promise<T>): Promise<T> {
   const current = open.getStore()
   if (current && current.db === db && !current.ended) return fn(db, current.outbox)
 

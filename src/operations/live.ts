@@ -36,7 +36,7 @@ async function opsLive(app: FastifyInstance, { sampler }: OpsLiveOptions) {
     app.hub.sendToTopic(OPS_TOPIC, { type: 'ops_sample', sample })
   }
 
-  app.realtime.topics.allow('ops:', /*@A*/async (userId, id) => {
+  app.realtime.topics.allow('ops:', async (userId, id) => {
     if (id !== 'live') return false
     try {
       return (await app.accounts.findById(userId)).isAdmin

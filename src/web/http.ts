@@ -12,6 +12,10 @@ export const AUTH_COOKIE = 'token'
 
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** What a domain adds to every page's layout for the logged-in user (a navbar count), read when a page renders. */
+    pageLocalsOf: Map<string, (userId: number) => Promise<unknown>>
+  }
   interface FastifyRequest {
     principal: Principal | null
     /** How the principal was found: only 'cookie' requests need a CSRF token. */
@@ -40,24 +44,25 @@ export function bearerToken(request: FastifyRequest): string | null {
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export interface HttpPluginOptions {
-  /*@A*/resolveToken(token: string | null | undefined): Promise<Principal | null>
+  resolveToken(token: string | null | undefined): Promise<Principal | null>
 }
 
 export const httpPlugin = fp<HttpPluginOptions>(
   async (app: FastifyInstance, { resolveToken }) => {
+    app.decorate('pageLocalsOf', new Map())
     app.decorateRequest('principal', null)
     app.decorateRequest('authVia', null)
 
     app.addHook('onRequest', async (request) => {
       const bearer = bearerToken(request)
       if (bearer) {
-        request.principal = resolveToken(bearer)
+        request.principal = await resolveToken(bearer)
         request.authVia = request.principal ? 'bearer' : null
         return
       }
       const cookie = request.cookies[AUTH_COOKIE]
       if (cookie) {
-        request.principal = resolveToken(cookie)
+        request.principal = await resolveToken(cookie)
         request.authVia = request.principal ? 'cookie' : null
       }
     })
@@ -75,7 +80,7 @@ export const httpPlugin = fp<HttpPluginOptions>(
       app.csrfProtection(request, reply, done)
     })
 
-    app.setErrorHandler(/*@A*/async (error: FastifyError | DomainError, request, reply) => {
+    app.setErrorHandler(async (error: FastifyError | DomainError, request, reply) => {
       let status = error.statusCode ?? 500
       let code = error instanceof DomainError ? error.code : 'internal'
       let message = error.message
@@ -107,7 +112,7 @@ export const httpPlugin = fp<HttpPluginOptions>(
       return reply.view('error', { status, message, ...await pageLocals(request, reply) })
     })
 
-    app.setNotFoundHandler(/*@A*/async (request, reply) => {
+    app.setNotFoundHandler(async (request, reply) => {
       reply.status(404)
       if (wantsJson(request)) return reply.send({ error: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` })
       return reply.view('error', { status: 404, message: 'There is no page at this address.', ...await pageLocals(request, reply) })
@@ -124,10 +129,13 @@ declare module 'fastify' {
 }
 
 /** Data every page's layout needs (navbar, badge, CSRF token). */
-export /*@A*/async function pageLocals(request: FastifyRequest, reply: FastifyReply) {
+export async function pageLocals(request: FastifyRequest, reply: FastifyReply) {
   const user = request.principal?.user ?? null
   const app = request.server
+  const extra: Record<string, unknown> = {}
+  if (user) for (const [name, read] of app.pageLocalsOf) extra[name] = await read(user.id)
   return {
+    ...extra,
     user,
     counts: user ? await app.notifications.counts(user.id) : null,
     /** The page's first socket resumes after this id, so nothing created meanwhile is lost. */
@@ -138,7 +146,7 @@ export /*@A*/async function pageLocals(request: FastifyRequest, reply: FastifyRe
 }
 
 /** Renders a page template inside the layout with the common locals. */
-export /*@A*/async function renderPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown> = {}) {
+export async function renderPage(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown> = {}) {
   return reply.view(template, { ...await pageLocals(request, reply), ...data })
 }
 

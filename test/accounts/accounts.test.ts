@@ -44,7 +44,7 @@ t.test('passwords are stored as scrypt hashes with their own salt', async (t) =>
   t.teardown(() => s.close())
   const a = await createUser(s.app, { username: 'hash_a', password: 'same-password' })
   const b = await createUser(s.app, { username: 'hash_b', password: 'same-password' })
-  const rows = [a, b].map(/*@A*/async (u) => (await s.app.db.select().from(users).where(eq(users.id, u.id)).limit(1))[0]!)
+  const rows = await Promise.all([a, b].map(async (u) => (await s.app.db.select().from(users).where(eq(users.id, u.id)).limit(1))[0]!))
   for (const row of rows) {
     t.match(row.passwordHash, /^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]{24}\$[A-Za-z0-9+/=]{88}$/, 'scrypt$N$r$p$salt$key')
     t.notMatch(row.passwordHash, /same-password/)

@@ -9,8 +9,8 @@ t.test('cookie-authenticated changes need the CSRF token; bearer calls do not', 
   const alice = await createUser(s.app)
   const { ids } = await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'one' })
   await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'two' })
-  const rowCount = /*@A*/async () => (await s.app.db.select().from(notifications)).length
-  const unread = /*@A*/async () => (await s.app.notifications.counts(alice.id)).unread_count
+  const rowCount = async () => (await s.app.db.select().from(notifications)).length
+  const unread = async () => (await s.app.notifications.counts(alice.id)).unread_count
 
   const a = await new Browser(s.app).login(alice.username, alice.password)
   const adm = await new Browser(s.app).login(admin.username, admin.password)

@@ -36,7 +36,7 @@ t.test('the admin form sends to one user, several or everyone and says how many'
   const a = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
   const c = await connectReady(url, { token: carol.token })
-  const rows = /*@A*/async () => (await s.app.db.select().from(notifications)).length
+  const rows = async () => (await s.app.db.select().from(notifications)).length
 
   const adm = await new Browser(s.app).login(admin.username, admin.password)
   let res = await adm.get('/admin/notifications')

@@ -16,7 +16,7 @@ t.test('everyone: how many it reaches (inbox-off users left out) before anything
   const alice = await createUser(s.app)
   await createUser(s.app)
   await s.app.inject({ method: 'PUT', url: '/api/preferences', headers: bearer(alice), payload: { kinds: { like: { inbox: false, toast: false, desktop: false } } } })
-  const rows = /*@A*/async () => (await s.app.db.select().from(notifications)).length
+  const rows = async () => (await s.app.db.select().from(notifications)).length
   const b = await new Browser(s.app).login(admin.username, admin.password)
   await b.get('/admin/notifications')
   let res = await b.post('/admin/notifications', { target: 'all', title: 'Hello all', kind: 'system' })

@@ -23,7 +23,7 @@ async function october(t: Test) {
   const berlin = await b.createCustomer(alice.id, { name: 'Berlin GmbH', gstin: null, stateCode: '96', address: 'Berlin', email: '' })
   const veg = await b.createProduct(alice.id, { name: 'Fresh vegetables', hsn: '0709', unitPricePaise: 40_00, rateBps: 0, unit: 'KGS', taxClass: 'exempt', cessBps: 0 })
   const on = (date: string) => ({ invoiceDate: date })
-  const issue = /*@A*/async (customerId: number, lines: Parameters<typeof draftOf>[1], more: Parameters<typeof draftOf>[3]) => b.createInvoice(alice.id, draftOf(customerId, lines, null, more), { issue: true })
+  const issue = async (customerId: number, lines: Parameters<typeof draftOf>[1], more: Parameters<typeof draftOf>[3]) => b.createInvoice(alice.id, draftOf(customerId, lines, null, more), { issue: true })
 
   // I1 INV/26-27/00001, 1 Oct, registered Maharashtra buyer: B2B. 2 x 500 = 1,000; CGST 9 % 90 + SGST 9 % 90 = 1,180.
   const i1 = await issue(a.local.id, [{ productId: a.widget.id, qty: 2 }], on('2026-10-01'))
@@ -46,8 +46,8 @@ async function october(t: Test) {
   const i8 = await issue(a.remote.id, [{ productId: a.widget.id, qty: 9 }], on('2026-10-10'))
   await b.cancelInvoice(alice.id, i8.id, 'Wrong buyer')
 
-  const lineOf = /*@A*/async (invoiceId: number, position: number) => (await b.getInvoice(alice.id, invoiceId)).lines[position - 1]!.id
-  const credit = /*@A*/async (invoiceId: number, position: number, qty: number, date: string) =>
+  const lineOf = async (invoiceId: number, position: number) => (await b.getInvoice(alice.id, invoiceId)).lines[position - 1]!.id
+  const credit = async (invoiceId: number, position: number, qty: number, date: string) =>
     b.issueNote(alice.id, invoiceId, { kind: 'credit', noteDate: date, reason: 'Returned', lines: [{ invoiceLineId: await lineOf(invoiceId, position), quantityMilli: qty * 1000 }] })
   // N1 CN/26-27/00001, 20 Oct, 1 widget of I1 back: 500 + 45 + 45 = 590: CDNR (registered buyer).
   const n1 = await credit(i1.id, 1, 1, '2026-10-20')

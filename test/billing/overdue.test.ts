@@ -29,7 +29,7 @@ function overdueRows(s: TestApp) {
   return s.app.db.$client.prepare("SELECT user_id, link_url FROM notifications WHERE kind = 'invoice_overdue' ORDER BY id").all() as Array<{ user_id: number; link_url: string }>
 }
 
-/*@A*/async function issue(s: TestApp, userId: number, customerId: number, productId: number, dueDate: string) {
+async function issue(s: TestApp, userId: number, customerId: number, productId: number, dueDate: string) {
   return s.app.billing.createInvoice(userId, draftOf(customerId, [{ productId }], dueDate), { issue: true })
 }
 

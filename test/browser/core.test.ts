@@ -162,7 +162,7 @@ t.test('a notification committed between the page render and the socket opening 
   // Hold the next page's socket until a notification has been committed.
   let socketUrl = ''
   let during = 0
-  await page.routeWebSocket(/\/ws\/notifications/, /*@A*/async (ws) => {
+  await page.routeWebSocket(/\/ws\/notifications/, async (ws) => {
     socketUrl = ws.url()
     during = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'During connect' })).ids[0]!
     ws.connectToServer()

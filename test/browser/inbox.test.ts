@@ -23,9 +23,9 @@ const POLL = { polling: 100 }
 const browser = await launchBrowser(t)
 if (!browser) process.exit(0)
 const s = await startApp(t, { snoozeCheckIntervalMs: 100 })
-s.app.notifications.mutes.allow('post', () => true)
+s.app.notifications.mutes.allow('post', async () => true)
 
-const notify = /*@A*/async (user: TestUser, kind: string, title: string, extra: Record<string, unknown> = {}) =>
+const notify = async (user: TestUser, kind: string, title: string, extra: Record<string, unknown> = {}) =>
   (await s.app.notifications.notify({ userIds: [user.id] }, { kind, title, message: 'Something happened', ...extra } as never)).ids[0]!
 const rows = (page: Page) => page.locator('#notification-list > li').evaluateAll((els) => els.map((el) => Number(el.id.split('-')[1])))
 const tabCount = (page: Page, key: string) => page.locator(`[data-unread-of="${key}"]`).first().textContent()

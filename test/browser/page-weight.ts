@@ -48,7 +48,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
   const s: TestApp = await startApp(t, process.env.PRODUCTION ? { env: 'production', cookieSecure: false } : {})
   const user = await createUser(s.app)
-  for (let i = 0; i < 20; i++) s.app.notifications.notify({ userIds: [user.id] }, { kind: 'system', title: `Notification ${i}`, message: 'A line of text' })
+  for (let i = 0; i < 20; i++) await s.app.notifications.notify({ userIds: [user.id] }, { kind: 'system', title: `Notification ${i}`, message: 'A line of text' })
   const { context } = await loginPage(browser, s, user)
   for (const path of ['/', '/notifications']) console.log(JSON.stringify(await pageWeight(browser, s.url, context, path)))
   await browser.close()

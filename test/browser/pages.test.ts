@@ -36,12 +36,12 @@ await s.app.inject({ method: 'POST', url: `/api/blog/posts/${post.id}/comments`,
 await befriend(s.app, alice, bob)
 const sent = await sendHttp(s.app, bob, { recipient_id: alice.id }, 'Hello there, this is a message that is long enough to wrap.', 'c-1')
 const conversationId = sent.body.message.conversation_id as number
-const seeded = seedBusiness(s.app, alice.id)
-const created = s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id, qty: 2 }]), { issue: true }) as unknown as { ok?: { id: number }; id?: number }
+const seeded = await seedBusiness(s.app, alice.id)
+const created = (await s.app.billing.createInvoice(alice.id, draftOf(seeded.local.id, [{ productId: seeded.widget.id, qty: 2 }]), { issue: true })) as unknown as { ok?: { id: number }; id?: number }
 const invoiceId = created.ok?.id ?? created.id
-const note = s.app.billing.issueNote(alice.id, invoiceId!, { kind: 'credit', noteDate: null, reason: 'One returned', lines: [{ invoiceLineId: s.app.billing.getInvoice(alice.id, invoiceId!).lines[0]!.id, quantityMilli: 1000 }] })
+const note = await s.app.billing.issueNote(alice.id, invoiceId!, { kind: 'credit', noteDate: null, reason: 'One returned', lines: [{ invoiceLineId: (await s.app.billing.getInvoice(alice.id, invoiceId!)).lines[0]!.id, quantityMilli: 1000 }] })
 const thisMonth = new Date(Date.now() + 330 * 60_000).toISOString().slice(0, 7)
-for (let i = 0; i < 3; i++) s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: `Welcome ${i}`, message: 'A line of text' })
+for (let i = 0; i < 3; i++) await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: `Welcome ${i}`, message: 'A line of text' })
 
 const LOGGED_OUT = ['/', '/login', '/register', '/blog', `/blog/posts/${post.id}`, '/no-such-page']
 const LOGGED_IN = [

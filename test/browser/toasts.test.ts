@@ -21,7 +21,7 @@ const browser = await launchBrowser(t)
 if (!browser) process.exit(0)
 const s = await startApp(t)
 
-const notify = /*@A*/async (user: TestUser, title: string, message = 'Someone commented on your post') =>
+const notify = async (user: TestUser, title: string, message = 'Someone commented on your post') =>
   (await s.app.notifications.notify({ userIds: [user.id] }, { kind: 'comment', icon: 'comment', title, message } as never)).ids[0]!
 
 /** Visible toasts' titles, oldest first. */

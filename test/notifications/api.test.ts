@@ -112,7 +112,7 @@ t.test('POST /api/notifications (admin): user_ids, usernames, all; 403 and 400 c
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
   const carol = await createUser(s.app)
-  const rows = /*@A*/async () => (await s.app.db.select().from(notifications)).length
+  const rows = async () => (await s.app.db.select().from(notifications)).length
   const sockets = {
     alice: await connectReady(url, { token: alice.token }),
     bob: await connectReady(url, { token: bob.token }),

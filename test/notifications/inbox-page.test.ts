@@ -12,7 +12,7 @@ const tab = (body: string, label: string) => new RegExp(`<a href="[^"]*"( aria-c
 
 t.test('tabs: counts per category, the current one marked, each view its rows and its empty state', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const notify = /*@A*/async (userId: number, kind: string, title: string) => (await s.app.notifications.notify({ userIds: [userId] }, { kind, title } as never)).ids[0]!
+  const notify = async (userId: number, kind: string, title: string) => (await s.app.notifications.notify({ userIds: [userId] }, { kind, title } as never)).ids[0]!
   const blog = [await notify(alice.id, 'comment', 'c1'), await notify(alice.id, 'like', 'l1'), await notify(alice.id, 'comment', 'c2')]
   const billing = [await notify(alice.id, 'invoice_paid', 'p1'), await notify(alice.id, 'invoice_overdue', 'o1')]
   await notify(bob.id, 'system', 'for-bob')
@@ -111,7 +111,7 @@ t.test('"Done for all read": read rows of the inbox are done, unread and snoozed
   const frame = await tabA.client.next('notification_state')
   t.match(frame, { archived: true, read: true, unread_count: 1 })
   t.same(frame.ids, [ids[0], ids[1]], 'one frame names the two')
-  const state = /*@A*/async (id: number) => s.app.notifications.get(alice.id, id)
+  const state = async (id: number) => s.app.notifications.get(alice.id, id)
   t.same([(await state(ids[0]!)).archived, (await state(ids[1]!)).archived, (await state(ids[2]!)).archived, (await state(ids[3]!)).archived], [true, true, false, false], 'the two read ones')
   t.ok((await state(ids[2]!)).snoozed_until, 'the snoozed one stays snoozed')
   t.equal((await s.app.notifications.get(bob.id, bobs!)).archived, false, "bob's read row is untouched")

@@ -117,7 +117,7 @@ t.test('socket frames archive / unarchive / snooze / unsnooze; mark_read keeps c
 
 t.test('status and category filters, unread_by_category', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const make = /*@A*/async (kind: 'comment' | 'invoice_paid' | 'friend_request' | 'system', user = alice) =>
+  const make = async (kind: 'comment' | 'invoice_paid' | 'friend_request' | 'system', user = alice) =>
     (await s.app.notifications.notify({ userIds: [user.id] }, { kind, title: kind })).ids[0]!
   const c = await make('comment')
   const inv = await make('invoice_paid')

@@ -11,7 +11,7 @@ const SAME_ORIGIN = { 'sec-fetch-site': 'same-origin' }
 
 t.test('open from this site marks read, pushes the state, redirects to the link (same-site paths only); bob gets nothing', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  const notify = /*@A*/async (userId: number, linkUrl: string | null) => (await s.app.notifications.notify({ userIds: [userId] }, { kind: 'comment', title: 'c', linkUrl })).ids[0]!
+  const notify = async (userId: number, linkUrl: string | null) => (await s.app.notifications.notify({ userIds: [userId] }, { kind: 'comment', title: 'c', linkUrl })).ids[0]!
   const local = await notify(alice.id, '/blog/posts/4#comment-9')
   const external = await notify(alice.id, 'https://example.com/x')
   const none = await notify(alice.id, null)

@@ -20,7 +20,7 @@ t.test('done, undo, snooze, unsnooze from the page: JSON for the script, a redir
   const tab = await connectReady(url, { token: alice.token })
   const other = await connectReady(url, { token: bob.token })
   const bobMark = other.client.mark()
-  const get = /*@A*/async (id: number) => s.app.notifications.get(alice.id, id)
+  const get = async (id: number) => s.app.notifications.get(alice.id, id)
 
   let res = await b.post(`/notifications/${a1}/archive`, {}, { csrf: false, headers: { ...JSON_ACCEPT, 'x-csrf-token': b.csrf } })
   t.equal(res.statusCode, 200)
@@ -88,7 +88,7 @@ t.test('done, undo, snooze, unsnooze from the page: JSON for the script, a redir
 
 t.test('mute from a row: the notification\'s thread, for 8 hours, a week or until unmuted; nothing to mute: 400; bob\'s: 404', async (t) => {
   const { s, alice, bob } = await liveSite(t, ['alice', 'bob'])
-  s.app.notifications.mutes.allow('post', () => true)
+  s.app.notifications.mutes.allow('post', async () => true)
   const [withThread] = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'comment', title: 'c', thread: 'post:7' } as never)).ids
   const [without] = (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 's' })).ids
   const [bobs] = (await s.app.notifications.notify({ userIds: [bob.id] }, { kind: 'comment', title: 'b', thread: 'post:9' } as never)).ids

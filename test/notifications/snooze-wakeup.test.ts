@@ -78,7 +78,8 @@ t.test('concurrent claims: of two processes waking the same rows, each row is wo
   const alice = await createUser(p1.app)
   const ids = (await p1.app.notifications.notify({ userIds: Array(20).fill(alice.id) }, { kind: 'system', title: 'x' })).ids
   for (const id of ids) await p1.app.notifications.snooze(alice.id, id, clock.now + HOUR)
-  const woken = [p1, p2, p1, p2].map(/*@A*/async (p) => p.app.notifications.wakeSnoozed(clock.now + HOUR))
+  const woken: number[] = []
+  for (const p of [p1, p2, p1, p2]) woken.push(await p.app.notifications.wakeSnoozed(clock.now + HOUR))
   t.same(woken, [20, 0, 0, 0])
 })
 

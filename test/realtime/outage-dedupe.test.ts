@@ -25,7 +25,7 @@ async function site(t: Test) {
   const a1 = await connectReady(url, { token: alice.token })
   const a2 = await connectReady(url, { token: alice.token })
   const b = await connectReady(url, { token: bob.token })
-  const notify = /*@A*/async (title: string) => (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title })).ids[0]!
+  const notify = async (title: string) => (await s.app.notifications.notify({ userIds: [alice.id] }, { kind: 'system', title })).ids[0]!
   return { s, bus, url, alice, bob, alice1: a1.client, alice2: a2.client, bob1: b.client, notify, bobMark: b.client.mark() }
 }
 
@@ -35,7 +35,7 @@ type Site = Awaited<ReturnType<typeof site>>
 async function outage(t: Test) {
   const x = await site(t)
   x.bus.down()
-  return { x, n1: x.notify('during') }
+  return { x, n1: await x.notify('during') }
 }
 
 const ids = (c: SocketClient) => c.ofType('notification').map((f) => f.notification.id as number)
@@ -70,19 +70,19 @@ t.test('a late copy arrives before the poll and before the catch-up', async (t) 
 t.test('a poll runs while Redis resubscribes and new rows already flow', async (t) => {
   const { x, n1 } = await outage(t)
   x.bus.up()
-  const n2 = x.notify('while resubscribing')
+  const n2 = await x.notify('while resubscribing')
   await x.alice1.next((f) => f.type === 'notification' && f.notification.id === n2)
   const polling = poll(x.s.app)
   x.bus.resubscribed()
   await polling
   x.bus.releaseLate()
-  const n3 = x.notify('after')
+  const n3 = await x.notify('after')
   await x.alice1.next((f) => f.type === 'notification' && f.notification.id === n3)
   await each(t, x, [n1, n2, n3])
 })
 
 /** Sockets that take frames and drop them, so a catch-up has many users to walk. */
-/*@A*/async function idleSockets(app: FastifyInstance, logins: Array<{ id: number; token: string }>) {
+async function idleSockets(app: FastifyInstance, logins: Array<{ id: number; token: string }>) {
   for (const { id, token } of logins) {
     const principal = (await app.accounts.resolveToken(token))!
     const socket = { readyState: 1, bufferedAmount: 0, send() {}, on() {}, ping() {}, close() {}, terminate() {} }
@@ -116,10 +116,10 @@ t.test('Redis recovers while a catch-up is walking its users: late copies meet t
 t.test('a socket that resumes with since= during the outage gets each id once', async (t) => {
   const x = await site(t)
   x.bus.down()
-  const n1 = x.notify('during 1')
+  const n1 = await x.notify('during 1')
   const resumed = await connectReady(x.url, { token: x.alice.token, query: { since: String(n1 - 1) } })
   t.equal((await resumed.client.next('notification')).notification.id, n1, 'the replay brings it')
-  const n2 = x.notify('during 2')
+  const n2 = await x.notify('during 2')
   await poll(x.s.app)
   x.bus.resubscribed()
   x.bus.releaseLate()

@@ -4,7 +4,7 @@ import { REPLAY_LIMIT } from '../../src/domains/notifications/service.js'
 import { buildTestApp, connectReady, createUser, type Frame } from '../helper.js'
 import { liveSite } from './fixtures/live.js'
 
-const notifyOne = /*@A*/async (s: Awaited<ReturnType<typeof buildTestApp>>, userIds: number[], title: string) =>
+const notifyOne = async (s: Awaited<ReturnType<typeof buildTestApp>>, userIds: number[], title: string) =>
   s.app.notifications.notify({ userIds }, { kind: 'system', title })
 
 t.test('initial snapshot: counts, newest 10 newest first, last_id', async (t) => {
@@ -70,7 +70,9 @@ t.test('since= replays what was missed while away, oldest first, none twice, non
     payload: { usernames: [alice.username], title: 'away api', message: 'm' },
   })
   missed.push(api.json().ids[0])
-  missed.push(...(await s.app.notifications.notify({ all: true }, { kind: 'system', title: 'away broadcast' })).ids.filter(/*@A*/async (id) => (await s.app.notifications.since(alice.id, id - 1)).notifications[0]?.id === id))
+  for (const id of (await s.app.notifications.notify({ all: true }, { kind: 'system', title: 'away broadcast' })).ids) {
+    if ((await s.app.notifications.since(alice.id, id - 1)).notifications[0]?.id === id) missed.push(id)
+  }
   await s.app.notifications.markRead(alice.id, missed[0]!)
   t.equal(missed.length, 4)
 

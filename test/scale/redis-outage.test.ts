@@ -159,14 +159,15 @@ if (!haveRedisServer) {
     await publisher
 
     /** Every id of a user, from the shared database. */
-    const allIds = /*@A*/async (userId: number) => {
+    const allIds = async (userId: number) => {
       const out: number[] = []
       for (let page = await local.app.notifications.since(userId, 0); ; page = await local.app.notifications.since(userId, out.at(-1)!)) {
         out.push(...page.notifications.map((n) => n.id))
         if (!page.truncated) return out
       }
     }
-    const expected = new Map(users.map(/*@A*/async (u) => [u.id, await allIds(u.id)]))
+    const expected = new Map<number, number[]>()
+    for (const u of users) expected.set(u.id, await allIds(u.id))
     const want = (r: Reader) => expected.get(r.user.id)!.filter((id) => id > r.firstLastId)
     await until('every socket has every id', () => readers.every((r) => want(r).every((id) => seen(r).includes(id))), 20000).catch(() => {})
 

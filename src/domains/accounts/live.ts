@@ -26,7 +26,7 @@ const identity = ({ user, sessionId, expiresAt }: Principal): SocketIdentity => 
  * The login cookie (same origin only), then `?token=`, then `Authorization: Bearer`.
  * Refusals carry the close code the protocol gives them.
  */
-export /*@A*/async function authenticateSocket(request: FastifyRequest): Promise<SocketIdentity | SocketRefusal> {
+export async function authenticateSocket(request: FastifyRequest): Promise<SocketIdentity | SocketRefusal> {
   const { accounts, config } = request.server
   const cookie = request.cookies[AUTH_COOKIE]
   if (cookie) {

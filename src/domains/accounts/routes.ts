@@ -31,7 +31,7 @@ export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/'
 }
 
-/*@A*/async function formPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { values: object; errors: FieldErrors; next?: string }) {
+async function formPage(request: FastifyRequest, reply: FastifyReply, template: string, data: { values: object; errors: FieldErrors; next?: string }) {
   reply.status(422)
   return renderPage(request, reply, template, data)
 }

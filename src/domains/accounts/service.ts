@@ -91,25 +91,25 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     return signToken({ sub: session.userId, sid: session.id, exp: Math.floor(session.expiresAt / 1000) })
   }
 
-  /*@A*/async function userNamed(username: string): Promise<UserRow | undefined> {
+  async function userNamed(username: string): Promise<UserRow | undefined> {
     return (await db.select().from(users).where(eq(users.username, normaliseUsername(username))).limit(1))[0]
   }
 
   const service = {
-    /*@A*/async findById(id: number): Promise<UserRow> {
+    async findById(id: number): Promise<UserRow> {
       const user = (await db.select().from(users).where(eq(users.id, id)).limit(1))[0]
       if (!user) throw notFound(`There is no user ${id}`)
       return user
     },
 
-    /*@A*/async findByUsername(username: string): Promise<UserRow> {
+    async findByUsername(username: string): Promise<UserRow> {
       const user = await userNamed(username)
       if (!user) throw notFound(`There is no user ${normaliseUsername(username)}`)
       return user
     },
 
     /** Users by ids or usernames; unknown ones are reported back, not ignored. */
-    /*@A*/async resolveUsers(by: { ids?: number[]; usernames?: string[] }): Promise<{ found: UserRow[]; missing: string[] }> {
+    async resolveUsers(by: { ids?: number[]; usernames?: string[] }): Promise<{ found: UserRow[]; missing: string[] }> {
       if (by.ids) {
         const ids = [...new Set(by.ids)]
         const found = ids.length ? await db.select().from(users).where(inArray(users.id, ids)) : []
@@ -123,14 +123,14 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     },
 
     /** user id -> username, for the ids that exist. */
-    /*@A*/async usernames(ids: number[]): Promise<Map<number, string>> {
+    async usernames(ids: number[]): Promise<Map<number, string>> {
       const unique = [...new Set(ids)]
       if (unique.length === 0) return new Map()
       const rows = await db.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, unique))
       return new Map(rows.map((r) => [r.id, r.username]))
     },
 
-    /*@A*/async search(query: string, limit = 20): Promise<UserRow[]> {
+    async search(query: string, limit = 20): Promise<UserRow[]> {
       const q = `%${normaliseUsername(query).replace(/[%_\\]/g, (c) => '\\' + c)}%`
       return await db
         .select()
@@ -173,15 +173,15 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       return user
     },
 
-    /*@A*/async login(user: Pick<UserRow, 'id'>, kind: SessionKind): Promise<Login> {
+    async login(user: Pick<UserRow, 'id'>, kind: SessionKind): Promise<Login> {
       const session = newSession(user.id, kind)
       await db.insert(sessions).values(session)
       return { token: tokenFor(session), session, expiresAt: session.expiresAt }
     },
 
     /** Revokes the login; every socket opened with it, on every process, closes with 4401. */
-    /*@A*/async logout(sessionId: string): Promise<void> {
-      await transact(db, bus, /*@A*/async (tx, outbox) => {
+    async logout(sessionId: string): Promise<void> {
+      await transact(db, bus, async (tx, outbox) => {
         const row = (await tx
           .update(sessions)
           .set({ revokedAt: Date.now() })
@@ -192,12 +192,12 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     },
 
     /** Whether this login still holds: not logged out, not expired. */
-    /*@A*/async isSessionLive(sessionId: string): Promise<boolean> {
+    async isSessionLive(sessionId: string): Promise<boolean> {
       return (await liveSessionId.execute({ id: sessionId, now: Date.now() }))[0] !== undefined
     },
 
     /** Checks signature, expiry and that the session is still live; null for no or a dead token. */
-    /*@A*/async resolveToken(token: string | undefined | null): Promise<Principal | null> {
+    async resolveToken(token: string | undefined | null): Promise<Principal | null> {
       if (!token) return null
       const claims = verifyToken(token)
       if (!claims || typeof claims.sid !== 'string') return null
@@ -211,7 +211,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
      * one API login each, in one transaction: for load tests. `progress` hears how
      * many are done after each chunk (created in the transaction, then signed).
      */
-    /*@A*/async loadUsers(count: number, prefix: string, progress?: (done: number, phase: 'created' | 'signed') => void): Promise<Array<{ id: number; token: string }>> {
+    async loadUsers(count: number, prefix: string, progress?: (done: number, phase: 'created' | 'signed') => void): Promise<Array<{ id: number; token: string }>> {
       const names = Array.from({ length: count }, (_, i) => normaliseUsername(`${prefix}${i + 1}`))
       checkLoadUsernames(names)
       const now = Date.now()

@@ -30,7 +30,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
   async (app, opts) => {
     const billing = createBillingService({ db: app.db, bus: app.bus, notifications: app.notifications, now: opts.now })
     app.decorate('billing', billing)
-    app.notifications.mutes.allow('invoice', /*@A*/async (userId, id) => billing.canSee(userId, id), /*@A*/async (userId, id) => {
+    app.notifications.mutes.allow('invoice', async (userId, id) => billing.canSee(userId, id), async (userId, id) => {
       const { invoice } = await billing.getInvoice(userId, id)
       return invoice.number ? `Invoice ${invoice.number} to ${invoice.buyerName}` : `Draft invoice to ${invoice.buyerName}`
     })
@@ -40,7 +40,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
     const intervalMs = opts.overdueCheckIntervalMs ?? app.config.overdueCheckIntervalMs
     let scheduler: { stop(): void } | null = null
     app.addHook('onListen', async () => {
-      scheduler ??= startOverdueScheduler({ run: /*@A*/async () => billing.notifyOverdue(), intervalMs, log: app.log })
+      scheduler ??= startOverdueScheduler({ run: async () => billing.notifyOverdue(), intervalMs, log: app.log })
     })
     app.addHook('preClose', async () => {
       scheduler?.stop()

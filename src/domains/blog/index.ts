@@ -18,7 +18,7 @@ export const blogPlugin = fp(
   async (app) => {
     const blog = createBlogService({ db: app.db, bus: app.bus, notifications: app.notifications, accounts: app.accounts })
     app.decorate('blog', blog)
-    app.notifications.mutes.allow('post', /*@A*/async (_userId, id) => blog.exists(id), /*@A*/async (_userId, id) => (await blog.exists(id) ? `Post “${(await blog.getPost(id)).title}”` : null))
+    app.notifications.mutes.allow('post', async (_userId, id) => blog.exists(id), async (_userId, id) => (await blog.exists(id) ? `Post “${(await blog.getPost(id)).title}”` : null))
     wireBlogLive(app, blog)
     await app.register(blogApi)
     await app.register(blogPages)

@@ -29,7 +29,7 @@ export function wireBlogLive(app: FastifyInstance, blog: BlogService) {
   const fragments = blogFragments(content)
   const data = <E extends PostTopicEvent['event']>(frame: TopicFrame) => frame.data as Extract<PostTopicEvent, { event: E }>['data']
 
-  topics.allow('post:', /*@A*/async (_userId, id) => POST_ID.test(id) && await blog.exists(Number(id)))
+  topics.allow('post:', async (_userId, id) => POST_ID.test(id) && await blog.exists(Number(id)))
 
   content.onTopicEvent('comment_added', (frame, userId) => {
     const d = data<'comment_added'>(frame)

@@ -31,12 +31,12 @@ export function bodyHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex')
 }
 
-export /*@A*/async function onceByKey(
+export async function onceByKey(
   { db, bus, now }: { db: Db; bus: Bus; now: () => number },
   caller: { callerId: number; key: string; bodyHash: string },
-  publish: (tx: Tx, outbox: Outbox) => Notified,
+  publish: (tx: Tx, outbox: Outbox) => Promise<Notified>,
 ): Promise<Notified> {
-  return transact(db, bus, /*@A*/async (tx, outbox) => {
+  return transact(db, bus, async (tx, outbox) => {
     const at = now()
     await tx.delete(keys).where(lt(keys.createdAt, at - IDEMPOTENCY_TTL_MS))
     const first = (await tx
@@ -49,7 +49,7 @@ export /*@A*/async function onceByKey(
       }
       return JSON.parse(first.answer) as Notified
     }
-    const answer = publish(tx, outbox)
+    const answer = await publish(tx, outbox)
     await tx.insert(keys).values({ ...caller, answer: JSON.stringify(answer), createdAt: at })
     return answer
   })

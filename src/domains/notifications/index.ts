@@ -43,7 +43,7 @@ async function notifications(app: FastifyInstance, opts: { now?: () => number })
  * that fell due while it was down), then on an interval (the CLI never listens).
  */
 function wakeSnoozedEvery(app: FastifyInstance, service: NotificationService, intervalMs: number) {
-  const wake = /*@A*/async () => {
+  const wake = async () => {
     try {
       await service.wakeSnoozed()
       await service.preferences.sendAwaySummaries()

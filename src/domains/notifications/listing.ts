@@ -41,7 +41,7 @@ export interface Paging {
   after?: number
 }
 
-export /*@A*/async function listFiltered(db: Db, userId: number, opts: ListFilter & Paging & { unread?: boolean }): Promise<WithActor[]> {
+export async function listFiltered(db: Db, userId: number, opts: ListFilter & Paging & { unread?: boolean }): Promise<WithActor[]> {
   const where = [eq(n.userId, userId), ...statusCondition(opts.status, opts.unread ?? false)]
   if (opts.category) {
     const kinds = NOTIFICATION_KINDS.filter((k) => categoryOf(k) === opts.category)

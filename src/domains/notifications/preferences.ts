@@ -60,7 +60,7 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
   }
 
   /** Recipients in quiet hours now: counted for the summary sent when they end. */
-  /*@A*/async function countAway(tx: Tx, rows: Array<typeof settings.$inferSelect>, howMany: (userId: number) => number) {
+  async function countAway(tx: Tx, rows: Array<typeof settings.$inferSelect>, howMany: (userId: number) => number) {
     const at = now()
     for (const row of rows) {
       const quiet = quietOf(row)
@@ -73,7 +73,7 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
   }
 
   const prefs = {
-    /*@A*/async get(userId: number): Promise<Preferences> {
+    async get(userId: number): Promise<Preferences> {
       const kinds = Object.fromEntries(NOTIFICATION_KINDS.map((k) => [k, { ...ALL_ON }])) as Record<NotificationKind, Channels>
       for (const r of await db.select().from(channels).where(eq(channels.userId, userId))) {
         kinds[r.kind as NotificationKind] = { inbox: r.inbox, toast: r.toast, desktop: r.desktop }
@@ -83,7 +83,7 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     },
 
     /** Stores the kinds named (others keep theirs), the quiet hours and self_caused when given. */
-    /*@A*/async put(userId: number, change: PreferencesChange): Promise<Preferences> {
+    async put(userId: number, change: PreferencesChange): Promise<Preferences> {
       const errors = validate(change)
       if (hasErrors(errors)) throw invalid(errors)
       await transact(db, bus, async (tx) => {
@@ -103,7 +103,7 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     },
 
     /** Whether a notification of this kind may show a toast / desktop notification to the user now. */
-    /*@A*/async alertOf(userId: number, kind: NotificationKind): Promise<Alert> {
+    async alertOf(userId: number, kind: NotificationKind): Promise<Alert> {
       const c = (await q.channels.execute({ userId, kind }))[0]
       return alertFor(kind, c ? { [kind]: c } : {}, quietOf((await q.settings.execute({ userId }))[0]), now())
     },
@@ -112,7 +112,7 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
      * Inside the creating transaction: the users who get a row (inbox on; self-caused
      * ones only when wanted); each of them in quiet hours is counted for the summary.
      */
-    /*@A*/async admit(tx: Tx, userIds: number[], kind: NotificationKind, selfCaused: boolean): Promise<number[]> {
+    async admit(tx: Tx, userIds: number[], kind: NotificationKind, selfCaused: boolean): Promise<number[]> {
       if (userIds.length === 0) return userIds
       const unique = [...new Set(userIds)]
       const off = new Set(await prefs.inboxOff(tx, kind, unique))
@@ -124,21 +124,21 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     },
 
     /** A broadcast's side of admit, after its rows were inserted for every user but `excluded`. */
-    /*@A*/async admitBroadcast(tx: Tx, excluded: Set<number>): Promise<void> {
+    async admitBroadcast(tx: Tx, excluded: Set<number>): Promise<void> {
       const rows = await tx.select().from(settings).where(isNotNull(settings.timeZone))
       await countAway(tx, rows.filter((r) => !excluded.has(r.userId)), () => 1)
     },
 
     /** Users (of `among`, or all) whose `kind` is kept out of the inbox. */
-    /*@A*/async inboxOff(tx: Tx, kind: NotificationKind, among?: number[]): Promise<number[]> {
+    async inboxOff(tx: Tx, kind: NotificationKind, among?: number[]): Promise<number[]> {
       if (kind === 'system') return []
       const off = and(eq(channels.kind, kind), eq(channels.inbox, false), among ? inArray(channels.userId, among) : undefined)
       return (await tx.select({ userId: channels.userId }).from(channels).where(off)).map((r) => r.userId)
     },
 
     /** Quiet hours over: one summary per user that got something meanwhile, claimed once (any process). */
-    /*@A*/async sendAwaySummaries(at = now()): Promise<number> {
-      return transact(db, bus, /*@A*/async (tx, outbox: Outbox) => {
+    async sendAwaySummaries(at = now()): Promise<number> {
+      return transact(db, bus, async (tx, outbox: Outbox) => {
         const due = await tx
           .select({ userId: settings.userId, count: settings.awayCount })
           .from(settings)

@@ -59,14 +59,14 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
   const q = prepareQueries(db)
   const preferences = createPreferences({ db, bus, now })
   const mutes = createMutes({ db, now })
-  const inbox = createInboxState({ db, bus, q, now, counts: /*@A*/async (userId) => service.counts(userId) })
+  const inbox = createInboxState({ db, bus, q, now, counts: async (userId) => service.counts(userId) })
   /** user id -> row id of the last broadcast the hub asked about (one scan, not one query per user). */
   let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
 
   /** Other domains add to the counts (social: unread direct messages). */
-  let /*@A*/unreadMessages: (userId: number) => Promise<number> = async () => 0
+  let unreadMessages: (userId: number) => Promise<number> = async () => 0
 
-  /*@A*/async function template(input: NotificationInput, createdAt: number): Promise<NotificationTemplate> {
+  async function template(input: NotificationInput, createdAt: number): Promise<NotificationTemplate> {
     const actorId = input.actorId ?? null
     const username = actorId === null ? undefined : (await q.actorName.execute({ id: actorId }))[0]?.username
     return {
@@ -105,12 +105,12 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       unreadMessages = fn
     },
 
-    /*@A*/async counts(userId: number): Promise<Counts> {
+    async counts(userId: number): Promise<Counts> {
       return { unread_count: (await q.countUnread.execute({ userId }))[0]!.n, unread_messages_count: await unreadMessages(userId) }
     },
 
     /** Unread notifications per category (snoozed and archived ones are read). */
-    /*@A*/async unreadByCategory(userId: number): Promise<Record<Category, number>> {
+    async unreadByCategory(userId: number): Promise<Record<Category, number>> {
       const byCategory: Record<Category, number> = { blog: 0, billing: 0, social: 0, system: 0 }
       for (const { kind, n } of await q.unreadByKind.execute({ userId })) byCategory[categoryOf(kind as NotificationKind)] += n
       return byCategory
@@ -120,16 +120,17 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      * Inside the caller's transaction: one row per user; the push is queued in the
      * outbox and goes out after commit.
      */
-    /*@A*/async createIn(tx: Tx, outbox: Outbox, recipients: number[], input: NotificationInput, groupKey?: string): Promise<NotificationRow[]> {
+    async createIn(tx: Tx, outbox: Outbox, recipients: number[], input: NotificationInput, groupKey?: string): Promise<NotificationRow[]> {
       const muted = await mutes.mutedIn(tx, input.thread, recipients)
       const userIds = await preferences.admit(tx, muted.size ? recipients.filter((u) => !muted.has(u)) : recipients, input.kind, input.selfCaused ?? false)
       if (userIds.length === 0) return []
       const createdAt = now()
       const base = { ...rowValues(input, createdAt), groupKey: groupKey ?? null }
-      const rows: NotificationRow[] = userIds.map(/*@A*/async (userId) => {
+      const rows: NotificationRow[] = []
+      for (const userId of userIds) {
         const { id } = (await q.insert.execute({ userId, ...base }))[0]!
-        return { id, userId, ...base, readAt: null, archivedAt: null, snoozedUntil: null }
-      })
+        rows.push({ id, userId, ...base, readAt: null, archivedAt: null, snoozedUntil: null })
+      }
       outbox.push({ type: 'notify', template: await template(input, createdAt), recipients: rows.map((r) => [r.userId, r.id]) })
       return rows
     },
@@ -138,7 +139,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
      * Rewrites an existing notification (grouping: "bob and 3 others liked ...")
      * and pushes it again under the same id.
      */
-    /*@A*/async updateIn(tx: Tx, outbox: Outbox, id: number, input: NotificationInput): Promise<NotificationRow | undefined> {
+    async updateIn(tx: Tx, outbox: Outbox, id: number, input: NotificationInput): Promise<NotificationRow | undefined> {
       const createdAt = now()
       const row = (await tx.update(notifications).set(rowValues(input, createdAt)).where(eq(notifications.id, id)).returning())[0]
       if (row) outbox.push({ type: 'notify', template: await template(input, createdAt), recipients: [[row.userId, row.id]], updated: true })
@@ -146,7 +147,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     /** The unread notification of this user with this group key, if any. */
-    /*@A*/async findUnreadGroup(tx: Tx, userId: number, groupKey: string): Promise<NotificationRow | undefined> {
+    async findUnreadGroup(tx: Tx, userId: number, groupKey: string): Promise<NotificationRow | undefined> {
       return (await tx
         .select()
         .from(notifications)
@@ -154,17 +155,17 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     /** Notifies some users or everyone, in one transaction, and publishes after commit. */
-    /*@A*/async notify(recipients: Recipients, input: NotificationInput): Promise<Notified> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
+    async notify(recipients: Recipients, input: NotificationInput): Promise<Notified> {
+      return transact(db, bus, async (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
     },
 
     /** Like notify, once per caller and Idempotency-Key (idempotency.ts). */
-    /*@A*/async notifyOnce(caller: { callerId: number; key: string; bodyHash: string }, recipients: Recipients, input: NotificationInput): Promise<Notified> {
-      return onceByKey({ db, bus, now }, caller, /*@A*/async (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
+    async notifyOnce(caller: { callerId: number; key: string; bodyHash: string }, recipients: Recipients, input: NotificationInput): Promise<Notified> {
+      return onceByKey({ db, bus, now }, caller, async (tx, outbox) => service.notifyIn(tx, outbox, recipients, input))
     },
 
     /** Inside the caller's transaction: some users' rows, or one row per user (one event names them all). */
-    /*@A*/async notifyIn(tx: Tx, outbox: Outbox, recipients: Recipients, input: NotificationInput): Promise<Notified> {
+    async notifyIn(tx: Tx, outbox: Outbox, recipients: Recipients, input: NotificationInput): Promise<Notified> {
       if ('userIds' in recipients) {
         const rows = await service.createIn(tx, outbox, recipients.userIds, input)
         return { created: rows.length, ids: rows.map((r) => r.id) }
@@ -211,7 +212,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     /** This user's row among a broadcast's rows (notify_all), or null. */
-    /*@A*/async broadcastRowId(userId: number, fromId: number, toId: number): Promise<number | null> {
+    async broadcastRowId(userId: number, fromId: number, toId: number): Promise<number | null> {
       // A big broadcast asks once per online user: read its rows in one scan and keep the last one.
       if (toId - fromId < 64) return (await q.rowIdInRange.execute({ userId, from: fromId, to: toId }))[0]?.id ?? null
       if (!broadcastRows || broadcastRows.fromId !== fromId || broadcastRows.toId !== toId) {
@@ -226,7 +227,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       return broadcastRows.byUser.get(userId) ?? null
     },
 
-    /*@A*/async list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): Promise<NotificationDTO[]> {
+    async list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): Promise<NotificationDTO[]> {
       const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
       if (opts.status || opts.category || opts.after) return (await listFiltered(db, userId, { ...opts, limit })).map(toDTO)
       const rows = opts.before
@@ -236,7 +237,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     /** One of the user's notifications, or undefined (a pushed row deleted meanwhile). */
-    /*@A*/async find(userId: number, id: number): Promise<NotificationDTO | undefined> {
+    async find(userId: number, id: number): Promise<NotificationDTO | undefined> {
       const r = (await q.one.execute({ id, userId }))[0]
       return r ? toDTO(r) : undefined
     },
@@ -246,18 +247,18 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     alertOf: preferences.alertOf,
 
     /** One of the user's notifications; not_found when it is not theirs. */
-    /*@A*/async get(userId: number, id: number): Promise<NotificationDTO> {
+    async get(userId: number, id: number): Promise<NotificationDTO> {
       const found = await service.find(userId, id)
       if (!found) throw notFound(`You have no notification ${id}`)
       return found
     },
 
-    /*@A*/async lastId(userId: number): Promise<number> {
+    async lastId(userId: number): Promise<number> {
       return (await q.lastId.execute({ userId }))[0]?.id ?? 0
     },
 
     /** What a reconnecting client missed: oldest first, at most REPLAY_LIMIT. */
-    /*@A*/async since(userId: number, afterId: number): Promise<{ notifications: NotificationDTO[]; truncated: boolean }> {
+    async since(userId: number, afterId: number): Promise<{ notifications: NotificationDTO[]; truncated: boolean }> {
       const rows = await q.since.execute({ userId, after: afterId })
       const truncated = rows.length > REPLAY_LIMIT
       return { notifications: rows.slice(0, REPLAY_LIMIT).map(toDTO), truncated }

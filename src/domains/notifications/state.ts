@@ -22,13 +22,13 @@ const WAKE_BATCH = 500
 
 const n = notifications
 
-export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus; q: Queries; now: () => number; /*@A*/counts: (userId: number) => Promise<Counts> }) {
-  /*@A*/async function own(userId: number, id: number): Promise<void> {
+export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus; q: Queries; now: () => number; counts: (userId: number) => Promise<Counts> }) {
+  async function own(userId: number, id: number): Promise<void> {
     if ((await q.ownerOf.execute({ id }))[0]?.userId !== userId) throw notFound(`You have no notification ${id}`)
   }
 
   /** Publishes what changed (if anything did) and answers the counts. */
-  function changed(userId: number, updated: number, change: StateChange, countUpdate = false): Counts {
+  async function changed(userId: number, updated: number, change: StateChange, countUpdate = false): Promise<Counts> {
     if (updated) {
       // count_update stays for clients of the protocol before notification_state (read, read-all).
       if (countUpdate) bus.publish({ type: 'counts', userIds: [userId] })
@@ -41,7 +41,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
 
   const state = {
     /** Marks one of the user's notifications read; not_found when it is not theirs. */
-    /*@A*/async markRead(userId: number, id: number): Promise<Counts> {
+    async markRead(userId: number, id: number): Promise<Counts> {
       await own(userId, id)
       const updated = (await db.update(n).set({ readAt: now() }).where(and(one(id), isNull(n.readAt))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], read: true }, true)
@@ -52,7 +52,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
      * about `thread` are read, because what they asked for was done (a request answered,
      * an invoice paid), from a toast, a row or any page; published after commit.
      */
-    /*@A*/async readThreadIn(tx: Tx, outbox: Outbox, userId: number, thread: string, kinds: NotificationKind[]): Promise<number[]> {
+    async readThreadIn(tx: Tx, outbox: Outbox, userId: number, thread: string, kinds: NotificationKind[]): Promise<number[]> {
       const ids = (await tx
         .update(n)
         .set({ readAt: now() })
@@ -66,13 +66,13 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
       return ids
     },
 
-    /*@A*/async markAllRead(userId: number): Promise<Counts> {
+    async markAllRead(userId: number): Promise<Counts> {
       const updated = (await db.update(n).set({ readAt: now() }).where(and(eq(n.userId, userId), isNull(n.readAt))).returning({ id: n.id })).length
       return changed(userId, updated, { all: true, read: true }, true)
     },
 
     /** Done: out of the inbox, read, no longer snoozed. */
-    /*@A*/async archive(userId: number, id: number): Promise<Counts> {
+    async archive(userId: number, id: number): Promise<Counts> {
       await own(userId, id)
       const at = now()
       const updated = (await db
@@ -83,14 +83,14 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
     },
 
     /** Back in the inbox (still read). */
-    /*@A*/async unarchive(userId: number, id: number): Promise<Counts> {
+    async unarchive(userId: number, id: number): Promise<Counts> {
       await own(userId, id)
       const updated = (await db.update(n).set({ archivedAt: null }).where(and(one(id), isNotNull(n.archivedAt))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], archived: false })
     },
 
     /** Hidden (and read) until `until` (ms); then it comes back unread, once. */
-    /*@A*/async snooze(userId: number, id: number, until: number): Promise<Counts> {
+    async snooze(userId: number, id: number, until: number): Promise<Counts> {
       await own(userId, id)
       const problem = snoozeProblem(until, now())
       if (problem) throw invalid({ until: problem })
@@ -130,7 +130,7 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
     },
 
     /** Back in the inbox now, unread, as if its time had come (no `resurfaced` push). */
-    /*@A*/async unsnooze(userId: number, id: number): Promise<Counts> {
+    async unsnooze(userId: number, id: number): Promise<Counts> {
       await own(userId, id)
       const updated = (await db.update(n).set({ snoozedUntil: null, readAt: null }).where(and(one(id), isNotNull(n.snoozedUntil))).returning({ id: n.id })).length
       return changed(userId, updated, { ids: [id], snoozed_until: null, read: false })
@@ -141,8 +141,8 @@ export function createInboxState({ db, bus, q, now, counts }: { db: Db; bus: Bus
      * UPDATE only takes rows still snoozed), so whichever process or restart runs it,
      * each row comes back once; published after commit. Returns how many woke.
      */
-    /*@A*/async wakeSnoozed(at = now()): Promise<number> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async wakeSnoozed(at = now()): Promise<number> {
+      return transact(db, bus, async (tx, outbox) => {
         const due = tx
           .select({ id: n.id })
           .from(n)

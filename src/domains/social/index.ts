@@ -2,7 +2,6 @@
  * Social: friends (/friends, /api/friends/...), direct messages (/messages,
  * /api/conversations/..., POST /api/messages), presence and typing.
  */
-import type { FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { isRedisBus } from '../../realtime/redis-bus.js'
 import { toPublicUser } from '../accounts/service.js'
@@ -22,8 +21,8 @@ export const socialPlugin = fp(
   async (app) => {
     const { accounts } = app
     const people: People = {
-      byIds: /*@A*/async (ids) => new Map((await accounts.resolveUsers({ ids })).found.map((u) => [u.id, toPublicUser(u)])),
-      search: /*@A*/async (query, limit) => (await accounts.search(query, limit)).map(toPublicUser),
+      byIds: async (ids) => new Map((await accounts.resolveUsers({ ids })).found.map((u) => [u.id, toPublicUser(u)])),
+      search: async (query, limit) => (await accounts.search(query, limit)).map(toPublicUser),
     }
     // Presence lives in Redis when several processes serve the site, else in this process.
     const shared = app.sharedRedis
@@ -46,22 +45,17 @@ export const socialPlugin = fp(
     app.decorate('social', social)
     app.notifications.mutes.allow(
       'conversation',
-      /*@A*/async (userId, id) => social.isParticipant(userId, id),
-      /*@A*/async (userId, id) => `Conversation with @${(await social.conversation(userId, id)).other.username}`,
+      async (userId, id) => social.isParticipant(userId, id),
+      async (userId, id) => `Conversation with @${(await social.conversation(userId, id)).other.username}`,
     )
-    const userNamed = /*@A*/async (id: number) => (await app.accounts.resolveUsers({ ids: [id] })).found[0]?.username
-    app.notifications.mutes.allow('user', /*@A*/async (_userId, id) => await userNamed(id) !== undefined, /*@A*/async (_userId, id) => (await userNamed(id) ? `@${await userNamed(id)}` : null))
-    app.notifications.setUnreadMessagesCounter(/*@A*/async (userId) => social.unreadMessagesCount(userId))
+    const userNamed = async (id: number) => (await app.accounts.resolveUsers({ ids: [id] })).found[0]?.username
+    app.notifications.mutes.allow('user', async (_userId, id) => await userNamed(id) !== undefined, async (_userId, id) => (await userNamed(id) ? `@${await userNamed(id)}` : null))
+    app.notifications.setUnreadMessagesCounter(async (userId) => social.unreadMessagesCount(userId))
     const live = socialLive(app, social)
     social.presence.start()
 
-    // The navbar's pending-requests badge: computed only when a page renders it.
-    app.addHook('onRequest', async (request, reply) => {
-      const user = request.principal?.user
-      // @fastify/view merges reply.locals (which it does not type) into every template's data.
-      const locals = (reply as FastifyReply & { locals?: Record<string, unknown> }).locals
-      if (user && locals) locals.pendingFriendRequests = /*@A*/async () => social.pendingRequestCount(user.id)
-    })
+    // The navbar's pending-requests badge: read only when a page renders it.
+    app.pageLocalsOf.set('pendingFriendRequests', (userId) => social.pendingRequestCount(userId))
     app.addHook('preClose', async () => {
       live.stop()
       await social.stop()

@@ -18,7 +18,7 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
   /** Set while this process answers one socket with a stored message: that render is no push. */
   let echoing = false
 
-  frames.on('send_message', /*@A*/async (frame, ctx) => {
+  frames.on('send_message', async (frame, ctx) => {
     const { message, created } = await social.sendMessage(ctx.client.userId, { conversationId: frame.conversation_id }, frame.content, frame.client_id)
     if (created) return
     once.repeated(ctx.client, message, () => {
@@ -31,7 +31,7 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
     })
   })
 
-  frames.on('typing', /*@A*/async (frame, ctx) => {
+  frames.on('typing', async (frame, ctx) => {
     await social.relayTyping(ctx.client.userId, ctx.client, frame.conversation_id, frame.is_typing)
   })
 
@@ -43,15 +43,15 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
 
   // ------------------------------------------------------------ fragments
   const partial = (name: string, data: object) => content.partial(name, data)
-  const badge = /*@A*/async (userId: number) => partial('social/requests-badge', { count: await social.pendingRequestCount(userId), oob: true })
-  const panel = /*@A*/async (userId: number) => partial('social/friends-panel', { ...await social.friendsOverview(userId), oob: true })
-  const friendsFragments = /*@A*/async (userId: number) => await badge(userId) + await panel(userId)
-  const row = /*@A*/async (userId: number, conversationId: number, oob: 'top' | 'replace') => {
+  const badge = async (userId: number) => partial('social/requests-badge', { count: await social.pendingRequestCount(userId), oob: true })
+  const panel = async (userId: number) => partial('social/friends-panel', { ...await social.friendsOverview(userId), oob: true })
+  const friendsFragments = async (userId: number) => await badge(userId) + await panel(userId)
+  const row = async (userId: number, conversationId: number, oob: 'top' | 'replace') => {
     const c = await social.conversationSummary(userId, conversationId)
     return c ? partial('social/conversation-row', { c, viewerId: userId, online: social.presence.isOnline(c.other.id), oob }) : ''
   }
 
-  content.on('new_message', /*@A*/async (frame: NewMessageFrame, userId) => {
+  content.on('new_message', async (frame: NewMessageFrame, userId) => {
     // The hub renders a pushed frame once per user, then writes it to each of the user's sockets here.
     if (!echoing) once.pushed(frame.data.id, app.hub.users.get(userId) ?? [])
     const m = frame.data
@@ -68,10 +68,10 @@ export function socialLive(app: FastifyInstance, social: SocialService): { stop(
     partial('social/typing', { conversationId: frame.conversation_id, user: frame.is_typing ? frame.user : null, oob: true }),
   )
   content.on('presence', (frame) => partial('social/presence-dot', { userId: frame.user_id, online: frame.online, oob: true }))
-  content.on('friend_request', /*@A*/async (_frame, userId) => friendsFragments(userId))
-  content.on('friend_accepted', /*@A*/async (_frame, userId) => friendsFragments(userId))
-  content.onTopicEvent('friends_changed', /*@A*/async (frame, userId) => (frame.topic === SOCIAL_TOPIC ? await friendsFragments(userId) : undefined))
-  content.onTopicEvent('messages_read', /*@A*/async (frame, userId) => {
+  content.on('friend_request', async (_frame, userId) => friendsFragments(userId))
+  content.on('friend_accepted', async (_frame, userId) => friendsFragments(userId))
+  content.onTopicEvent('friends_changed', async (frame, userId) => (frame.topic === SOCIAL_TOPIC ? await friendsFragments(userId) : undefined))
+  content.onTopicEvent('messages_read', async (frame, userId) => {
     if (frame.topic !== SOCIAL_TOPIC) return undefined
     const data = frame.data as EventData<'messages_read'>
     if (data.user_id === userId) return row(userId, data.conversation_id, 'replace')

@@ -162,7 +162,7 @@ function invoiceJson(view: InvoiceView): Static<typeof InvoiceJson> {
 
 export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
-  const asJson = /*@A*/async (userId: number, id: number) => ({ invoice: invoiceJson(await billing.getInvoice(userId, id)) })
+  const asJson = async (userId: number, id: number) => ({ invoice: invoiceJson(await billing.getInvoice(userId, id)) })
 
   app.get(
     '/api/billing/invoices',
@@ -170,7 +170,9 @@ export const billingApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const userId = currentUser(request).id
       const items = await billing.listInvoices(userId, { status: request.query.status || null, q: request.query.q })
-      return { invoices: items.map(/*@A*/async (i) => (await asJson(userId, i.id)).invoice) }
+      const invoices = []
+      for (const i of items) invoices.push((await asJson(userId, i.id)).invoice)
+      return { invoices }
     },
   )
 

@@ -25,19 +25,19 @@ interface CatalogPages<Row extends { id: number }, Input> {
   blank: Record<string, string>
   check(body: Record<string, unknown>): Input
   values(row: Row): Record<string, string>
-  /*@A*/list(userId: number, q: string): Promise<Row[]>
-  /*@A*/get(userId: number, id: number): Promise<Row>
-  /*@A*/create(userId: number, input: Input): Promise<Row>
-  /*@A*/update(userId: number, id: number, input: Input): Promise<Row>
-  /*@A*/remove(userId: number, id: number): Promise<void>
+  list(userId: number, q: string): Promise<Row[]>
+  get(userId: number, id: number): Promise<Row>
+  create(userId: number, input: Input): Promise<Row>
+  update(userId: number, id: number, input: Input): Promise<Row>
+  remove(userId: number, id: number): Promise<void>
 }
 
 function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row, Input>): FastifyPluginAsyncTypebox {
   const { kind, one } = spec
   return async (app) => {
     const listPage = (request: FastifyRequest, reply: FastifyReply, userId: number) =>
-      done(request, reply, `/billing/${kind}`, /*@A*/async () => page(request, reply, `billing/${kind}`, { items: await spec.list(userId, ''), q: '' }))
-    const formPage = /*@A*/async (request: FastifyRequest, reply: FastifyReply, values: object, errors: FieldErrors, id: number | null) =>
+      done(request, reply, `/billing/${kind}`, async () => page(request, reply, `billing/${kind}`, { items: await spec.list(userId, ''), q: '' }))
+    const formPage = async (request: FastifyRequest, reply: FastifyReply, values: object, errors: FieldErrors, id: number | null) =>
       page(request, reply, `billing/${one}-form`, { values, errors, id }, Object.keys(errors).length ? 422 : 200)
 
     app.get(`/billing/${kind}`, { schema: { querystring: SearchQuery } }, async (request, reply) => {
@@ -53,9 +53,9 @@ function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row,
     app.post(`/billing/${kind}`, { schema: { body: spec.Body } }, async (request, reply) => {
       const userId = currentUser(request).id
       return writeOrForm(
-        /*@A*/async () => spec.create(userId, spec.check(request.body)),
+        async () => spec.create(userId, spec.check(request.body)),
         () => listPage(request, reply, userId),
-        /*@A*/async (errors) => formPage(request, reply, request.body, errors, null),
+        async (errors) => formPage(request, reply, request.body, errors, null),
       )
     })
 
@@ -69,9 +69,9 @@ function catalogPages<Row extends { id: number }, Input>(spec: CatalogPages<Row,
       const id = request.params.id
       await spec.get(userId, id)
       return writeOrForm(
-        /*@A*/async () => spec.update(userId, id, spec.check(request.body)),
+        async () => spec.update(userId, id, spec.check(request.body)),
         () => listPage(request, reply, userId),
-        /*@A*/async (errors) => formPage(request, reply, request.body, errors, id),
+        async (errors) => formPage(request, reply, request.body, errors, id),
       )
     })
 

@@ -41,7 +41,7 @@ export const invoiceFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
 
   /** Everything the invoice form needs, from the values typed so far. */
-  /*@A*/async function formData(userId: number, values: InvoiceForm, errors: FieldErrors = {}) {
+  async function formData(userId: number, values: InvoiceForm, errors: FieldErrors = {}) {
     const rows = formLines(values)
     if (!rows.length) rows.push({ ...BLANK_LINE })
     return {
@@ -60,15 +60,15 @@ export const invoiceFormRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const userId = currentUser(request).id
     const issue = body.action !== 'draft'
     return writeOrForm(
-      /*@A*/async () => {
+      async () => {
         const draft = checkInvoice(body)
         return editId === null ? await billing.createInvoice(userId, draft, { issue }) : await billing.updateDraft(userId, editId, draft, { issue })
       },
       (invoice) => {
         const url = `/billing/invoices/${invoice.id}`
-        return done(request, reply, url, /*@A*/async () => invoicePage(request, reply, invoice.id))
+        return done(request, reply, url, async () => invoicePage(request, reply, invoice.id))
       },
-      /*@A*/async (errors) => page(request, reply, 'billing/invoice-new', { ...await formData(userId, body, errors), editId }, 422),
+      async (errors) => page(request, reply, 'billing/invoice-new', { ...await formData(userId, body, errors), editId }, 422),
     )
   }
 

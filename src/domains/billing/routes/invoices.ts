@@ -20,7 +20,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const billing = app.billing
 
   const showInvoice = (request: FastifyRequest, reply: FastifyReply, id: number) =>
-    done(request, reply, `/billing/invoices/${id}`, /*@A*/async () => invoicePage(request, reply, id))
+    done(request, reply, `/billing/invoices/${id}`, async () => invoicePage(request, reply, id))
 
   app.get('/billing', async (_request, reply) => reply.redirect('/billing/invoices'))
 
@@ -46,27 +46,27 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/billing/invoices/:id/payments', { schema: { params: IdParams, body: PaymentBody } }, async (request, reply) => {
     const id = request.params.id
     return writeOrForm(
-      /*@A*/async () => billing.recordPayment(currentUser(request).id, id, checkPayment(request.body)),
+      async () => billing.recordPayment(currentUser(request).id, id, checkPayment(request.body)),
       () => showInvoice(request, reply, id),
-      /*@A*/async (errors) => invoicePage(request, reply, id, { paymentValues: request.body, paymentErrors: errors }, 422),
+      async (errors) => invoicePage(request, reply, id, { paymentValues: request.body, paymentErrors: errors }, 422),
     )
   })
 
   app.post('/billing/invoices/:id/notes', { schema: { params: IdParams, body: NoteBody } }, async (request, reply) => {
     const id = request.params.id
     return writeOrForm(
-      /*@A*/async () => billing.issueNote(currentUser(request).id, id, checkNote(request.body)),
+      async () => billing.issueNote(currentUser(request).id, id, checkNote(request.body)),
       () => showInvoice(request, reply, id),
-      /*@A*/async (errors) => invoicePage(request, reply, id, { noteValues: request.body, noteErrors: errors }, 422),
+      async (errors) => invoicePage(request, reply, id, { noteValues: request.body, noteErrors: errors }, 422),
     )
   })
 
   app.post('/billing/invoices/:id/cancel', { schema: { params: IdParams, body: CancelBody } }, async (request, reply) => {
     const id = request.params.id
     return writeOrForm(
-      /*@A*/async () => billing.cancelInvoice(currentUser(request).id, id, (request.body.reason ?? '').trim()),
+      async () => billing.cancelInvoice(currentUser(request).id, id, (request.body.reason ?? '').trim()),
       () => showInvoice(request, reply, id),
-      /*@A*/async (errors) => invoicePage(request, reply, id, { cancelValues: request.body, cancelErrors: errors }, 422),
+      async (errors) => invoicePage(request, reply, id, { cancelValues: request.body, cancelErrors: errors }, 422),
     )
   })
 
@@ -83,7 +83,7 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/billing/invoices/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
     const userId = currentUser(request).id
     await billing.deleteDraft(userId, request.params.id)
-    return done(request, reply, '/billing/invoices', /*@A*/async () =>
+    return done(request, reply, '/billing/invoices', async () =>
       page(request, reply, 'billing/invoices', { items: await billing.listInvoices(userId), status: null, q: '', profile: await billing.getProfile(userId) }),
     )
   })

@@ -18,11 +18,11 @@ export const profileRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/billing/profile', { schema: { body: ProfileBody } }, async (request, reply) => {
-    const form = /*@A*/async (errors: object, saved: boolean, status = 200) => page(request, reply, 'billing/profile', { values: request.body, errors, saved }, status)
+    const form = async (errors: object, saved: boolean, status = 200) => page(request, reply, 'billing/profile', { values: request.body, errors, saved }, status)
     return writeOrForm(
-      /*@A*/async () => app.billing.saveProfile(currentUser(request).id, checkProfile(request.body)),
-      /*@A*/async () => form({}, true),
-      /*@A*/async (errors) => form(errors, false, 422),
+      async () => app.billing.saveProfile(currentUser(request).id, checkProfile(request.body)),
+      async () => form({}, true),
+      async (errors) => form(errors, false, 422),
     )
   })
 }

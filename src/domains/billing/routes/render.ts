@@ -49,7 +49,7 @@ const commonViewData = {
   paymentModeLabels: PAYMENT_MODE_LABELS,
 }
 
-export /*@A*/async function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
+export async function page(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) {
   reply.status(status)
   return renderPage(request, reply, template, { ...commonViewData, ...data })
 }
@@ -60,7 +60,7 @@ export function fragment(request: FastifyRequest, reply: FastifyReply, template:
 }
 
 /** One invoice's page (`more`: the payment or cancel form's values and messages). */
-export /*@A*/async function invoicePage(request: FastifyRequest, reply: FastifyReply, id: number, more: Record<string, unknown> = {}, status = 200) {
+export async function invoicePage(request: FastifyRequest, reply: FastifyReply, id: number, more: Record<string, unknown> = {}, status = 200) {
   const billing = request.server.billing
   const userId = currentUser(request).id
   return page(request, reply, 'billing/invoice', { ...await billing.getInvoice(userId, id), notes: await billing.notesOf(userId, id), today: billing.today(), ...more }, status)
@@ -80,10 +80,10 @@ export function formErrors(err: unknown): FieldErrors {
 }
 
 /** Does `write`; when the input is refused, answers the form again with its messages (422). */
-export function writeOrForm<T>(write: () => T, then: (result: T) => unknown, form: (errors: FieldErrors) => unknown): unknown {
+export async function writeOrForm<T>(write: () => Promise<T>, then: (result: T) => unknown, form: (errors: FieldErrors) => unknown): Promise<unknown> {
   let result: T
   try {
-    result = write()
+    result = await write()
   } catch (err) {
     return form(formErrors(err))
   }

@@ -15,7 +15,7 @@ const LIST_LIMIT = 500
 export function catalogService({ db, bus, now }: BillingContext) {
   return {
     /** Customers by name; `q` matches name, GSTIN or email anywhere. */
-    /*@A*/async listCustomers(userId: number, q = ''): Promise<CustomerRow[]> {
+    async listCustomers(userId: number, q = ''): Promise<CustomerRow[]> {
       const where: SQL[] = [eq(billingCustomers.userId, userId)]
       const term = q.trim()
       if (term) {
@@ -36,11 +36,11 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .limit(LIST_LIMIT)
     },
 
-    /*@A*/async getCustomer(userId: number, id: number): Promise<CustomerRow> {
+    async getCustomer(userId: number, id: number): Promise<CustomerRow> {
       return ownCustomer(db, userId, id)
     },
 
-    /*@A*/async createCustomer(userId: number, input: CustomerInput): Promise<CustomerRow> {
+    async createCustomer(userId: number, input: CustomerInput): Promise<CustomerRow> {
       const t = now()
       return (await db
         .insert(billingCustomers)
@@ -48,8 +48,8 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .returning())[0]
     },
 
-    /*@A*/async updateCustomer(userId: number, id: number, input: CustomerInput): Promise<CustomerRow> {
-      return transact(db, bus, /*@A*/async (tx) => {
+    async updateCustomer(userId: number, id: number, input: CustomerInput): Promise<CustomerRow> {
+      return transact(db, bus, async (tx) => {
         await ownCustomer(tx, userId, id)
         return (await tx
           .update(billingCustomers)
@@ -59,8 +59,8 @@ export function catalogService({ db, bus, now }: BillingContext) {
       })
     },
 
-    /*@A*/async deleteCustomer(userId: number, id: number): Promise<void> {
-      await transact(db, bus, /*@A*/async (tx) => {
+    async deleteCustomer(userId: number, id: number): Promise<void> {
+      await transact(db, bus, async (tx) => {
         await ownCustomer(tx, userId, id)
         const used = (await tx.select({ id: billingInvoices.id }).from(billingInvoices).where(eq(billingInvoices.customerId, id)).limit(1))[0]
         if (used) throw conflict('This customer is on an invoice, so it cannot be deleted.')
@@ -69,7 +69,7 @@ export function catalogService({ db, bus, now }: BillingContext) {
     },
 
     /** Products by name; `q` matches the name anywhere or the start of the HSN/SAC code. */
-    /*@A*/async listProducts(userId: number, q = ''): Promise<ProductRow[]> {
+    async listProducts(userId: number, q = ''): Promise<ProductRow[]> {
       const where: SQL[] = [eq(billingProducts.userId, userId)]
       const term = q.trim()
       if (term) {
@@ -84,11 +84,11 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .limit(LIST_LIMIT)
     },
 
-    /*@A*/async getProduct(userId: number, id: number): Promise<ProductRow> {
+    async getProduct(userId: number, id: number): Promise<ProductRow> {
       return ownProduct(db, userId, id)
     },
 
-    /*@A*/async createProduct(userId: number, input: ProductInput): Promise<ProductRow> {
+    async createProduct(userId: number, input: ProductInput): Promise<ProductRow> {
       const t = now()
       return (await db
         .insert(billingProducts)
@@ -96,8 +96,8 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .returning())[0]
     },
 
-    /*@A*/async updateProduct(userId: number, id: number, input: ProductInput): Promise<ProductRow> {
-      return transact(db, bus, /*@A*/async (tx) => {
+    async updateProduct(userId: number, id: number, input: ProductInput): Promise<ProductRow> {
+      return transact(db, bus, async (tx) => {
         await ownProduct(tx, userId, id)
         return (await tx
           .update(billingProducts)
@@ -107,8 +107,8 @@ export function catalogService({ db, bus, now }: BillingContext) {
       })
     },
 
-    /*@A*/async deleteProduct(userId: number, id: number): Promise<void> {
-      await transact(db, bus, /*@A*/async (tx) => {
+    async deleteProduct(userId: number, id: number): Promise<void> {
+      await transact(db, bus, async (tx) => {
         await ownProduct(tx, userId, id)
         const used = (await tx.select({ id: billingInvoiceLines.id }).from(billingInvoiceLines).where(eq(billingInvoiceLines.productId, id)).limit(1))[0]
         if (used) throw conflict('This product is on an invoice, so it cannot be deleted.')

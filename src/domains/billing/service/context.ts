@@ -41,24 +41,24 @@ export function escapeLike(text: string) {
   return text.replace(/[\\%_]/g, (c) => '\\' + c)
 }
 
-export /*@A*/async function findCustomer(conn: Conn, userId: number, id: number): Promise<CustomerRow | undefined> {
+export async function findCustomer(conn: Conn, userId: number, id: number): Promise<CustomerRow | undefined> {
   return (await conn.select().from(billingCustomers).where(and(eq(billingCustomers.id, id), eq(billingCustomers.userId, userId))).limit(1))[0]
 }
 
-export /*@A*/async function ownCustomer(conn: Conn, userId: number, id: number): Promise<CustomerRow> {
+export async function ownCustomer(conn: Conn, userId: number, id: number): Promise<CustomerRow> {
   const customer = await findCustomer(conn, userId, id)
   if (!customer) throw notFound(`You have no customer ${id}`)
   return customer
 }
 
-export /*@A*/async function ownProduct(conn: Conn, userId: number, id: number): Promise<ProductRow> {
+export async function ownProduct(conn: Conn, userId: number, id: number): Promise<ProductRow> {
   const product = (await conn.select().from(billingProducts).where(and(eq(billingProducts.id, id), eq(billingProducts.userId, userId))).limit(1))[0]
   if (!product) throw notFound(`You have no product ${id}`)
   return product
 }
 
 /** This business's products among `ids`, by id (others' are simply absent). */
-export /*@A*/async function productsById(conn: Conn, userId: number, ids: number[]): Promise<Map<number, ProductRow>> {
+export async function productsById(conn: Conn, userId: number, ids: number[]): Promise<Map<number, ProductRow>> {
   if (!ids.length) return new Map()
   const rows = await conn
     .select()
@@ -67,7 +67,7 @@ export /*@A*/async function productsById(conn: Conn, userId: number, ids: number
   return new Map(rows.map((p) => [p.id, p]))
 }
 
-export /*@A*/async function ownInvoice(conn: Conn, userId: number, id: number): Promise<InvoiceRow> {
+export async function ownInvoice(conn: Conn, userId: number, id: number): Promise<InvoiceRow> {
   const invoice = (await conn.select().from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).limit(1))[0]
   if (!invoice) throw notFound(`You have no invoice ${id}`)
   return invoice

@@ -29,7 +29,7 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
    * Gives a draft the next number, its date (chosen, or today), and the business's
    * details as they are now (an address changed since the draft is the new one).
    */
-  /*@A*/async function issueIn(tx: Tx, outbox: Outbox, invoice: InvoiceRow): Promise<InvoiceRow> {
+  async function issueIn(tx: Tx, outbox: Outbox, invoice: InvoiceRow): Promise<InvoiceRow> {
     const date = invoice.requestedDate ?? today()
     if (invoice.dueDate < date) throw conflict(`The due date ${invoice.dueDate} is before the invoice date (${date}); change it first.`)
     const profile = await findProfile(tx, invoice.userId)
@@ -56,7 +56,7 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
   }
 
   /** Writes a new invoice (`existing` null) or rewrites a draft, as a draft or issued at once. */
-  /*@A*/async function saveIn(tx: Tx, outbox: Outbox, userId: number, existing: InvoiceRow | null, draft: InvoiceDraft, issue: boolean): Promise<InvoiceRow> {
+  async function saveIn(tx: Tx, outbox: Outbox, userId: number, existing: InvoiceRow | null, draft: InvoiceDraft, issue: boolean): Promise<InvoiceRow> {
     if (existing && existing.status !== 'draft') throw conflict(`Invoice ${existing.number} is issued and cannot be changed.`)
     const errors: FieldErrors = {}
     const profile = await findProfile(tx, userId)
@@ -157,17 +157,17 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
      * number of the financial year, today's date, and an `invoice_created`
      * notification, all in one transaction. Bad input: 422 with field messages.
      */
-    /*@A*/async createInvoice(userId: number, draft: InvoiceDraft, opts: { issue: boolean }): Promise<InvoiceRow> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => saveIn(tx, outbox, userId, null, draft, opts.issue))
+    async createInvoice(userId: number, draft: InvoiceDraft, opts: { issue: boolean }): Promise<InvoiceRow> {
+      return transact(db, bus, async (tx, outbox) => saveIn(tx, outbox, userId, null, draft, opts.issue))
     },
 
     /** Rewrites a draft (customer, lines, dates), optionally issuing it in the same transaction. */
-    /*@A*/async updateDraft(userId: number, id: number, draft: InvoiceDraft, opts: { issue: boolean }): Promise<InvoiceRow> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => saveIn(tx, outbox, userId, await ownInvoice(tx, userId, id), draft, opts.issue))
+    async updateDraft(userId: number, id: number, draft: InvoiceDraft, opts: { issue: boolean }): Promise<InvoiceRow> {
+      return transact(db, bus, async (tx, outbox) => saveIn(tx, outbox, userId, await ownInvoice(tx, userId, id), draft, opts.issue))
     },
 
-    /*@A*/async issueInvoice(userId: number, id: number): Promise<InvoiceRow> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async issueInvoice(userId: number, id: number): Promise<InvoiceRow> {
+      return transact(db, bus, async (tx, outbox) => {
         const invoice = await ownInvoice(tx, userId, id)
         if (invoice.status !== 'draft') throw conflict(`Invoice ${invoice.number} is already issued.`)
         return issueIn(tx, outbox, invoice)
@@ -175,8 +175,8 @@ export function invoiceWriting(ctx: BillingContext, notices: InvoiceNotices) {
     },
 
     /** Deletes a draft (it has no number, so no gap); issued invoices stay. */
-    /*@A*/async deleteDraft(userId: number, id: number): Promise<void> {
-      await transact(db, bus, /*@A*/async (tx) => {
+    async deleteDraft(userId: number, id: number): Promise<void> {
+      await transact(db, bus, async (tx) => {
         const invoice = await ownInvoice(tx, userId, id)
         if (invoice.status !== 'draft') throw conflict('Only drafts can be deleted; issued invoices are kept.')
         await tx.delete(billingInvoices).where(eq(billingInvoices.id, id))

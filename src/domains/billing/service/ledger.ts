@@ -22,7 +22,7 @@ const ORDER: Record<LedgerEntry['kind'], number> = { invoice: 0, debit_note: 1, 
 
 export function ledgerService({ db }: BillingContext) {
   return {
-    /*@A*/async ledgerOf(userId: number, customerId: number): Promise<{ entries: LedgerEntry[]; balancePaise: number }> {
+    async ledgerOf(userId: number, customerId: number): Promise<{ entries: LedgerEntry[]; balancePaise: number }> {
       await ownCustomer(db, userId, customerId)
       const invoices = await db
         .select()

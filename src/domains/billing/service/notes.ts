@@ -29,7 +29,7 @@ export interface NoteDocument extends NoteView {
 }
 
 /** Quantities already credited, by invoice line. */
-/*@A*/async function creditedByLine(conn: Conn, lineIds: number[]): Promise<Map<number, number>> {
+async function creditedByLine(conn: Conn, lineIds: number[]): Promise<Map<number, number>> {
   if (!lineIds.length) return new Map()
   const rows = await conn
     .select({ lineId: billingNoteLines.invoiceLineId, quantity: sql<number>`sum(${billingNoteLines.quantityMilli})` })
@@ -41,7 +41,7 @@ export interface NoteDocument extends NoteView {
 }
 
 export function noteService({ db, bus, now, today }: BillingContext, notices: InvoiceNotices) {
-  /*@A*/async function issueIn(tx: Tx, outbox: Parameters<InvoiceNotices['note']>[1], userId: number, invoiceId: number, input: NoteInput): Promise<NoteRow> {
+  async function issueIn(tx: Tx, outbox: Parameters<InvoiceNotices['note']>[1], userId: number, invoiceId: number, input: NoteInput): Promise<NoteRow> {
     const invoice = await ownInvoice(tx, userId, invoiceId)
     if (invoice.status === 'draft') throw conflict('A draft has no number: change it instead.')
     if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is cancelled.`)
@@ -117,12 +117,12 @@ export function noteService({ db, bus, now, today }: BillingContext, notices: In
 
   return {
     /** Issues a credit or debit note against an issued invoice; bad input: 422 with field messages. */
-    /*@A*/async issueNote(userId: number, invoiceId: number, input: NoteInput): Promise<NoteRow> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => issueIn(tx, outbox, userId, invoiceId, input))
+    async issueNote(userId: number, invoiceId: number, input: NoteInput): Promise<NoteRow> {
+      return transact(db, bus, async (tx, outbox) => issueIn(tx, outbox, userId, invoiceId, input))
     },
 
     /** The notes against an invoice, oldest first, with their lines. */
-    /*@A*/async notesOf(userId: number, invoiceId: number): Promise<NoteView[]> {
+    async notesOf(userId: number, invoiceId: number): Promise<NoteView[]> {
       await ownInvoice(db, userId, invoiceId)
       const notes = await db.select().from(billingNotes).where(eq(billingNotes.invoiceId, invoiceId)).orderBy(asc(billingNotes.id))
       if (!notes.length) return []

@@ -14,18 +14,18 @@ export function invoiceLink(id: number) {
 const money = (paise: number) => `₹${formatPaise(paise)}`
 
 export function invoiceNotices({ notifications }: BillingContext) {
-  const notify = /*@A*/async (tx: Tx, outbox: Outbox, invoice: InvoiceRow, kind: 'invoice_created' | 'invoice_paid' | 'invoice_overdue', title: string, message: string) =>
+  const notify = async (tx: Tx, outbox: Outbox, invoice: InvoiceRow, kind: 'invoice_created' | 'invoice_paid' | 'invoice_overdue', title: string, message: string) =>
     notifications.createIn(tx, outbox, [invoice.userId], { kind, title, message, linkUrl: invoiceLink(invoice.id), linkText: 'View invoice', thread: `invoice:${invoice.id}`, selfCaused: kind === 'invoice_created' })
 
   return {
-    created: /*@A*/async (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
+    created: async (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
       notify(tx, outbox, invoice, 'invoice_created', `Invoice ${invoice.number} created`, `${money(invoice.totalPaise)} to ${invoice.buyerName}, due ${invoice.dueDate}`),
     /** Paid (by "Mark paid" on the notification, the invoice page or the API): its overdue notices are read. */
-    paid: /*@A*/async (tx: Tx, outbox: Outbox, invoice: InvoiceRow) => {
+    paid: async (tx: Tx, outbox: Outbox, invoice: InvoiceRow) => {
       await notifications.readThreadIn(tx, outbox, invoice.userId, `invoice:${invoice.id}`, ['invoice_overdue'])
       return notify(tx, outbox, invoice, 'invoice_paid', `Invoice ${invoice.number} paid`, `${money(invoice.totalPaise)} from ${invoice.buyerName}`)
     },
-    note: /*@A*/async (tx: Tx, outbox: Outbox, invoice: InvoiceRow, note: NoteRow) =>
+    note: async (tx: Tx, outbox: Outbox, invoice: InvoiceRow, note: NoteRow) =>
       notify(
         tx,
         outbox,
@@ -34,7 +34,7 @@ export function invoiceNotices({ notifications }: BillingContext) {
         `${note.kind === 'credit' ? 'Credit' : 'Debit'} note ${note.number} issued`,
         `${money(note.totalPaise)} against invoice ${invoice.number} to ${invoice.buyerName}: ${note.reason}`,
       ),
-    overdue: /*@A*/async (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
+    overdue: async (tx: Tx, outbox: Outbox, invoice: InvoiceRow) =>
       notify(
         tx,
         outbox,

@@ -12,7 +12,7 @@ import { documentNumber, financialYear, type Series } from '../calendar.js'
 import { billingInvoiceCounters, billingInvoices } from '../schema.js'
 
 /** The next number of this business's series in a financial year, in the caller's transaction. */
-export /*@A*/async function nextSequence(tx: Tx, userId: number, series: Series, fy: string): Promise<number> {
+export async function nextSequence(tx: Tx, userId: number, series: Series, fy: string): Promise<number> {
   const row = (await tx
     .insert(billingInvoiceCounters)
     .values({ userId, series, financialYear: fy, lastNumber: 1 })
@@ -25,7 +25,7 @@ export /*@A*/async function nextSequence(tx: Tx, userId: number, series: Series,
 }
 
 /** The date of the latest invoice issued in a financial year (cancelled ones included: their numbers stay used). */
-export /*@A*/async function lastInvoiceDate(tx: Tx, userId: number, fy: string): Promise<string | null> {
+export async function lastInvoiceDate(tx: Tx, userId: number, fy: string): Promise<string | null> {
   const row = (await tx
     .select({ last: max(billingInvoices.invoiceDate) })
     .from(billingInvoices)
@@ -37,7 +37,7 @@ export /*@A*/async function lastInvoiceDate(tx: Tx, userId: number, fy: string):
  * Numbers a document dated `date` (YYYY-MM-DD): not in the future, and not
  * before the last invoice of its financial year, so dates rise with numbers.
  */
-export /*@A*/async function numberFor(tx: Tx, userId: number, series: Series, date: string, today: string, field = 'invoice_date') {
+export async function numberFor(tx: Tx, userId: number, series: Series, date: string, today: string, field = 'invoice_date') {
   if (date > today) throw invalid({ [field]: `The date cannot be in the future (today is ${today}).` }, { status: 422 })
   const fy = financialYear(date)
   const last = series === 'INV' ? await lastInvoiceDate(tx, userId, fy) : null

@@ -13,12 +13,12 @@ import type { InvoiceNotices } from './notices.js'
 export function overdueService({ db, bus, now, today }: BillingContext, notices: InvoiceNotices) {
   return {
     /** Returns how many invoices were notified. */
-    /*@A*/async notifyOverdue(batch = 200): Promise<number> {
+    async notifyOverdue(batch = 200): Promise<number> {
       let total = 0
       for (;;) {
         const date = today()
         const claimedAt = now()
-        const round = await transact(db, bus, /*@A*/async (tx, outbox) => {
+        const round = await transact(db, bus, async (tx, outbox) => {
           const due = await tx
             .select()
             .from(billingInvoices)

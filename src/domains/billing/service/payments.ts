@@ -28,8 +28,8 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
      * Records money received. Not more than the balance, not before the invoice
      * date, not in the future. Bad input: 422 with field messages.
      */
-    /*@A*/async recordPayment(userId: number, invoiceId: number, input: PaymentInput): Promise<PaymentRow> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async recordPayment(userId: number, invoiceId: number, input: PaymentInput): Promise<PaymentRow> {
+      return transact(db, bus, async (tx, outbox) => {
         const invoice = await ownInvoice(tx, userId, invoiceId)
         const balance = payable(invoice)
         if (input.amountPaise > balance) throw invalid({ amount: `At most the balance due, ₹${formatPaise(balance)}.` }, { status: 422 })
@@ -52,14 +52,14 @@ export function paymentService({ db, bus, now, today }: BillingContext, notices:
     },
 
     /** The whole balance, received today (the "Mark paid" button). */
-    /*@A*/async markPaid(userId: number, invoiceId: number): Promise<PaymentRow> {
+    async markPaid(userId: number, invoiceId: number): Promise<PaymentRow> {
       const invoice = await ownInvoice(db, userId, invoiceId)
       return service.recordPayment(userId, invoiceId, { paidOn: today(), amountPaise: payable(invoice), mode: 'other', reference: '' })
     },
 
     /** Cancels an issued invoice nobody has paid: its number stays used, it shows as cancelled. */
-    /*@A*/async cancelInvoice(userId: number, invoiceId: number, reason: string): Promise<InvoiceRow> {
-      return transact(db, bus, /*@A*/async (tx) => {
+    async cancelInvoice(userId: number, invoiceId: number, reason: string): Promise<InvoiceRow> {
+      return transact(db, bus, async (tx) => {
         const invoice = await ownInvoice(tx, userId, invoiceId)
         if (invoice.status === 'draft') throw conflict('A draft has no number: delete it instead.')
         if (invoice.status === 'cancelled') throw conflict(`Invoice ${invoice.number} is already cancelled.`)

@@ -4,18 +4,18 @@ import type { ProfileInput } from '../forms/catalog.js'
 import { billingProfiles, type BillingProfileRow } from '../schema.js'
 import type { BillingContext, Conn } from './context.js'
 
-export /*@A*/async function findProfile(conn: Conn, userId: number): Promise<BillingProfileRow | undefined> {
+export async function findProfile(conn: Conn, userId: number): Promise<BillingProfileRow | undefined> {
   return (await conn.select().from(billingProfiles).where(eq(billingProfiles.userId, userId)).limit(1))[0]
 }
 
 export function profileService({ db, now }: BillingContext) {
   return {
     /** null until the business has filled in its profile (a state, not a failure). */
-    /*@A*/async getProfile(userId: number): Promise<BillingProfileRow | null> {
+    async getProfile(userId: number): Promise<BillingProfileRow | null> {
       return await findProfile(db, userId) ?? null
     },
 
-    /*@A*/async saveProfile(userId: number, input: ProfileInput): Promise<BillingProfileRow> {
+    async saveProfile(userId: number, input: ProfileInput): Promise<BillingProfileRow> {
       const values = { ...input, updatedAt: now() }
       return (await db
         .insert(billingProfiles)

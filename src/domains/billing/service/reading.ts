@@ -69,11 +69,11 @@ const LIST_LIMIT = 500
 export function invoiceReading({ db, today }: BillingContext) {
   return {
     /** Whether the user may see invoice `id` (theirs): mutes ask it. */
-    /*@A*/async canSee(userId: number, id: number): Promise<boolean> {
+    async canSee(userId: number, id: number): Promise<boolean> {
       return (await db.select({ id: billingInvoices.id }).from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).limit(1))[0] !== undefined
     },
 
-    /*@A*/async getInvoice(userId: number, id: number): Promise<InvoiceView> {
+    async getInvoice(userId: number, id: number): Promise<InvoiceView> {
       const invoice = await ownInvoice(db, userId, id)
       const lines = await db.select().from(billingInvoiceLines).where(eq(billingInvoiceLines.invoiceId, id)).orderBy(asc(billingInvoiceLines.position))
       const inputs = storedLines(lines)
@@ -92,7 +92,7 @@ export function invoiceReading({ db, today }: BillingContext) {
     },
 
     /** Newest first; `q` matches the number or the buyer's name. */
-    /*@A*/async listInvoices(userId: number, opts: { status?: InvoiceStatus | null; q?: string; limit?: number } = {}): Promise<ListedInvoice[]> {
+    async listInvoices(userId: number, opts: { status?: InvoiceStatus | null; q?: string; limit?: number } = {}): Promise<ListedInvoice[]> {
       const date = today()
       const where: SQL[] = [eq(billingInvoices.userId, userId)]
       switch (opts.status) {
@@ -129,7 +129,7 @@ export function invoiceReading({ db, today }: BillingContext) {
     },
 
     /** The totals of a form being typed: unknown or others' products and customers are left out; nothing is written. */
-    /*@A*/async preview(userId: number, draft: InvoiceDraft): Promise<Preview> {
+    async preview(userId: number, draft: InvoiceDraft): Promise<Preview> {
       const profile = await findProfile(db, userId)
       const customer = draft.customerId === null ? null : (await findCustomer(db, userId, draft.customerId) ?? null)
       const placeOfSupply = draft.placeOfSupply ?? customer?.stateCode ?? null

@@ -20,7 +20,7 @@ const LikeForm = Type.Union([
   Type.Null(),
 ])
 
-/*@A*/async function formPage(
+async function formPage(
   request: FastifyRequest,
   reply: FastifyReply,
   status: number,
@@ -49,7 +49,7 @@ export const blogPages: FastifyPluginAsyncTypebox = async (app) => {
 }
 
 /** The post's page, with the comment form as given (a rejected comment keeps its text). */
-/*@A*/async function showPage(request: FastifyRequest, reply: FastifyReply, post: PostDTO, form: { values?: { body?: string }; errors?: FieldErrors } = {}) {
+async function showPage(request: FastifyRequest, reply: FastifyReply, post: PostDTO, form: { values?: { body?: string }; errors?: FieldErrors } = {}) {
   const { blog } = request.server
   const viewer = request.principal?.user.id ?? null
   return renderPage(request, reply, 'blog/show', {

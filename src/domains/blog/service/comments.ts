@@ -10,13 +10,13 @@ import type { BlogQueries, BlogServiceDeps, CommentDTO } from './queries.js'
 export function createComments({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
   return {
     /** Oldest first (a thread reads top to bottom). */
-    /*@A*/async listComments(postId: number): Promise<CommentDTO[]> {
+    async listComments(postId: number): Promise<CommentDTO[]> {
       return q.toComments(await db.select().from(blogComments).where(eq(blogComments.postId, postId)).orderBy(blogComments.id))
     },
 
     /** 404 for a missing post, then 422 `invalid` for an empty or long body. */
-    /*@A*/async addComment(userId: number, postId: number, input: { body?: string }): Promise<{ comment: CommentDTO; commentCount: number }> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async addComment(userId: number, postId: number, input: { body?: string }): Promise<{ comment: CommentDTO; commentCount: number }> {
+      return transact(db, bus, async (tx, outbox) => {
         const post = await q.postRowIn(tx, postId)
         const body = checkComment(input)
         const row = (await tx.insert(blogComments).values({ postId, authorId: userId, body, createdAt: Date.now() }).returning())[0]
@@ -29,8 +29,8 @@ export function createComments({ db, bus }: BlogServiceDeps, q: BlogQueries, not
     },
 
     /** Only the comment's writer may delete it; its notification goes too. */
-    /*@A*/async deleteComment(userId: number, commentId: number): Promise<{ postId: number; commentCount: number }> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async deleteComment(userId: number, commentId: number): Promise<{ postId: number; commentCount: number }> {
+      return transact(db, bus, async (tx, outbox) => {
         const row = (await tx.select().from(blogComments).where(eq(blogComments.id, commentId)).limit(1))[0]
         if (!row) throw notFound(`There is no comment ${commentId}`)
         if (row.authorId !== userId) throw forbidden('Only its writer can delete this comment')

@@ -14,7 +14,7 @@ export interface LikeState {
 
 export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
   const likes = {
-    /*@A*/async likedBy(userId: number, postId: number): Promise<boolean> {
+    async likedBy(userId: number, postId: number): Promise<boolean> {
       return q.likedIn(db, userId, postId)
     },
 
@@ -23,8 +23,8 @@ export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
      * transaction, so two quick clicks cannot both like. Only a new like notifies;
      * an unlike sends nothing but the live like count.
      */
-    /*@A*/async setLike(userId: number, postId: number, want: boolean | 'toggle'): Promise<LikeState> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async setLike(userId: number, postId: number, want: boolean | 'toggle'): Promise<LikeState> {
+      return transact(db, bus, async (tx, outbox) => {
         const post = await q.postRowIn(tx, postId)
         const liked = want === 'toggle' ? !await q.likedIn(tx, userId, postId) : want
         let changed: boolean

@@ -25,10 +25,10 @@ import { blogLikes, blogPostNotifications, type BlogPostRow } from '../schema.js
 import type { BlogServiceDeps, CommentDTO } from './queries.js'
 
 export function createBlogNotifications({ notifications: notes, accounts }: BlogServiceDeps) {
-  const usernameOf = /*@A*/async (userId: number) => (await accounts.usernames([userId])).get(userId) ?? 'someone'
+  const usernameOf = async (userId: number) => (await accounts.usernames([userId])).get(userId) ?? 'someone'
 
   return {
-    /*@A*/async commentAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, comment: CommentDTO) {
+    async commentAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, comment: CommentDTO) {
       if (post.authorId === comment.author.id) return
       const [n] = await notes.createIn(tx, outbox, [post.authorId], {
         kind: 'comment',
@@ -43,10 +43,10 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
     },
 
     /** A new like: opens a like group or grows the author's open one. */
-    /*@A*/async likeAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, likerId: number, likeId: number) {
+    async likeAdded(tx: Tx, outbox: Outbox, post: BlogPostRow, likerId: number, likeId: number) {
       if (post.authorId === likerId) return
       const groupKey = likeGroupKey(post.id)
-      const input = /*@A*/async (likers: number): Promise<NotificationInput> => ({
+      const input = async (likers: number): Promise<NotificationInput> => ({
         kind: 'like',
         title: likers > 1 ? 'New likes' : 'New like',
         message: likeMessage(await usernameOf(likerId), likers, post.title),
@@ -70,7 +70,7 @@ export function createBlogNotifications({ notifications: notes, accounts }: Blog
     },
 
     /** Deletes the notifications about a post or one comment; those who had one unread get fresh counts. */
-    /*@A*/async withdraw(tx: Tx, outbox: Outbox, about: { postId: number } | { commentId: number }) {
+    async withdraw(tx: Tx, outbox: Outbox, about: { postId: number } | { commentId: number }) {
       const where = 'postId' in about ? eq(blogPostNotifications.postId, about.postId) : eq(blogPostNotifications.commentId, about.commentId)
       const ids = tx.select({ id: blogPostNotifications.notificationId }).from(blogPostNotifications).where(where)
       const unreadOwners = (await tx

@@ -14,7 +14,7 @@ export interface PostInput {
 
 export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notices: BlogNotifications) {
   /** The post's row if `userId` wrote it: else 404 / 403. */
-  /*@A*/async function ownPostIn(tx: Reader, userId: number, postId: number): Promise<BlogPostRow> {
+  async function ownPostIn(tx: Reader, userId: number, postId: number): Promise<BlogPostRow> {
     const post = await q.postRowIn(tx, postId)
     if (post.authorId !== userId) throw forbidden('Only the author can change or delete this post')
     return post
@@ -22,7 +22,7 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
 
   return {
     /** Newest first; `before` is the id of the last post of the previous page. */
-    /*@A*/async listPosts(opts: { before?: number; limit?: number } = {}): Promise<{ posts: PostDTO[]; nextBefore: number | null }> {
+    async listPosts(opts: { before?: number; limit?: number } = {}): Promise<{ posts: PostDTO[]; nextBefore: number | null }> {
       const limit = Math.min(Math.max(opts.limit ?? 10, 1), 50)
       const rows = await q
         .selectPosts(db)
@@ -34,24 +34,24 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
     },
 
     /** The post; 404 when there is none. */
-    /*@A*/async getPost(postId: number): Promise<PostDTO> {
+    async getPost(postId: number): Promise<PostDTO> {
       return q.postIn(db, postId)
     },
 
-    /*@A*/async exists(postId: number): Promise<boolean> {
+    async exists(postId: number): Promise<boolean> {
       return (await db.select({ id: blogPosts.id }).from(blogPosts).where(eq(blogPosts.id, postId)).limit(1))[0] !== undefined
     },
 
     /** The post as its author edits it: 404 when missing, 403 for anyone else. */
-    /*@A*/async postToEdit(userId: number, postId: number): Promise<PostDTO> {
+    async postToEdit(userId: number, postId: number): Promise<PostDTO> {
       await ownPostIn(db, userId, postId)
       return q.postIn(db, postId)
     },
 
     /** A new post; 422 `invalid` with a message per field. */
-    /*@A*/async createPost(authorId: number, input: PostInput): Promise<PostDTO> {
+    async createPost(authorId: number, input: PostInput): Promise<PostDTO> {
       const fields = checkPost(input)
-      return transact(db, bus, /*@A*/async (tx) => {
+      return transact(db, bus, async (tx) => {
         const now = Date.now()
         const row = (await tx.insert(blogPosts).values({ authorId, ...fields, createdAt: now, updatedAt: now }).returning())[0]
         return q.postIn(tx, row.id)
@@ -59,8 +59,8 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
     },
 
     /** Changes the fields given (the others stay); 404, 403, then 422 with field messages. */
-    /*@A*/async updatePost(userId: number, postId: number, input: PostInput): Promise<PostDTO> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async updatePost(userId: number, postId: number, input: PostInput): Promise<PostDTO> {
+      return transact(db, bus, async (tx, outbox) => {
         const row = await ownPostIn(tx, userId, postId)
         const fields = checkPost({ title: input.title ?? row.title, body: input.body ?? row.body })
         await tx.update(blogPosts).set({ ...fields, updatedAt: Date.now() }).where(eq(blogPosts.id, postId))
@@ -71,8 +71,8 @@ export function createPosts({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
     },
 
     /** Deletes the post, its comments, likes and every notification about it. */
-    /*@A*/async deletePost(userId: number, postId: number): Promise<void> {
-      await transact(db, bus, /*@A*/async (tx, outbox) => {
+    async deletePost(userId: number, postId: number): Promise<void> {
+      await transact(db, bus, async (tx, outbox) => {
         await ownPostIn(tx, userId, postId)
         await notices.withdraw(tx, outbox, { postId })
         await tx.delete(blogPosts).where(eq(blogPosts.id, postId))

@@ -77,7 +77,7 @@ export function createQueries({ accounts }: BlogServiceDeps) {
     selectPosts,
 
     /** Posts as the API shows them, their authors' names asked of the accounts domain. */
-    /*@A*/async toPosts(rows: PostSelection[]): Promise<PostDTO[]> {
+    async toPosts(rows: PostSelection[]): Promise<PostDTO[]> {
       const names = await accounts.usernames(rows.map((r) => r.p.authorId))
       return rows.map(({ p, commentCount, likeCount }) => ({
         id: p.id,
@@ -91,33 +91,33 @@ export function createQueries({ accounts }: BlogServiceDeps) {
       }))
     },
 
-    /*@A*/async toComments(rows: BlogCommentRow[]): Promise<CommentDTO[]> {
+    async toComments(rows: BlogCommentRow[]): Promise<CommentDTO[]> {
       const names = await accounts.usernames(rows.map((c) => c.authorId))
       return rows.map((c) => ({ id: c.id, post_id: c.postId, body: c.body, author: author(c.authorId, names), created_at: iso(c.createdAt) }))
     },
 
     /** The post with its counts; 404 when there is none. */
-    /*@A*/async postIn(tx: Reader, postId: number): Promise<PostDTO> {
+    async postIn(tx: Reader, postId: number): Promise<PostDTO> {
       const row = (await selectPosts(tx).where(eq(blogPosts.id, postId)).limit(1))[0]
       if (!row) throw notFound(`There is no post ${postId}`)
       return (await queries.toPosts([row]))[0]!
     },
 
     /** The post's row; 404 when there is none. */
-    /*@A*/async postRowIn(tx: Reader, postId: number): Promise<BlogPostRow> {
+    async postRowIn(tx: Reader, postId: number): Promise<BlogPostRow> {
       const post = (await tx.select().from(blogPosts).where(eq(blogPosts.id, postId)).limit(1))[0]
       if (!post) throw notFound(`There is no post ${postId}`)
       return post
     },
 
-    /*@A*/async likedIn(tx: Reader, userId: number, postId: number): Promise<boolean> {
+    async likedIn(tx: Reader, userId: number, postId: number): Promise<boolean> {
       const like = (await tx.select({ id: blogLikes.id }).from(blogLikes).where(and(eq(blogLikes.postId, postId), eq(blogLikes.userId, userId))).limit(1))[0]
       return like !== undefined
     },
 
-    countComments: /*@A*/async (tx: Reader, postId: number) => (await tx.select({ n: count() }).from(blogComments).where(eq(blogComments.postId, postId)).limit(1))[0]!.n,
+    countComments: async (tx: Reader, postId: number) => (await tx.select({ n: count() }).from(blogComments).where(eq(blogComments.postId, postId)).limit(1))[0]!.n,
 
-    countLikes: /*@A*/async (tx: Reader, postId: number) => (await tx.select({ n: count() }).from(blogLikes).where(eq(blogLikes.postId, postId)).limit(1))[0]!.n,
+    countLikes: async (tx: Reader, postId: number) => (await tx.select({ n: count() }).from(blogLikes).where(eq(blogLikes.postId, postId)).limit(1))[0]!.n,
 
     /** Queues an event for the post's viewers; it goes out after commit. */
     publish(outbox: Outbox, postId: number, e: PostTopicEvent) {

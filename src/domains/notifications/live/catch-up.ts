@@ -40,7 +40,7 @@ export interface CatchUpDeps {
   hub: Hub
   service: NotificationService
   push: NotificationPush
-  /*@A*/isSessionLive(sessionId: string): Promise<boolean>
+  isSessionLive(sessionId: string): Promise<boolean>
   log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void }
 }
 
@@ -55,16 +55,17 @@ export class CatchUp {
 
   /** Wires it to a Redis bus (the local bus cannot miss events). */
   attach(bus: RedisBus): void {
-    bus.onDown(/*@A*/async () => this.down())
+    bus.onDown(() => void this.down().catch((err: unknown) => this.deps.log.error({ err }, 'reading counts at a Redis outage failed')))
     bus.onResync((userIds, reason) => void this.run(userIds, reason))
   }
 
   /** The bus lost Redis: poll the database until it is back. */
-  /*@A*/async down(): Promise<void> {
-    for (const userId of this.deps.hub.users.keys()) this.outageCounts.set(userId, JSON.stringify(await this.deps.service.counts(userId)))
-    if (this.poller) return
-    this.poller = setInterval(() => void this.poll(), OUTAGE_POLL_MS)
-    this.poller.unref()
+  async down(): Promise<void> {
+    if (!this.poller) {
+      this.poller = setInterval(() => void this.poll(), OUTAGE_POLL_MS)
+      this.poller.unref()
+    }
+    for (const userId of [...this.deps.hub.users.keys()]) this.outageCounts.set(userId, JSON.stringify(await this.deps.service.counts(userId)))
   }
 
   /** One outage poll (skipped while the previous one still runs). */
@@ -98,7 +99,7 @@ export class CatchUp {
     }
   }
 
-  private /*@A*/async catchUpUser(userId: number, reason: CatchUpReason): Promise<void> {
+  private async catchUpUser(userId: number, reason: CatchUpReason): Promise<void> {
     const { hub, service, push } = this.deps
     const set = hub.users.get(userId)
     if (!set) return
@@ -122,14 +123,14 @@ export class CatchUp {
   }
 
   /** Sends the socket every row of its user it does not have yet; the counts sent with them, if any. */
-  private /*@A*/async replay(client: Client, counts: Counts | null): Promise<Counts | null> {
+  private async replay(client: Client, counts: Counts | null): Promise<Counts | null> {
     const { service, push } = this.deps
     let cursor = client.delivered.floor
     for (let page = 0; page < MAX_PAGES; page++) {
       const { notifications, truncated } = await service.since(client.userId, cursor)
       for (const notification of notifications) {
         counts ??= await service.counts(client.userId)
-        if (push.sendOnce(client, notification, counts)) this.stats.replayed++
+        if (await push.sendOnce(client, notification, counts)) this.stats.replayed++
       }
       if (notifications.length) cursor = notifications[notifications.length - 1]!.id
       // The database was read up to here: the socket has every row of its user up to it.

@@ -26,7 +26,7 @@ export function wireLive(app: FastifyInstance, service: NotificationService): No
   realtime.onOpen(snapshotOnOpen(hub, service, push))
   let catchUp: CatchUp | null = null
   if (isRedisBus(bus)) {
-    catchUp = new CatchUp({ hub, service, push, isSessionLive: /*@A*/async (id) => app.accounts.isSessionLive(id), log: app.log })
+    catchUp = new CatchUp({ hub, service, push, isSessionLive: async (id) => app.accounts.isSessionLive(id), log: app.log })
     catchUp.attach(bus)
     const stop = catchUp
     app.addHook('onClose', async () => stop.stop())

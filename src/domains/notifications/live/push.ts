@@ -29,7 +29,7 @@ export class NotificationPush {
     private readonly hub: Hub,
     private readonly service: NotificationService,
   ) {
-    this.countUpdates = new CoalescedFrames(hub, /*@A*/async (userId) => ({ type: 'count_update', ...await service.counts(userId) }))
+    this.countUpdates = new CoalescedFrames(hub, async (userId) => ({ type: 'count_update', ...await service.counts(userId) }))
     hub.onEvent('notify', (event) =>
       this.fanOut(
         event.recipients.filter(([userId]) => hub.users.has(userId)),
@@ -37,7 +37,7 @@ export class NotificationPush {
         !event.updated,
       ),
     )
-    hub.onEvent('notify_all', /*@A*/async (event) => {
+    hub.onEvent('notify_all', async (event) => {
       const recipients: Array<[number, number]> = []
       for (const userId of hub.users.keys()) {
         const id = await service.broadcastRowId(userId, event.fromId, event.toId)
@@ -48,11 +48,11 @@ export class NotificationPush {
     hub.onEvent('counts', (event) => {
       for (const userId of event.userIds) this.countUpdates.push(userId)
     })
-    hub.onEvent('notification_state', /*@A*/async (event) => {
+    hub.onEvent('notification_state', async (event) => {
       if (hub.users.has(event.userId)) hub.sendToUser(event.userId, { type: 'notification_state', ...event.change, ...await service.counts(event.userId) })
     })
-    hub.onEvent('resurface', /*@A*/async (event) => this.resurface(event.recipients))
-    hub.onEvent('away_summary', /*@A*/async ({ userId, count }) => {
+    hub.onEvent('resurface', async (event) => this.resurface(event.recipients))
+    hub.onEvent('away_summary', async ({ userId, count }) => {
       if (!hub.users.has(userId)) return
       const message = `${count} notification${count === 1 ? '' : 's'} arrived while you were away`
       hub.sendToUser(userId, { type: 'away_summary', count, message, ...await service.counts(userId) })
@@ -60,7 +60,7 @@ export class NotificationPush {
   }
 
   /** Snoozed rows back in the inbox: a `notification` frame (resurfaced) and the state change, to every socket of the user. */
-  private /*@A*/async resurface(recipients: Array<[number, number]>): Promise<void> {
+  private async resurface(recipients: Array<[number, number]>): Promise<void> {
     const { hub, service } = this
     for (const [userId, id] of recipients) {
       if (!hub.users.has(userId)) continue

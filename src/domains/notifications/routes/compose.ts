@@ -20,7 +20,7 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.addHook('preHandler', requireAdmin)
 
   /** Resolves the recipients; unknown users are an error and nothing is sent. */
-  /*@A*/async function recipientsOf(by: { ids?: number[]; usernames?: string[]; all?: boolean }): Promise<Recipients | Unresolved> {
+  async function recipientsOf(by: { ids?: number[]; usernames?: string[]; all?: boolean }): Promise<Recipients | Unresolved> {
     if (by.all) return { all: true }
     const { found, missing } = await accounts.resolveUsers({ ids: by.ids, usernames: by.usernames })
     if (missing.length) return { error: `Unknown user${missing.length > 1 ? 's' : ''}: ${missing.slice(0, 20).join(', ')}` }
@@ -50,7 +50,7 @@ const composeRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   /** The page; each render carries a fresh Idempotency-Key, so a form is sent at most once however often it is posted. */
-  /*@A*/async function page(request: FastifyRequest, reply: FastifyReply, data: { values: Record<string, string | undefined>; errors: FieldErrors; sent: number | null; confirm?: number }) {
+  async function page(request: FastifyRequest, reply: FastifyReply, data: { values: Record<string, string | undefined>; errors: FieldErrors; sent: number | null; confirm?: number }) {
     return renderPage(request, reply, 'admin/notifications', { kinds: NOTIFICATION_KINDS, confirm: null, ...data, key: randomUUID(), preview: previewOf(request, data.values) })
   }
 

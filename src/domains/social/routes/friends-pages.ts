@@ -9,7 +9,7 @@ export const friendsPages: FastifyPluginAsyncTypebox = async (app) => {
   const social = app.social
   const partial = (name: string, data: object) => app.realtime.content.partial(name, data)
 
-  /*@A*/async function friendsPage(request: FastifyRequest, reply: FastifyReply, q?: string, notice?: string) {
+  async function friendsPage(request: FastifyRequest, reply: FastifyReply, q?: string, notice?: string) {
     const userId = currentUser(request).id
     return renderPage(request, reply, 'social/friends', { q: q ?? '', people: await social.searchPeople(userId, q), ...await social.friendsOverview(userId), notice })
   }
@@ -18,7 +18,7 @@ export const friendsPages: FastifyPluginAsyncTypebox = async (app) => {
    * The answer to a friends action: for htmx the panel (or one person's row,
    * `view=person`) and the badge; otherwise a redirect, or the page with the refusal.
    */
-  /*@A*/async function friendsAnswer(request: FastifyRequest, reply: FastifyReply, view: { person?: number }, action: () => unknown) {
+  async function friendsAnswer(request: FastifyRequest, reply: FastifyReply, view: { person?: number }, action: () => unknown) {
     const userId = currentUser(request).id
     let notice: string | undefined
     try {
@@ -56,26 +56,26 @@ export const friendsPages: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post('/friends/request/:user_id', { schema: { params: UserParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, personView(request.query, request.params.user_id), /*@A*/async () =>
+    friendsAnswer(request, reply, personView(request.query, request.params.user_id), async () =>
       social.sendFriendRequest(currentUser(request).id, request.params.user_id),
     ),
   )
 
   app.post('/friends/accept/:request_id', { schema: { params: RequestParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, personView(request.query, request.query.user_id), /*@A*/async () =>
+    friendsAnswer(request, reply, personView(request.query, request.query.user_id), async () =>
       social.acceptFriendRequest(currentUser(request).id, request.params.request_id),
     ),
   )
 
   app.post('/friends/decline/:request_id', { schema: { params: RequestParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, {}, /*@A*/async () => social.declineFriendRequest(currentUser(request).id, request.params.request_id)),
+    friendsAnswer(request, reply, {}, async () => social.declineFriendRequest(currentUser(request).id, request.params.request_id)),
   )
 
   app.post('/friends/cancel/:request_id', { schema: { params: RequestParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, {}, /*@A*/async () => social.cancelFriendRequest(currentUser(request).id, request.params.request_id)),
+    friendsAnswer(request, reply, {}, async () => social.cancelFriendRequest(currentUser(request).id, request.params.request_id)),
   )
 
   app.post('/friends/remove/:user_id', { schema: { params: UserParams, querystring: ViewQuery } }, async (request, reply) =>
-    friendsAnswer(request, reply, {}, /*@A*/async () => social.unfriend(currentUser(request).id, request.params.user_id)),
+    friendsAnswer(request, reply, {}, async () => social.unfriend(currentUser(request).id, request.params.user_id)),
   )
 }

@@ -61,7 +61,7 @@ export const friendsApi: FastifyPluginAsyncTypebox = async (app) => {
       `/api/friends/${action}/:request_id`,
       { schema: { params: RequestParams, response: { 200: Ok, '4xx': ErrorBody } } },
       async (request) => {
-        end(currentUser(request).id, request.params.request_id)
+        await end(currentUser(request).id, request.params.request_id)
         return { ok: true as const }
       },
     )

@@ -38,7 +38,7 @@ interface Member {
   lastReadMessageId: number
 }
 
-/*@A*/async function membersIn(conn: Conn, conversationId: number): Promise<Member[]> {
+async function membersIn(conn: Conn, conversationId: number): Promise<Member[]> {
   return await conn
     .select({ userId: conversationMembers.userId, lastReadMessageId: conversationMembers.lastReadMessageId })
     .from(conversationMembers)
@@ -46,7 +46,7 @@ interface Member {
 }
 
 /** The members of a conversation; throws unless `userId` is one of them. */
-export /*@A*/async function membersFor(conn: Conn, userId: number, conversationId: number): Promise<Member[]> {
+export async function membersFor(conn: Conn, userId: number, conversationId: number): Promise<Member[]> {
   const members = await membersIn(conn, conversationId)
   if (!members.length) throw notFound(`There is no conversation ${conversationId}`)
   if (!members.some((m) => m.userId === userId)) throw forbidden('You are not in this conversation')
@@ -54,7 +54,7 @@ export /*@A*/async function membersFor(conn: Conn, userId: number, conversationI
 }
 
 /** The two-person conversation of this pair, created on first use. */
-export /*@A*/async function findOrCreateDirect(tx: Tx, a: number, b: number): Promise<number> {
+export async function findOrCreateDirect(tx: Tx, a: number, b: number): Promise<number> {
   const key = directKey(a, b)
   const found = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.directKey, key)).limit(1))[0]
   if (found) return found.id
@@ -69,7 +69,7 @@ export /*@A*/async function findOrCreateDirect(tx: Tx, a: number, b: number): Pr
   return id
 }
 
-export /*@A*/async function latestMessageIn(conn: Conn, conversationId: number): Promise<{ id: number; senderId: number } | undefined> {
+export async function latestMessageIn(conn: Conn, conversationId: number): Promise<{ id: number; senderId: number } | undefined> {
   return (await conn
     .select({ id: messages.id, senderId: messages.senderId })
     .from(messages)
@@ -79,7 +79,7 @@ export /*@A*/async function latestMessageIn(conn: Conn, conversationId: number):
 }
 
 /** Moves a member's read mark forward to `messageId`; false when it was there already. */
-export /*@A*/async function markReadUpTo(tx: Tx, userId: number, conversationId: number, messageId: number): Promise<boolean> {
+export async function markReadUpTo(tx: Tx, userId: number, conversationId: number, messageId: number): Promise<boolean> {
   return (
     (await tx
       .update(conversationMembers)
@@ -98,7 +98,7 @@ const others = alias(conversationMembers, 'other_member')
 
 export function createConversations({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   /** A user's conversations (or the one given), most recent message first. */
-  /*@A*/async function summaries(userId: number, only?: number): Promise<ConversationSummary[]> {
+  async function summaries(userId: number, only?: number): Promise<ConversationSummary[]> {
     const rows = await db
       .select({ id: conversations.id, lastMessageId: conversations.lastMessageId, otherId: others.userId })
       .from(conversationMembers)
@@ -136,23 +136,23 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
 
   return {
     /** The two-person conversation of these friends, created on first use. */
-    /*@A*/async startConversation(userId: number, otherId: number): Promise<number> {
+    async startConversation(userId: number, otherId: number): Promise<number> {
       if (userId === otherId) throw invalid('You cannot message yourself')
       const other = await findPerson(people, otherId)
       if (!await areFriendsIn(db, userId, otherId)) throw forbidden(`You can only message friends; send @${other.username} a friend request first`)
-      return transact(db, bus, /*@A*/async (tx) => findOrCreateDirect(tx, userId, otherId))
+      return transact(db, bus, async (tx) => findOrCreateDirect(tx, userId, otherId))
     },
 
-    /*@A*/async isParticipant(userId: number, conversationId: number): Promise<boolean> {
+    async isParticipant(userId: number, conversationId: number): Promise<boolean> {
       return (await membersIn(db, conversationId)).some((m) => m.userId === userId)
     },
 
     /** Member ids of a conversation; throws unless `userId` is one of them. */
-    /*@A*/async participantsFor(userId: number, conversationId: number): Promise<number[]> {
+    async participantsFor(userId: number, conversationId: number): Promise<number[]> {
       return (await membersFor(db, userId, conversationId)).map((m) => m.userId)
     },
 
-    /*@A*/async conversation(userId: number, conversationId: number): Promise<ConversationView> {
+    async conversation(userId: number, conversationId: number): Promise<ConversationView> {
       const members = await membersFor(db, userId, conversationId)
       const other = members.find((m) => m.userId !== userId) ?? members[0]!
       return {
@@ -163,11 +163,11 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
       }
     },
 
-    /*@A*/async listConversations(userId: number): Promise<ConversationSummary[]> {
+    async listConversations(userId: number): Promise<ConversationSummary[]> {
       return summaries(userId)
     },
 
-    /*@A*/async conversationSummary(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
+    async conversationSummary(userId: number, conversationId: number): Promise<ConversationSummary | undefined> {
       return (await summaries(userId, conversationId))[0]
     },
 
@@ -176,8 +176,8 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
      * changed anything: count_update on all the reader's sockets and a
      * `messages_read` event to the members (the sender shows "Seen").
      */
-    /*@A*/async markConversationRead(userId: number, conversationId: number): Promise<boolean> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async markConversationRead(userId: number, conversationId: number): Promise<boolean> {
+      return transact(db, bus, async (tx, outbox) => {
         const memberIds = (await membersFor(tx, userId, conversationId)).map((m) => m.userId)
         const latest = await latestMessageIn(tx, conversationId)
         if (!latest || !await markReadUpTo(tx, userId, conversationId, latest.id)) return false
@@ -189,7 +189,7 @@ export function createConversations({ db, bus, people }: { db: Db; bus: Bus; peo
     },
 
     /** Is the conversation's last message this user's, and read by the others? */
-    /*@A*/async seenByOthers(userId: number, conversationId: number): Promise<boolean> {
+    async seenByOthers(userId: number, conversationId: number): Promise<boolean> {
       const latest = await latestMessageIn(db, conversationId)
       if (!latest || latest.senderId !== userId) return false
       const rest = (await membersIn(db, conversationId)).filter((m) => m.userId !== userId)

@@ -38,24 +38,24 @@ export interface FriendRequestsDeps {
 
 const pending = eq(friendRequests.status, 'pending')
 
-export /*@A*/async function pendingRequest(conn: Conn, fromId: number, toId: number): Promise<FriendRequestRow | undefined> {
+export async function pendingRequest(conn: Conn, fromId: number, toId: number): Promise<FriendRequestRow | undefined> {
   return (await conn
     .select()
     .from(friendRequests)
     .where(and(eq(friendRequests.fromUserId, fromId), eq(friendRequests.toUserId, toId), pending)).limit(1))[0]
 }
 
-/*@A*/async function requestOf(tx: Tx, requestId: number): Promise<FriendRequestRow | undefined> {
+async function requestOf(tx: Tx, requestId: number): Promise<FriendRequestRow | undefined> {
   return (await tx.select().from(friendRequests).where(eq(friendRequests.id, requestId)).limit(1))[0]
 }
 
 /** Ends a pending request (accepted, declined, cancelled). */
-/*@A*/async function answerRequest(tx: Tx, requestId: number, status: 'accepted' | 'declined' | 'cancelled'): Promise<void> {
+async function answerRequest(tx: Tx, requestId: number, status: 'accepted' | 'declined' | 'cancelled'): Promise<void> {
   await tx.update(friendRequests).set({ status, respondedAt: Date.now() }).where(and(eq(friendRequests.id, requestId), pending))
 }
 
 /** The newest request from one user to another, whatever its status. */
-/*@A*/async function latestRequest(tx: Tx, fromId: number, toId: number): Promise<FriendRequestRow | undefined> {
+async function latestRequest(tx: Tx, fromId: number, toId: number): Promise<FriendRequestRow | undefined> {
   return (await tx
     .select()
     .from(friendRequests)
@@ -69,7 +69,7 @@ function refuseUnlessPending(request: FriendRequestRow): void {
 
 export function createFriendRequests({ db, bus, people, notifications, isOnline }: FriendRequestsDeps) {
   /** Pending requests made to (`incoming`) or by this user, newest first, each with the other person. */
-  /*@A*/async function pendingRequests(userId: number, direction: 'incoming' | 'outgoing'): Promise<FriendRequestView[]> {
+  async function pendingRequests(userId: number, direction: 'incoming' | 'outgoing'): Promise<FriendRequestView[]> {
     const incoming = direction === 'incoming'
     const rows = await db
       .select({ id: friendRequests.id, from: friendRequests.fromUserId, to: friendRequests.toUserId, createdAt: friendRequests.createdAt })
@@ -85,7 +85,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
   }
 
   /** Inside a transaction: makes the two friends and tells the requester. */
-  /*@A*/async function acceptIn(tx: Tx, outbox: Outbox, request: FriendRequestRow): Promise<PublicUser> {
+  async function acceptIn(tx: Tx, outbox: Outbox, request: FriendRequestRow): Promise<PublicUser> {
     const now = Date.now()
     const requester = await findPerson(people, request.fromUserId)
     const accepter = await findPerson(people, request.toUserId)
@@ -115,8 +115,8 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
   }
 
   /** Declining (by its receiver) or cancelling (by its sender) ends a pending request. */
-  /*@A*/async function endRequest(userId: number, requestId: number, status: 'declined' | 'cancelled'): Promise<void> {
-    await transact(db, bus, /*@A*/async (tx, outbox) => {
+  async function endRequest(userId: number, requestId: number, status: 'declined' | 'cancelled'): Promise<void> {
+    await transact(db, bus, async (tx, outbox) => {
       const request = await requestOf(tx, requestId)
       const declining = status === 'declined'
       if (!request || (declining ? request.toUserId : request.fromUserId) !== userId) {
@@ -133,10 +133,10 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
   }
 
   return {
-    incomingRequests: /*@A*/async (userId: number) => pendingRequests(userId, 'incoming'),
-    outgoingRequests: /*@A*/async (userId: number) => pendingRequests(userId, 'outgoing'),
+    incomingRequests: async (userId: number) => pendingRequests(userId, 'incoming'),
+    outgoingRequests: async (userId: number) => pendingRequests(userId, 'outgoing'),
 
-    /*@A*/async pendingRequestCount(userId: number): Promise<number> {
+    async pendingRequestCount(userId: number): Promise<number> {
       return (await db.select({ n: count() }).from(friendRequests).where(and(eq(friendRequests.toUserId, userId), pending)).limit(1))[0]?.n ?? 0
     },
 
@@ -144,9 +144,9 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
      * Sends a friend request. A request to someone who already asked you accepts
      * theirs instead. No self requests, no second pending request, none to friends.
      */
-    /*@A*/async sendFriendRequest(fromId: number, toId: number): Promise<SentFriendRequest> {
+    async sendFriendRequest(fromId: number, toId: number): Promise<SentFriendRequest> {
       if (fromId === toId) throw invalid('You cannot send a friend request to yourself')
-      return transact(db, bus, /*@A*/async (tx, outbox): Promise<SentFriendRequest> => {
+      return transact(db, bus, async (tx, outbox): Promise<SentFriendRequest> => {
         const from = await findPerson(people, fromId)
         const to = await findPerson(people, toId)
         if (await areFriendsIn(tx, fromId, toId)) throw conflict(`You and @${to.username} are already friends`)
@@ -177,8 +177,8 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
     },
 
     /** Accepts a request made to this user; accepting it twice answers the same. */
-    /*@A*/async acceptFriendRequest(userId: number, requestId: number): Promise<PublicUser> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+    async acceptFriendRequest(userId: number, requestId: number): Promise<PublicUser> {
+      return transact(db, bus, async (tx, outbox) => {
         const request = await requestOf(tx, requestId)
         if (!request || request.toUserId !== userId) throw notFound(`You have no friend request ${requestId}`)
         if (request.status === 'accepted' && await areFriendsIn(tx, userId, request.fromUserId)) return findPerson(people, request.fromUserId)
@@ -192,7 +192,7 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
      * their pending request. Already answered: 409 saying how; never asked: 404.
      */
     async answerFriendRequestFrom(userId: number, fromId: number, answer: 'accept' | 'decline'): Promise<PublicUser> {
-      return transact(db, bus, /*@A*/async (tx, outbox) => {
+      return transact(db, bus, async (tx, outbox) => {
         const from = await findPerson(people, fromId)
         const request = await latestRequest(tx, fromId, userId)
         if (!request) throw notFound(`You have no friend request from @${from.username}`)
@@ -206,8 +206,8 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
       })
     },
 
-    declineFriendRequest: /*@A*/async (userId: number, requestId: number) => endRequest(userId, requestId, 'declined'),
-    cancelFriendRequest: /*@A*/async (userId: number, requestId: number) => endRequest(userId, requestId, 'cancelled'),
+    declineFriendRequest: async (userId: number, requestId: number) => endRequest(userId, requestId, 'declined'),
+    cancelFriendRequest: async (userId: number, requestId: number) => endRequest(userId, requestId, 'cancelled'),
   }
 }
 

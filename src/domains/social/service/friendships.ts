@@ -17,7 +17,7 @@ export type Relationship =
   | { kind: 'incoming'; requestId: number }
   | { kind: 'none' }
 
-export /*@A*/async function areFriendsIn(conn: Conn, userId: number, otherId: number): Promise<boolean> {
+export async function areFriendsIn(conn: Conn, userId: number, otherId: number): Promise<boolean> {
   const row = (await conn
     .select({ friendId: friendships.friendId })
     .from(friendships)
@@ -25,7 +25,7 @@ export /*@A*/async function areFriendsIn(conn: Conn, userId: number, otherId: nu
   return row !== undefined
 }
 
-export /*@A*/async function friendIdsIn(conn: Conn, userId: number): Promise<number[]> {
+export async function friendIdsIn(conn: Conn, userId: number): Promise<number[]> {
   return (await conn.select({ id: friendships.friendId }).from(friendships).where(eq(friendships.userId, userId))).map((r) => r.id)
 }
 
@@ -35,47 +35,49 @@ export interface FriendshipsDeps {
   people: People
   isOnline(userId: number): boolean
   /** The pending request between two users, one direction, if any. */
-  /*@A*/pendingRequestId(fromId: number, toId: number): Promise<number | undefined>
+  pendingRequestId(fromId: number, toId: number): Promise<number | undefined>
 }
 
 export function createFriendships({ db, bus, people, isOnline, pendingRequestId }: FriendshipsDeps) {
   const service = {
-    areFriends: /*@A*/async (userId: number, otherId: number): Promise<boolean> => areFriendsIn(db, userId, otherId),
+    areFriends: async (userId: number, otherId: number): Promise<boolean> => areFriendsIn(db, userId, otherId),
 
-    friendIds: /*@A*/async (userId: number): Promise<number[]> => friendIdsIn(db, userId),
+    friendIds: async (userId: number): Promise<number[]> => friendIdsIn(db, userId),
 
     /** Friends by username, each with whether they are online. */
-    /*@A*/async listFriends(userId: number): Promise<Array<PublicUser & { online: boolean }>> {
+    async listFriends(userId: number): Promise<Array<PublicUser & { online: boolean }>> {
       return [...(await people.byIds(await friendIdsIn(db, userId))).values()]
         .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
         .map((user) => ({ ...user, online: isOnline(user.id) }))
     },
 
-    /*@A*/async relationship(userId: number, otherId: number): Promise<Relationship> {
+    async relationship(userId: number, otherId: number): Promise<Relationship> {
       if (userId === otherId) return { kind: 'self' }
       if (await areFriendsIn(db, userId, otherId)) return { kind: 'friend' }
-      const mine = pendingRequestId(userId, otherId)
+      const mine = await pendingRequestId(userId, otherId)
       if (mine !== undefined) return { kind: 'outgoing', requestId: mine }
-      const theirs = pendingRequestId(otherId, userId)
+      const theirs = await pendingRequestId(otherId, userId)
       if (theirs !== undefined) return { kind: 'incoming', requestId: theirs }
       return { kind: 'none' }
     },
 
     /** People whose username matches, each with where they stand with this user. */
-    /*@A*/async searchPeople(userId: number, q: string | undefined): Promise<Array<{ person: PublicUser; relationship: Relationship }>> {
+    async searchPeople(userId: number, q: string | undefined): Promise<Array<{ person: PublicUser; relationship: Relationship }>> {
       const query = (q ?? '').trim()
       if (!query) return []
-      return (await people.search(query, 20)).map(/*@A*/async (person) => ({ person, relationship: await service.relationship(userId, person.id) }))
+      const found: Array<{ person: PublicUser; relationship: Relationship }> = []
+      for (const person of await people.search(query, 20)) found.push({ person, relationship: await service.relationship(userId, person.id) })
+      return found
     },
 
     /** One person and where they stand with this user; undefined for an unknown id. */
-    /*@A*/async lookupPerson(userId: number, otherId: number): Promise<{ person: PublicUser; relationship: Relationship } | undefined> {
+    async lookupPerson(userId: number, otherId: number): Promise<{ person: PublicUser; relationship: Relationship } | undefined> {
       const person = (await people.byIds([otherId])).get(otherId)
       return person && { person, relationship: await service.relationship(userId, otherId) }
     },
 
-    /*@A*/async unfriend(userId: number, friendId: number): Promise<void> {
-      await transact(db, bus, /*@A*/async (tx, outbox) => {
+    async unfriend(userId: number, friendId: number): Promise<void> {
+      await transact(db, bus, async (tx, outbox) => {
         const removed = (await tx
           .delete(friendships)
           .where(

@@ -32,14 +32,14 @@ export interface SocialServiceDeps {
 }
 
 export function createSocialService({ db, bus, people, notifications, presence: presenceOptions, typingTimeoutMs }: SocialServiceDeps) {
-  const presence = new PresenceTracker({ bus, friendIds: /*@A*/async (userId) => friendIdsIn(db, userId), ...presenceOptions })
+  const presence = new PresenceTracker({ bus, friendIds: async (userId) => friendIdsIn(db, userId), ...presenceOptions })
   const typing = new TypingRelay({
     publish: (userIds, frame) => bus.publish({ type: 'frame', userIds, frame }),
     timeoutMs: typingTimeoutMs,
   })
   const isOnline = (userId: number) => presence.isOnline(userId)
   const requests = createFriendRequests({ db, bus, people, notifications, isOnline })
-  const friendships = createFriendships({ db, bus, people, isOnline, pendingRequestId: /*@A*/async (fromId, toId) => (await pendingRequest(db, fromId, toId))?.id })
+  const friendships = createFriendships({ db, bus, people, isOnline, pendingRequestId: async (fromId, toId) => (await pendingRequest(db, fromId, toId))?.id })
   const conversations = createConversations({ db, bus, people })
   const messages = createMessages({ db, bus, people })
 
@@ -52,18 +52,18 @@ export function createSocialService({ db, bus, people, notifications, presence: 
     typing,
 
     /** Everything the friends panel shows: requests both ways and the friends. */
-    /*@A*/async friendsOverview(userId: number) {
+    async friendsOverview(userId: number) {
       return { incoming: await requests.incomingRequests(userId), outgoing: await requests.outgoingRequests(userId), friends: await friendships.listFriends(userId) }
     },
 
     /** A typing frame from one socket (`source`), relayed to the conversation's other members. */
-    /*@A*/async relayTyping(userId: number, source: object, conversationId: number, isTyping: boolean): Promise<TypingOutcome> {
+    async relayTyping(userId: number, source: object, conversationId: number, isTyping: boolean): Promise<TypingOutcome> {
       const members = await conversations.participantsFor(userId, conversationId)
       return typing.handle(source, await findPerson(people, userId), conversationId, isTyping, members.filter((id) => id !== userId))
     },
 
     /** Sending ends the sender's typing indicator at once. */
-    /*@A*/async sendMessage(...args: Parameters<typeof messages.sendMessage>) {
+    async sendMessage(...args: Parameters<typeof messages.sendMessage>) {
       const sent = await messages.sendMessage(...args)
       if (sent.created) typing.messageSent(args[0], sent.message.conversation_id)
       return sent

@@ -5,7 +5,7 @@ import type { People } from './people.js'
 export type MessageDTO = NewMessageFrame['data']
 
 /** Messages as the wire shows them, each with its sender's public part. */
-export /*@A*/async function messageViews(people: People, rows: MessageRow[]): Promise<MessageDTO[]> {
+export async function messageViews(people: People, rows: MessageRow[]): Promise<MessageDTO[]> {
   const senders = await people.byIds([...new Set(rows.map((r) => r.senderId))])
   return rows.flatMap((r) => {
     const sender = senders.get(r.senderId)

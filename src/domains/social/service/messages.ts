@@ -50,7 +50,7 @@ export function unreadMessagesQuery(db: Db) {
     .where(and(eq(conversationMembers.userId, userId), ne(messages.senderId, userId)))
 }
 
-/*@A*/async function messageByClient(conn: Conn, senderId: number, clientId: string): Promise<MessageRow | undefined> {
+async function messageByClient(conn: Conn, senderId: number, clientId: string): Promise<MessageRow | undefined> {
   return (await conn
     .select()
     .from(messages)
@@ -62,11 +62,11 @@ const isUniqueClientId = (err: unknown) => /UNIQUE constraint failed: messages\.
 export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   // Every count_update and every socket's `initial` asks for it: built once.
   const unreadTotal = prepare('messages_unread_total', unreadMessagesQuery(db))
-  const view = /*@A*/async (row: MessageRow) => (await messageViews(people, [row]))[0]!
+  const view = async (row: MessageRow) => (await messageViews(people, [row]))[0]!
 
   /** Inside the write: stores the message and collects its pushes. */
-  /*@A*/async function store(senderId: number, to: MessageRecipient, text: string, clientId: string): Promise<SentMessage> {
-    return transact(db, bus, /*@A*/async (tx, outbox): Promise<SentMessage> => {
+  async function store(senderId: number, to: MessageRecipient, text: string, clientId: string): Promise<SentMessage> {
+    return transact(db, bus, async (tx, outbox): Promise<SentMessage> => {
       // Checked again inside the write lock: another process may have stored it meanwhile.
       const again = await messageByClient(tx, senderId, clientId)
       if (again) return { message: await view(again), created: false }
@@ -81,7 +81,8 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
         memberIds = [senderId, to.recipientId]
       }
       const others = memberIds.filter((id) => id !== senderId)
-      if (!others.length || others.some(/*@A*/async (id) => !await areFriendsIn(tx, senderId, id))) throw forbidden('You can only message friends')
+      if (!others.length) throw forbidden('You can only message friends')
+      for (const id of others) if (!(await areFriendsIn(tx, senderId, id))) throw forbidden('You can only message friends')
       if (!conversationId) conversationId = await findOrCreateDirect(tx, senderId, others[0]!)
       const row = (await tx.insert(messages).values({ conversationId, senderId, clientId, content: text, createdAt: Date.now() }).returning())[0]
       await tx.update(conversations).set({ lastMessageId: row.id }).where(eq(conversations.id, conversationId))
@@ -99,7 +100,7 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
      * Newest page of messages (oldest first), or the page before `before`; with
      * `after`, the messages that followed it (a page catching up after a reconnect).
      */
-    /*@A*/async listMessages(userId: number, conversationId: number, opts: PageOptions = {}): Promise<{ messages: MessageDTO[]; hasMore: boolean }> {
+    async listMessages(userId: number, conversationId: number, opts: PageOptions = {}): Promise<{ messages: MessageDTO[]; hasMore: boolean }> {
       await membersFor(db, userId, conversationId)
       const limit = Math.min(Math.max(opts.limit ?? PAGE_SIZE, 1), 100)
       const inConversation = eq(messages.conversationId, conversationId)
@@ -126,7 +127,7 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
      * Stores a message once per (sender, client_id): a repeat returns the first
      * message with `created: false` and pushes nothing.
      */
-    /*@A*/async sendMessage(senderId: number, to: MessageRecipient, content: string, clientId: string): Promise<SentMessage> {
+    async sendMessage(senderId: number, to: MessageRecipient, content: string, clientId: string): Promise<SentMessage> {
       if (clientId.length < 1 || clientId.length > 64) throw invalid('client_id must be 1 to 64 characters')
       const first = await messageByClient(db, senderId, clientId)
       if (first) return { message: await view(first), created: false }
@@ -143,7 +144,7 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
     },
 
     /** For the notifications counts: unread messages from others, in all conversations. */
-    /*@A*/async unreadMessagesCount(userId: number): Promise<number> {
+    async unreadMessagesCount(userId: number): Promise<number> {
       return (await unreadTotal.execute({ userId }))[0]?.n ?? 0
     },
   }
