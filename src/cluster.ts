@@ -9,7 +9,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { AggregatorRegistry } from 'prom-client'
 import type { Config } from './config.js'
-import { openDatabase } from './db/client.js'
+import { closeDatabase, openDatabase } from './db/client.js'
 import type { MetricsMessage } from './operations/index.js'
 
 /** Parses WORKERS: absent or empty means 1; `auto` means one per CPU. */
@@ -35,9 +35,9 @@ export function clusterProblem(workers: number, config: Config): string | null {
 const log = (msg: string, extra: Record<string, unknown> = {}) =>
   process.stdout.write(JSON.stringify({ level: 30, time: Date.now(), pid: process.pid, role: 'primary', ...extra, msg }) + '\n')
 
-export function runPrimary(workers: number, config: Config): void {
+export async function runPrimary(workers: number, config: Config): Promise<void> {
   // Migrate once, before the workers open the file.
-  openDatabase(config.databasePath).$client.close()
+  await closeDatabase(openDatabase(config.databasePath))
 
   let stopping = false
   const restarts: number[] = []

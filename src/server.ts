@@ -27,7 +27,7 @@ if (problem) {
   console.error(`Cannot start: ${problem}`)
   process.exit(1)
 }
-if (workers > 1) runPrimary(workers, config)
+if (workers > 1) await runPrimary(workers, config)
 else await serve()
 
 async function serve() {

@@ -34,3 +34,8 @@ export function openDatabase(path: string): Db {
   if (broken.length) throw new Error(`migrations left ${broken.length} rows with a broken foreign key: ${JSON.stringify(broken.slice(0, 5))}`)
   return db
 }
+
+/** Closes the database handle (after its last query). */
+export async function closeDatabase(db: Db): Promise<void> {
+  db.$client.close()
+}
