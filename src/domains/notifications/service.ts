@@ -219,10 +219,12 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
         const byUser = new Map<number, number>()
         for (const r of await q.rowsInRange.execute({ from: fromId, to: toId })) byUser.set(r.userId, r.id)
         broadcastRows = { fromId, toId, byUser }
-        // The hub asks for all its users in one synchronous pass; keep nothing afterwards.
-        setImmediate(() => {
-          broadcastRows = null
-        })
+        // The hub asks for all its users in one pass, awaiting each answer: keep the
+        // scan for a second (not one turn of the loop, which an await may end), then drop it.
+        const kept = broadcastRows
+        setTimeout(() => {
+          if (broadcastRows === kept) broadcastRows = null
+        }, 1000).unref()
       }
       return broadcastRows.byUser.get(userId) ?? null
     },
