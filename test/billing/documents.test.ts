@@ -18,9 +18,9 @@ async function setup(t: Test, at: string) {
   return { s, clock, alice, br }
 }
 
-function fields(fn: () => unknown) {
+async function fields(fn: () => Promise<unknown>) {
   try {
-    fn()
+    await fn()
   } catch (err) {
     return (err as { fields?: Record<string, string> }).fields ?? { thrown: String(err) }
   }
@@ -99,7 +99,7 @@ t.test('a bill of supply when nothing is taxable; exports under LUT; 40 % and ce
   // with IGST paid instead: consulting 5 % of 3,000 = 150.00
   t.match(await billing.createInvoice(alice.id, draftOf(berlin.id, [{ productId: a.service.id, qty: 3 }]), { issue: true }), { igstPaise: 150_00, totalPaise: 3150_00 })
   // LUT is for exports and zero-rated lines only
-  t.match(fields(async () => billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], null, { lut: true }), { issue: true })), { lut: /exports/ })
+  t.match(await fields(async () => billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], null, { lut: true }), { issue: true })), { lut: /exports/ })
 
   // 40 % with 15 % cess, to Karnataka: 1 x ₹2,00,000 -> IGST 80,000 + cess 30,000 = 3,10,000
   const luxury = await billing.createProduct(alice.id, { name: 'Yacht tender', hsn: '8903', unitPricePaise: 2_00_000_00, rateBps: 4000, unit: 'NOS', taxClass: 'taxable', cessBps: 1500 })
@@ -122,7 +122,7 @@ t.test('an unregistered buyer of ₹50,000 or more needs an address (Rule 46(f))
   // 84 widgets x ₹500 = 42,000 + 18 % 7,560 = 49,560: below ₹50,000, no address needed
   t.match(await billing.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, qty: 84 }]), { issue: true }), { totalPaise: 49_560_00 })
   // 85 x ₹500 = 42,500 + 7,650 = 50,150: refused, nothing written
-  t.match(fields(async () => billing.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, qty: 85 }]), { issue: true })), { customer_id: /needs an address/ })
+  t.match(await fields(async () => billing.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, qty: 85 }]), { issue: true })), { customer_id: /needs an address/ })
   t.equal((await billing.listInvoices(alice.id)).length, 1)
   await billing.updateCustomer(alice.id, walkIn.id, { name: 'Walk-in buyer', gstin: null, stateCode: '27', address: 'Flat 3, Kothrud, Pune', email: '' })
   t.match(await billing.createInvoice(alice.id, draftOf(walkIn.id, [{ productId: a.widget.id, qty: 85 }]), { issue: true }), { totalPaise: 50_150_00, buyerAddress: 'Flat 3, Kothrud, Pune' })
@@ -134,8 +134,8 @@ t.test('the invoice date: chosen, not in the future, not before the last issued;
   const billing = s.app.billing
   const first = await billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], null, { invoiceDate: '2026-11-15' }), { issue: true })
   t.match(first, { number: 'INV/26-27/00001', invoiceDate: '2026-11-15', dueDate: '2026-12-15' }, 'due 30 days after the chosen date')
-  t.match(fields(async () => billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], null, { invoiceDate: '2026-11-21' }), { issue: true })), { invoice_date: /future/ })
-  t.match(fields(async () => billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], null, { invoiceDate: '2026-11-14' }), { issue: true })), {
+  t.match(await fields(async () => billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], null, { invoiceDate: '2026-11-21' }), { issue: true })), { invoice_date: /future/ })
+  t.match(await fields(async () => billing.createInvoice(alice.id, draftOf(a.local.id, [{ productId: a.widget.id }], null, { invoiceDate: '2026-11-14' }), { issue: true })), {
     invoice_date: /last invoice of 2026-27 is dated 2026-11-15/,
   })
   t.equal((await billing.listInvoices(alice.id)).length, 1, 'refused: nothing written, no number used')

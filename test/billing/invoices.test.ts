@@ -42,8 +42,8 @@ t.test('numbers run per business and financial year, gapless, across 31 March ->
   // the draft from March is issued in April: it gets April's date and the next number
   const issuedDraft = await billing.issueInvoice(alice.id, draft.id)
   t.match(issuedDraft, { number: 'INV/27-28/00002', invoiceDate: '2027-04-01' })
-  t.throws(async () => billing.issueInvoice(alice.id, issuedDraft.id), /already issued/)
-  t.throws(async () => billing.issueInvoice(bob.id, issuedDraft.id), /You have no invoice/, "bob cannot issue alice's draft")
+  await t.rejects(async () => billing.issueInvoice(alice.id, issuedDraft.id), /already issued/)
+  await t.rejects(async () => billing.issueInvoice(bob.id, issuedDraft.id), /You have no invoice/, "bob cannot issue alice's draft")
   clock.set('2028-03-31T12:00')
   t.equal((await issue(alice.id, a.local.id, a.widget.id)).number, 'INV/27-28/00003')
 
@@ -262,7 +262,7 @@ t.test('forms: profile, customers, products with validation; the invoice form an
   res = await br.post(`/billing/products/${gold!.id}/delete`)
   t.equal(res.statusCode, 409)
   t.equal((await br.post(`/billing/customers/${bengaluru!.id}/delete`)).statusCode, 303)
-  t.throws(async () => s.app.billing.getCustomer(alice.id, bengaluru!.id), /You have no customer/, 'an unused customer is deleted')
+  await t.rejects(async () => s.app.billing.getCustomer(alice.id, bengaluru!.id), /You have no customer/, 'an unused customer is deleted')
   // deleting the draft frees the widget? no: the issued invoice still names it
   t.equal((await br.post('/billing/invoices/2/delete')).statusCode, 303)
   t.equal((await br.post(`/billing/invoices/${invoice!.id}/delete`)).statusCode, 409, 'issued invoices are kept')

@@ -53,9 +53,9 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   t.same(await bc.client.since(bobMark, 50), [], 'bob got nothing')
 
   // only 3 widgets are left to credit
-  t.throws(async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 4000 }] }), /line_\d+: At most 3 NOS/)
+  await t.rejects(async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 4000 }] }), /line_\d+: At most 3 NOS/)
   // bob cannot write notes on alice's invoice
-  t.throws(async () => billing.issueNote(bob.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1000 }] }), /You have no invoice/)
+  await t.rejects(async () => billing.issueNote(bob.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1000 }] }), /You have no invoice/)
 
   // a debit note: one more consulting day, 1,000 + 25 + 25 = 1,050, in its own series
   const debit = await billing.issueNote(alice.id, invoice.id, { kind: 'debit', noteDate: null, reason: 'An extra consulting day', lines: [{ invoiceLineId: serviceLine!.id, quantityMilli: 1000 }] })
@@ -73,10 +73,10 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   })
   t.match(rest, { number: 'CN/26-27/00002', taxablePaise: 3500_00, cgstPaise: 185_00, sgstPaise: 185_00, totalPaise: 3870_00 })
   t.equal((await billing.getInvoice(alice.id, invoice.id)).balancePaise, 1050_00, '4,920 - 3,870')
-  t.throws(async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1 }] }), /At most 0 NOS/)
+  await t.rejects(async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [{ invoiceLineId: widgetLine!.id, quantityMilli: 1 }] }), /At most 0 NOS/)
 
   // cancelling is for invoices without notes; paying the balance settles it
-  t.throws(async () => billing.cancelInvoice(alice.id, invoice.id, 'mistake'), /credit or debit notes/)
+  await t.rejects(async () => billing.cancelInvoice(alice.id, invoice.id, 'mistake'), /credit or debit notes/)
   const beforePaid = ac.client.mark()
   await billing.recordPayment(alice.id, invoice.id, { paidOn: '2026-12-05', amountPaise: 1050_00, mode: 'bank', reference: '' })
   t.match(await billing.getInvoice(alice.id, invoice.id), { status: 'paid', balancePaise: 0 })
@@ -108,7 +108,7 @@ t.test('inter-state notes reverse IGST; drafts and cancelled invoices take none'
     cgstPaise: 0,
     totalPaise: 1575_00,
   })
-  t.throws(async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: '2026-12-04', reason: 'x', lines: [{ invoiceLineId: line!.id, quantityMilli: 1 }] }), /note_date: The invoice is dated 2026-12-05/)
+  await t.rejects(async () => billing.issueNote(alice.id, invoice.id, { kind: 'credit', noteDate: '2026-12-04', reason: 'x', lines: [{ invoiceLineId: line!.id, quantityMilli: 1 }] }), /note_date: The invoice is dated 2026-12-05/)
   // through the API: bad input gets field messages; a good note answers 201
   let res = await s.app.inject({ method: 'POST', url: `/api/billing/invoices/${invoice.id}/notes`, headers: bearer(alice), payload: { kind: 'refund', reason: '', lines: [{ line_id: line!.id, quantity: '0' }] } })
   t.equal(res.statusCode, 422)
@@ -120,8 +120,8 @@ t.test('inter-state notes reverse IGST; drafts and cancelled invoices take none'
   t.equal((await billing.getInvoice(alice.id, invoice.id)).balancePaise, 3150_00 - 1575_00 + 525_00, '2,100')
 
   const draft = await billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id }]), { issue: false })
-  t.throws(async () => billing.issueNote(alice.id, draft.id, { kind: 'debit', noteDate: null, reason: 'x', lines: [] }), /draft/)
+  await t.rejects(async () => billing.issueNote(alice.id, draft.id, { kind: 'debit', noteDate: null, reason: 'x', lines: [] }), /draft/)
   const other = await billing.createInvoice(alice.id, draftOf(a.remote.id, [{ productId: a.service.id }]), { issue: true })
   await billing.cancelInvoice(alice.id, other.id, 'Wrong buyer')
-  t.throws(async () => billing.issueNote(alice.id, other.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [] }), /cancelled/)
+  await t.rejects(async () => billing.issueNote(alice.id, other.id, { kind: 'credit', noteDate: null, reason: 'x', lines: [] }), /cancelled/)
 })

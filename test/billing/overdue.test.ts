@@ -25,6 +25,11 @@ async function buildWithInterval(t: Test, intervalMs: number, overrides: Paramet
   return s
 }
 
+/** The check at start runs in an onListen hook, after listen() resolved: until `seen`, or a moment (nothing to see). */
+async function startCheckDone(seen: () => boolean) {
+  for (let i = 0; i < 30 && !seen(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+}
+
 function overdueRows(s: TestApp) {
   return s.app.db.$client.prepare("SELECT user_id, link_url FROM notifications WHERE kind = 'invoice_overdue' ORDER BY id").all() as Array<{ user_id: number; link_url: string }>
 }
@@ -114,11 +119,13 @@ t.test('the server checks at start and every interval; a restart does not notify
   now = ist('2026-08-08T08:00')
   t.equal(overdueRows(s2).length, 1, 'before the restart check: one notice')
   await s2.listen()
+  await startCheckDone(() => overdueRows(s2).length >= 2)
   const rows = overdueRows(s2)
   t.same(rows.map((r) => r.link_url), [`/billing/invoices/${inv.id}`, `/billing/invoices/${second.id}`], 'the check at start notified the new one, not the old one again')
   await s2.close()
   const s3 = await buildWithInterval(t, 0, { databasePath: path }, () => now)
   await s3.listen()
+  await startCheckDone(() => false)
   t.equal(overdueRows(s3).length, 2, 'another restart adds nothing')
 })
 

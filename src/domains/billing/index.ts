@@ -40,7 +40,7 @@ export const billingPlugin = fp<BillingPluginOptions>(
     const intervalMs = opts.overdueCheckIntervalMs ?? app.config.overdueCheckIntervalMs
     let scheduler: { stop(): void } | null = null
     app.addHook('onListen', async () => {
-      scheduler ??= startOverdueScheduler({ run: async () => billing.notifyOverdue(), intervalMs, log: app.log })
+      scheduler ??= await startOverdueScheduler({ run: () => billing.notifyOverdue(), intervalMs, log: app.log })
     })
     app.addHook('preClose', async () => {
       scheduler?.stop()

@@ -9,7 +9,8 @@ export interface SchedulerLog {
   error(obj: object, msg: string): void
 }
 
-export function startOverdueScheduler({ run, intervalMs, log }: { run: () => Promise<number>; intervalMs: number; log: SchedulerLog }) {
+/** Resolves once the check at start has run. */
+export async function startOverdueScheduler({ run, intervalMs, log }: { run: () => Promise<number>; intervalMs: number; log: SchedulerLog }) {
   let stopped = false
   const tick = async () => {
     if (stopped) return
@@ -20,7 +21,7 @@ export function startOverdueScheduler({ run, intervalMs, log }: { run: () => Pro
       log.error({ err }, 'overdue invoice check failed')
     }
   }
-  tick()
+  await tick()
   const timer = intervalMs > 0 ? setInterval(tick, intervalMs) : null
   timer?.unref()
   return {

@@ -6,11 +6,23 @@ import type { NotificationService } from '../service.js'
 export function registerFrames(frames: FrameRouter, service: NotificationService): void {
   frames.on('get_count', async (_frame, ctx) => ctx.reply({ type: 'count_update', ...await service.counts(ctx.client.userId) }))
   // Both publish a count_update to every socket of the user (this one included).
-  frames.on('mark_read', (frame, ctx) => void service.markRead(ctx.client.userId, frame.id))
-  frames.on('mark_all_read', (_frame, ctx) => void service.markAllRead(ctx.client.userId))
+  frames.on('mark_read', async (frame, ctx) => {
+    await service.markRead(ctx.client.userId, frame.id)
+  })
+  frames.on('mark_all_read', async (_frame, ctx) => {
+    await service.markAllRead(ctx.client.userId)
+  })
   // Each publishes notification_state to every socket of the user.
-  frames.on('archive', (frame, ctx) => void service.archive(ctx.client.userId, frame.id))
-  frames.on('unarchive', (frame, ctx) => void service.unarchive(ctx.client.userId, frame.id))
-  frames.on('snooze', (frame, ctx) => void service.snooze(ctx.client.userId, frame.id, parseInstant(frame.until)))
-  frames.on('unsnooze', (frame, ctx) => void service.unsnooze(ctx.client.userId, frame.id))
+  frames.on('archive', async (frame, ctx) => {
+    await service.archive(ctx.client.userId, frame.id)
+  })
+  frames.on('unarchive', async (frame, ctx) => {
+    await service.unarchive(ctx.client.userId, frame.id)
+  })
+  frames.on('snooze', async (frame, ctx) => {
+    await service.snooze(ctx.client.userId, frame.id, parseInstant(frame.until))
+  })
+  frames.on('unsnooze', async (frame, ctx) => {
+    await service.unsnooze(ctx.client.userId, frame.id)
+  })
 }

@@ -22,7 +22,7 @@ export const friendsPages: FastifyPluginAsyncTypebox = async (app) => {
     const userId = currentUser(request).id
     let notice: string | undefined
     try {
-      action()
+      await action()
     } catch (err) {
       if (!(err instanceof DomainError)) throw err
       if (!isHtmx(request)) return friendsPage(request, reply.status(err.statusCode), undefined, err.message)
