@@ -83,11 +83,16 @@ export class Hub extends EventEmitter {
 
   // ------------------------------------------------------------ membership
 
-  /** Registers a socket; null (and nothing registered) when the user is at the cap. */
-  add(socket: WebSocket, userId: number, sessionId: string, expiresAtMs: number): Client | null {
+  /**
+   * Registers a socket; null (and nothing registered) when the user is at the cap.
+   * `held`: its frames wait until `release` (its opening frames are being read),
+   * from before anyone hears that it is there.
+   */
+  add(socket: WebSocket, userId: number, sessionId: string, expiresAtMs: number, held = false): Client | null {
     let set = this.users.get(userId)
     if (set && set.size >= this.opts.maxConnectionsPerUser) return null
     const client = newClient(socket, userId, sessionId, expiresAtMs)
+    if (held) this.outgoing.hold(client)
     const first = !set
     if (!set) this.users.set(userId, (set = new Set()))
     set.add(client)
@@ -171,11 +176,6 @@ export class Hub extends EventEmitter {
    */
   sendRaw(client: Client, data: string | Promise<string>): boolean {
     return this.outgoing.send(client, data)
-  }
-
-  /** Until `release`, this socket's frames wait (its opening frames are being read). */
-  hold(client: Client): void {
-    this.outgoing.hold(client)
   }
 
   release(client: Client): void {

@@ -89,7 +89,7 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
       if (socket.readyState === 1) socket.close(CloseCode.restarting, 'server restarting')
       return
     }
-    const client = hub.add(socket, identity.userId, identity.sessionId, identity.expiresAt)
+    const client = hub.add(socket, identity.userId, identity.sessionId, identity.expiresAt, true)
     if (!client) {
       release()
       return socket.close(CloseCode.tooMany, 'too many connections for this user')
@@ -128,7 +128,6 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
       hub.remove(client)
       release()
     })
-    hub.hold(client)
     let turn: Promise<void> = (async () => {
       try {
         for (const open of openHandlers) await open(client, request, ctx)
