@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util'
 import { buildApp } from './app.js'
-import { loadConfig } from './config.js'
+import { describeDatabase, loadConfig } from './config.js'
 import { DomainError } from './errors.js'
 import { progress } from './progress.js'
 
@@ -87,7 +87,7 @@ async function main(argv: string[]) {
         break
       }
       case 'migrate':
-        process.stdout.write(`database ${config.databasePath} is up to date\n`)
+        process.stdout.write(`${describeDatabase(config)} is up to date\n`)
         break
       default:
         fail(`unknown command ${command}\n${USAGE}`)

@@ -8,8 +8,10 @@ export interface Config {
   env: 'development' | 'production' | 'test'
   host: string
   port: number
-  /** SQLite file path, or ':memory:' (tests). */
+  /** SQLite file path, or ':memory:' (tests). Not used when `databaseUrl` is set. */
   databasePath: string
+  /** PostgreSQL connection string: several machines share one database. Null: SQLite at `databasePath`. */
+  databaseUrl: string | null
   jwtSecret: string
   /** Lifetime of a login (cookie or API token), in seconds. */
   tokenTtlSeconds: number
@@ -114,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     host: env.HOST ?? '127.0.0.1',
     port: int(env.PORT, 3000, 'PORT'),
     databasePath,
+    databaseUrl: postgresUrl(env.DATABASE_URL),
     jwtSecret,
     tokenTtlSeconds: int(env.TOKEN_TTL_SECONDS, 12 * 3600, 'TOKEN_TTL_SECONDS'),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
@@ -143,6 +146,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
 }
 
 /** A development secret generated once and kept next to the database file. */
+/** The database in words for logs and the CLI: the SQLite file, or the PostgreSQL server without its password. */
+export function describeDatabase(config: Pick<Config, 'databasePath' | 'databaseUrl'>): string {
+  if (!config.databaseUrl) return `SQLite ${config.databasePath}`
+  const url = new URL(config.databaseUrl)
+  if (url.password) url.password = '***'
+  return `PostgreSQL ${url.toString()}`
+}
+
+/** DATABASE_URL must name PostgreSQL; anything else is refused at start rather than ignored. */
+function postgresUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    throw new Error(`DATABASE_URL must be a PostgreSQL connection string (postgres://user@host:5432/db); got "${value.replace(/:[^:@/]*@/, ':***@')}"`)
+  }
+  return value
+}
+
 function developmentSecret(databasePath: string, warnings: string[]): string {
   if (databasePath === ':memory:') return randomBytes(32).toString('base64url')
   const file = join(dirname(resolve(databasePath)), '.jwt-secret')

@@ -3,7 +3,7 @@ import closeWithGrace from 'close-with-grace'
 import cluster from 'node:cluster'
 import { availableParallelism } from 'node:os'
 import { clusterProblem, runPrimary, workerCount } from './cluster.js'
-import { loadConfig } from './config.js'
+import { describeDatabase, loadConfig } from './config.js'
 
 let loaded
 try {
@@ -48,7 +48,7 @@ async function serve() {
 
   try {
     await app.listen({ port: config.port, host: config.host })
-    app.log.info(`serving http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port} (database ${config.databasePath}, ${app.bus.kind} bus)`)
+    app.log.info(`serving http://${config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host}:${config.port} (${describeDatabase(config)}, ${app.bus.kind} bus)`)
   } catch (err) {
     app.log.error({ err }, 'cannot listen')
     process.exit(1)

@@ -8,6 +8,7 @@ import { WebSocket } from 'ws'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import type { ServerFrame, WithContent } from '../src/protocol.js'
+import { onPostgresNow, testDatabaseUrl } from './postgres/harness.js'
 
 export type Frame = WithContent<ServerFrame> & Record<string, any>
 
@@ -20,6 +21,8 @@ export interface TestApp {
 }
 
 export async function buildTestApp(overrides: Partial<Config> = {}, options: BuildOptions = {}): Promise<TestApp> {
+  // Under test/postgres/ the same tests run on PostgreSQL: a schema stands in for the file.
+  if (onPostgresNow() && !overrides.databaseUrl) overrides = { ...overrides, databaseUrl: await testDatabaseUrl(overrides.databasePath ?? ':memory:') }
   const { config } = loadConfig(
     { NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' },
     { databasePath: ':memory:', jwtSecret: 'test-secret-test-secret-test-secret!', authRateLimitPerMinute: 1000, ...overrides },
