@@ -9,24 +9,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import pg from 'pg'
 import t from 'tap'
+import { DATABASE_URL as TEST_DATABASE_URL, postgresProblem } from '../db/fixtures/postgres.js'
 
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres'
+export { DATABASE_URL as TEST_DATABASE_URL, postgresProblem } from '../db/fixtures/postgres.js'
 
 export const onPostgresNow = () => process.env.TEST_DIALECT === 'postgres'
-
-/** null when PostgreSQL answers at TEST_DATABASE_URL, else why not. */
-export async function postgresProblem(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 })
-  try {
-    await client.connect()
-    await client.query('select 1')
-    return null
-  } catch (err) {
-    return (err as Error).message || String(err)
-  } finally {
-    await client.end().catch(() => {})
-  }
-}
 
 export async function onPostgres(load: () => Promise<unknown>): Promise<void> {
   const problem = await postgresProblem()
