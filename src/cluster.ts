@@ -9,7 +9,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import { AggregatorRegistry } from 'prom-client'
 import type { Config } from './config.js'
-import { closeDatabase, openDatabase } from './db/client.js'
+import { closeDatabase, connectDatabase } from './db/client.js'
 import type { MetricsMessage } from './operations/index.js'
 
 /** Parses WORKERS: absent or empty means 1; `auto` means one per CPU. */
@@ -28,7 +28,7 @@ export function clusterProblem(workers: number, config: Config): string | null {
   if (!config.redisUrl) {
     return `WORKERS=${workers} needs REDIS_URL: each worker holds its own sockets, and only Redis pub/sub carries events between them. Set REDIS_URL (e.g. redis://127.0.0.1:6379) or run one worker.`
   }
-  if (config.databasePath === ':memory:') return `WORKERS=${workers} needs a database file (DATABASE_PATH), not :memory:`
+  if (config.databasePath === ':memory:' && !config.databaseUrl) return `WORKERS=${workers} needs a database file (DATABASE_PATH), not :memory:`
   return null
 }
 
@@ -37,7 +37,7 @@ const log = (msg: string, extra: Record<string, unknown> = {}) =>
 
 export async function runPrimary(workers: number, config: Config): Promise<void> {
   // Migrate once, before the workers open the file.
-  await closeDatabase(openDatabase(config.databasePath))
+  await closeDatabase(await connectDatabase(config))
 
   let stopping = false
   const restarts: number[] = []

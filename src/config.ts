@@ -12,6 +12,8 @@ export interface Config {
   databasePath: string
   /** PostgreSQL connection string: several machines share one database. Null: SQLite at `databasePath`. */
   databaseUrl: string | null
+  /** With `databaseUrl`: connections this process keeps open to PostgreSQL. */
+  pgPoolSize: number
   jwtSecret: string
   /** Lifetime of a login (cookie or API token), in seconds. */
   tokenTtlSeconds: number
@@ -117,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: int(env.PORT, 3000, 'PORT'),
     databasePath,
     databaseUrl: postgresUrl(env.DATABASE_URL),
+    pgPoolSize: Math.max(1, int(env.PG_POOL_SIZE, 10, 'PG_POOL_SIZE')),
     jwtSecret,
     tokenTtlSeconds: int(env.TOKEN_TTL_SECONDS, 12 * 3600, 'TOKEN_TTL_SECONDS'),
     allowedOrigins: (env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),

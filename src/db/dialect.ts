@@ -4,13 +4,13 @@
  * dialects build from the same table objects.
  */
 import { is, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import { PgDatabase } from 'drizzle-orm/pg-core'
+import { PgDialect } from 'drizzle-orm/pg-core'
 
 export type Dialect = 'sqlite' | 'postgres'
 
-/** Which database a connection or transaction talks to. */
+/** Which database a connection, a transaction or a query builder talks to. */
 export function dialectOf(db: object): Dialect {
-  return is(db, PgDatabase) ? 'postgres' : 'sqlite'
+  return is((db as { dialect?: unknown }).dialect, PgDialect) ? 'postgres' : 'sqlite'
 }
 
 /**

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'drizzle-orm'
-import { openDatabase, type Db } from './client.js'
+import { closeDatabase, connectDatabase, type Db } from './client.js'
 import { rows } from './raw.js'
 
 declare module 'fastify' {
@@ -20,10 +20,10 @@ export async function pingDatabase(db: Db): Promise<void> {
 
 export default fp(
   async (app: FastifyInstance) => {
-    const db = openDatabase(app.config.databasePath)
+    const db = await connectDatabase(app.config)
     app.decorate('db', db)
     app.decorate('dbPing', () => pingDatabase(db))
-    app.addHook('onClose', async () => db.$client.close())
+    app.addHook('onClose', () => closeDatabase(db))
   },
   { name: 'db' },
 )

@@ -1,10 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
 import type { Bus, BusEventInput } from '../realtime/bus.js'
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
 import type { Db } from './client.js'
+import { dialectOf } from './dialect.js'
 import { exec } from './raw.js'
 
-/** A transaction runs its queries on the database handle itself: one connection. */
+/** SQLite: the database handle itself (one connection); PostgreSQL: drizzle's transaction on one pooled connection. */
 export type Tx = Db
 
 /** Events collected during a transaction, published only once it has committed. */
@@ -12,6 +14,8 @@ export type Outbox = BusEventInput[]
 
 interface Open {
   db: Db
+  /** What the queries of this transaction run on. */
+  tx: Tx
   outbox: Outbox
   /** Set at COMMIT or ROLLBACK: work scheduled from inside (a timer) must not join it later. */
   ended: boolean
@@ -38,14 +42,15 @@ const queues = new WeakMap<Db, Promise<void>>()
  */
 export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => Promise<T>): Promise<T> {
   const current = open.getStore()
-  if (current && current.db === db && !current.ended) return fn(db, current.outbox)
+  if (current && current.db === db && !current.ended) return fn(current.tx, current.outbox)
+  if (dialectOf(db) === 'postgres') return transactOnPostgres(db, bus, fn)
 
   const before = queues.get(db) ?? Promise.resolve()
   let done!: () => void
   const mine = new Promise<void>((resolve) => (done = resolve))
   queues.set(db, mine)
   await before
-  const state: Open = { db, outbox: [], ended: false }
+  const state: Open = { db, tx: db, outbox: [], ended: false }
   let result: T
   try {
     result = await open.run(state, async () => {
@@ -68,4 +73,43 @@ export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox)
   }
   for (const event of state.outbox) bus.publish(event)
   return result
+}
+
+/** PostgreSQL's error codes for "run it again": deadlock_detected, serialization_failure. */
+const RETRYABLE = new Set(['40P01', '40001'])
+const ATTEMPTS = 3
+
+function sqlState(err: unknown): string | undefined {
+  // drizzle wraps the driver's error (DrizzleQueryError) with it as the cause.
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string') return e.code
+  }
+  return undefined
+}
+
+/**
+ * PostgreSQL: a transaction on a connection of the pool (READ COMMITTED); transactions of
+ * this and other processes run side by side and wait only on the rows they both change.
+ * Two that lock the same rows in opposite orders make PostgreSQL cancel one (deadlock):
+ * that one runs again from the start, its events collected afresh, at most three times.
+ */
+async function transactOnPostgres<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => Promise<T>): Promise<T> {
+  const pgDb = db as unknown as NodePgDatabase
+  for (let attempt = 1; ; attempt++) {
+    const state: Open = { db, tx: db, outbox: [], ended: false }
+    try {
+      const result = await pgDb.transaction(async (pgTx) => {
+        state.tx = pgTx as unknown as Tx
+        try {
+          return await open.run(state, () => fn(state.tx, state.outbox))
+        } finally {
+          state.ended = true
+        }
+      })
+      for (const event of state.outbox) bus.publish(event)
+      return result
+    } catch (err) {
+      if (attempt >= ATTEMPTS || !RETRYABLE.has(sqlState(err) ?? '')) throw err
+    }
+  }
 }

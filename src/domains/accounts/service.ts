@@ -6,6 +6,7 @@
 import { and, eq, gt, inArray, isNull, sql, type SQLWrapper } from 'drizzle-orm'
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../../db/client.js'
+import { likeIgnoringCase } from '../../db/dialect.js'
 import { prepare } from '../../db/prepared.js'
 import { transact } from '../../db/transact.js'
 import { DomainError, notFound } from '../../errors.js'
@@ -135,7 +136,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       return await db
         .select()
         .from(users)
-        .where(sql`${users.username} LIKE ${q} ESCAPE '\\'`)
+        .where(likeIgnoringCase(db, users.username, q))
         .orderBy(users.username)
         .limit(limit)
     },

@@ -4,6 +4,8 @@
  */
 import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
+import { dialectOf } from '../../db/dialect.js'
+import { exec } from '../../db/raw.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
 import type { Bus } from '../../realtime/bus.js'
@@ -173,13 +175,17 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       const createdAt = now()
       const v = rowValues(input, createdAt)
       const excluded = await preferences.inboxOff(tx, input.kind)
-      // One statement: ids of its rows are consecutive, so one event names them all.
+      // One statement whose ids are consecutive, so one event names them all (fromId..toId).
+      // PostgreSQL hands out ids to concurrent inserts as they come: the table is locked
+      // against other writers (readers go on) for this statement, and ids are drawn explicitly.
+      const onPostgres = dialectOf(tx) === 'postgres'
+      if (onPostgres) await exec(tx, sql`lock table notifications in exclusive mode`)
       const rows = await tx
         .insert(notifications)
         .select(
           tx
             .select({
-              id: sql`null`.as('id'),
+              id: (onPostgres ? sql`nextval(pg_get_serial_sequence('notifications', 'id'))` : sql`null`).as('id'),
               userId: users.id,
               kind: sql`${v.kind}`.as('kind'),
               title: sql`${v.title}`.as('title'),

@@ -3,7 +3,8 @@
  * a customer's details, so edits never change them; what an invoice refers to
  * cannot be deleted.
  */
-import { and, asc, eq, like, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, eq, like, or, type SQL } from 'drizzle-orm'
+import { ignoringCase, likeIgnoringCase } from '../../../db/dialect.js'
 import { transact } from '../../../db/transact.js'
 import { conflict } from '../../../errors.js'
 import type { CustomerInput, ProductInput } from '../forms/catalog.js'
@@ -22,9 +23,9 @@ export function catalogService({ db, bus, now }: BillingContext) {
         const pattern = `%${escapeLike(term)}%`
         where.push(
           or(
-            sql`${billingCustomers.name} LIKE ${pattern} ESCAPE '\\'`,
-            sql`${billingCustomers.gstin} LIKE ${pattern.toUpperCase()} ESCAPE '\\'`,
-            sql`${billingCustomers.email} LIKE ${pattern} ESCAPE '\\'`,
+            likeIgnoringCase(db, billingCustomers.name, pattern),
+            likeIgnoringCase(db, billingCustomers.gstin, pattern.toUpperCase()),
+            likeIgnoringCase(db, billingCustomers.email, pattern),
           )!,
         )
       }
@@ -32,7 +33,7 @@ export function catalogService({ db, bus, now }: BillingContext) {
         .select()
         .from(billingCustomers)
         .where(and(...where))
-        .orderBy(sql`${billingCustomers.name} COLLATE NOCASE`, asc(billingCustomers.id))
+        .orderBy(ignoringCase(db, billingCustomers.name), asc(billingCustomers.id))
         .limit(LIST_LIMIT)
     },
 
@@ -74,13 +75,13 @@ export function catalogService({ db, bus, now }: BillingContext) {
       const term = q.trim()
       if (term) {
         const pattern = `%${escapeLike(term)}%`
-        where.push(or(sql`${billingProducts.name} LIKE ${pattern} ESCAPE '\\'`, like(billingProducts.hsn, `${escapeLike(term)}%`))!)
+        where.push(or(likeIgnoringCase(db, billingProducts.name, pattern), like(billingProducts.hsn, `${escapeLike(term)}%`))!)
       }
       return await db
         .select()
         .from(billingProducts)
         .where(and(...where))
-        .orderBy(sql`${billingProducts.name} COLLATE NOCASE`, asc(billingProducts.id))
+        .orderBy(ignoringCase(db, billingProducts.name), asc(billingProducts.id))
         .limit(LIST_LIMIT)
     },
 

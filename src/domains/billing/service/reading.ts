@@ -1,5 +1,6 @@
 /** Reading invoices: one with its lines, lists by status, and the live preview of a form. */
 import { and, asc, desc, eq, gt, gte, lt, lte, or, sql, type SQL } from 'drizzle-orm'
+import { likeIgnoringCase } from '../../../db/dialect.js'
 import type { InvoiceDraft } from '../forms/invoice.js'
 import { documentTitle, hsnSummary, type HsnLine } from '../documents.js'
 import { computeInvoice, secondTaxName, supplyType, type InvoiceTotals, type LineInput, type Supply, type TaxClass } from '../gst.js'
@@ -116,7 +117,7 @@ export function invoiceReading({ db, today }: BillingContext) {
       const term = opts.q?.trim()
       if (term) {
         const pattern = `%${escapeLike(term)}%`
-        where.push(or(sql`${billingInvoices.number} LIKE ${pattern} ESCAPE '\\'`, sql`${billingInvoices.buyerName} LIKE ${pattern} ESCAPE '\\'`)!)
+        where.push(or(likeIgnoringCase(db, billingInvoices.number, pattern), likeIgnoringCase(db, billingInvoices.buyerName, pattern))!)
       }
       return (await db
         .select()
