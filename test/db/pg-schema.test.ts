@@ -43,7 +43,7 @@ const pgTables = tablesOf(pgSchema, PgTable)
 
 t.test('every SQLite table has exactly one mirror and vice versa', async (t) => {
   t.ok(sqliteTables.size > 20, `${sqliteTables.size} tables`)
-  t.strictSame([...pgTables.keys()].sort(), [...sqliteTables.keys()].sort())
+  t.strictSame([...pgTables.keys()].sort(), [...sqliteTables.keys()].sort(), 'same table names')
   const exported = (schema: object, kind: any) => Object.values(schema).filter((v) => is(v, kind)).length
   t.equal(exported(pgSchema, PgTable), pgTables.size, 'no table name exported twice by the mirror')
 })
