@@ -8,6 +8,8 @@ import { WebSocket } from 'ws'
 import { buildApp, type BuildOptions } from '../src/app.js'
 import { loadConfig, type Config } from '../src/config.js'
 import type { ServerFrame, WithContent } from '../src/protocol.js'
+import type { SQL } from 'drizzle-orm'
+import { rows } from '../src/db/raw.js'
 import { onPostgresNow, testDatabaseUrl } from './postgres/harness.js'
 
 export type Frame = WithContent<ServerFrame> & Record<string, any>
@@ -245,4 +247,15 @@ export async function connectReady(baseUrl: string, opts: Parameters<typeof conn
 
 export function adminNotify(app: FastifyInstance, admin: TestUser, body: Record<string, unknown>) {
   return app.inject({ method: 'POST', url: '/api/notifications', headers: bearer(admin), payload: body })
+}
+
+/** The rows of a raw query on the app's database, SQLite or PostgreSQL (write it in SQL both accept). */
+export function sqlRows<T = Record<string, unknown>>(app: FastifyInstance, query: SQL): Promise<T[]> {
+  return rows<T>(app.db, query)
+}
+
+/** The first column of a raw query's first row (a count, a title). */
+export async function sqlValue<T = unknown>(app: FastifyInstance, query: SQL): Promise<T | undefined> {
+  const [row] = await rows<Record<string, T>>(app.db, query)
+  return row ? Object.values(row)[0] : undefined
 }

@@ -3,8 +3,10 @@
  * the services is drizzle's portable subset (awaited builders, `returning`), which both
  * dialects build from the same table objects.
  */
-import { is, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
-import { PgDialect } from 'drizzle-orm/pg-core'
+import { getTableName, is, sql, type SQL, type SQLWrapper } from 'drizzle-orm'
+import { alias as pgAlias, PgDialect, PgTable } from 'drizzle-orm/pg-core'
+import { alias, type SQLiteTable } from 'drizzle-orm/sqlite-core'
+import * as pgSchema from './schema.pg.js'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -24,4 +26,24 @@ export function likeIgnoringCase(db: object, column: SQLWrapper, pattern: string
 /** An ORDER BY key that sorts names without regard to case. */
 export function ignoringCase(db: object, column: SQLWrapper): SQL {
   return dialectOf(db) === 'postgres' ? sql`lower(${column})` : sql`${column} COLLATE NOCASE`
+}
+
+const pgAliases = new Map<string, unknown>()
+
+/**
+ * A table under another name, for a self-join or a second join (`alias(users, 'actor')`).
+ * drizzle's PostgreSQL dialect writes `table alias` in a join only for its own table objects,
+ * so on PostgreSQL the alias is made of the table's PostgreSQL mirror (schema.pg.ts: same
+ * names, same columns, checked by test/db/pg-schema.test.ts).
+ */
+export function aliasOf<T extends SQLiteTable, N extends string>(db: object, table: T, name: N) {
+  if (dialectOf(db) !== 'postgres') return alias(table, name)
+  const key = `${getTableName(table)} ${name}`
+  let aliased = pgAliases.get(key)
+  if (!aliased) {
+    const mirror = Object.values(pgSchema).find((t) => is(t, PgTable) && getTableName(t) === getTableName(table)) as PgTable | undefined
+    if (!mirror) throw new Error(`no PostgreSQL mirror of table ${getTableName(table)} in src/db/schema.pg.ts`)
+    pgAliases.set(key, (aliased = pgAlias(mirror, name)))
+  }
+  return aliased as unknown as ReturnType<typeof alias<T, N>>
 }

@@ -3,12 +3,13 @@
  * 1 April and under concurrent creation from several connections), the forms
  * and the live preview, isolation between businesses, the notifications.
  */
+import { sql } from 'drizzle-orm'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import t from 'tap'
-import { bearer, Browser, buildTestApp, connectReady, createUser } from '../helper.js'
+import { bearer, Browser, buildTestApp, connectReady, createUser, sqlRows, sqlValue } from '../helper.js'
 import { draftOf, gstin, ist, seedBusiness } from './fixtures/seed.js'
 
 function clockAt(local: string) {
@@ -102,9 +103,9 @@ t.test('concurrent creation: unique, gapless numbers from several connections to
     const mine = fromWorkers.slice(w * perWorker, (w + 1) * perWorker)
     t.same(mine, [...mine].sort(), `worker ${w + 1} got increasing numbers`)
   }
-  const stored = s.app.db.$client.prepare('SELECT count(*) AS n, count(DISTINCT number) AS d FROM billing_invoices WHERE user_id = ?').get(alice.id)
+  const [stored] = await sqlRows(s.app, sql`SELECT count(*) AS n, count(DISTINCT number) AS d FROM billing_invoices WHERE user_id = ${alice.id}`)
   t.same(stored, { n: total, d: total })
-  const counter = s.app.db.$client.prepare('SELECT last_number FROM billing_invoice_counters WHERE user_id = ?').pluck().get(alice.id)
+  const counter = await sqlValue(s.app, sql`SELECT last_number FROM billing_invoice_counters WHERE user_id = ${alice.id}`)
   t.equal(counter, total)
 })
 
@@ -427,7 +428,7 @@ t.test('a draft can be edited, then issued; issued invoices cannot be changed', 
   let view = (await s.app.billing.getInvoice(alice.id, id))!
   t.match(view.invoice, { status: 'draft', number: null, buyerName: 'Remote Buyer', supply: 'inter', taxablePaise: 3000_00, igstPaise: 150_00, totalPaise: 3150_00, dueDate: '2027-01-15', notes: 'Net 45' })
   t.equal(view.lines.length, 1, 'the old lines were replaced')
-  t.equal(s.app.db.$client.prepare("SELECT count(*) FROM notifications WHERE kind = 'invoice_created'").pluck().get(), 0)
+  t.equal(await sqlValue(s.app, sql`SELECT count(*) FROM notifications WHERE kind = 'invoice_created'`), 0)
 
   res = await br.post(`/billing/invoices/${id}`, { ...form, quantity: '0' })
   t.equal(res.statusCode, 422)
@@ -438,7 +439,7 @@ t.test('a draft can be edited, then issued; issued invoices cannot be changed', 
   t.equal(res.statusCode, 303)
   view = (await s.app.billing.getInvoice(alice.id, id))!
   t.match(view.invoice, { status: 'issued', number: 'INV/26-27/00001' })
-  t.equal(s.app.db.$client.prepare("SELECT title FROM notifications WHERE kind = 'invoice_created' AND user_id = ?").pluck().get(alice.id), 'Invoice INV/26-27/00001 created')
+  t.equal(await sqlValue(s.app, sql`SELECT title FROM notifications WHERE kind = 'invoice_created' AND user_id = ${alice.id}`), 'Invoice INV/26-27/00001 created')
   t.equal((await br.get(`/billing/invoices/${id}/edit`)).statusCode, 409)
   t.equal((await br.post(`/billing/invoices/${id}`, form)).statusCode, 409, 'issued invoices never change')
   t.equal((await s.app.billing.getInvoice(alice.id, id))!.invoice.notes, 'Net 45')

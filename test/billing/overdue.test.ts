@@ -3,13 +3,14 @@
  * scheduler checks at start and periodically, and never notifies twice, across
  * restarts and with several app instances (and threads) on one SQLite file.
  */
+import { sql } from 'drizzle-orm'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import t, { type Test } from 'tap'
 import type { TestApp } from '../helper.js'
-import { buildTestApp, connectReady, createUser, type Frame } from '../helper.js'
+import { buildTestApp, connectReady, createUser, type Frame, sqlRows } from '../helper.js'
 import { draftOf, ist, seedBusiness } from './fixtures/seed.js'
 
 function tempDb(t: Test) {
@@ -26,12 +27,12 @@ async function buildWithInterval(t: Test, intervalMs: number, overrides: Paramet
 }
 
 /** The check at start runs in an onListen hook, after listen() resolved: until `seen`, or a moment (nothing to see). */
-async function startCheckDone(seen: () => boolean) {
-  for (let i = 0; i < 30 && !seen(); i++) await new Promise((resolve) => setTimeout(resolve, 10))
+async function startCheckDone(seen: () => boolean | Promise<boolean>) {
+  for (let i = 0; i < 30 && !(await seen()); i++) await new Promise((resolve) => setTimeout(resolve, 10))
 }
 
 function overdueRows(s: TestApp) {
-  return s.app.db.$client.prepare("SELECT user_id, link_url FROM notifications WHERE kind = 'invoice_overdue' ORDER BY id").all() as Array<{ user_id: number; link_url: string }>
+  return sqlRows<{ user_id: number; link_url: string }>(s.app, sql`SELECT user_id, link_url FROM notifications WHERE kind = 'invoice_overdue' ORDER BY id`)
 }
 
 async function issue(s: TestApp, userId: number, customerId: number, productId: number, dueDate: string) {
@@ -91,7 +92,7 @@ t.test('overdue once, the day after the due date (Indian time), only for unpaid 
   t.equal(await s.app.billing.notifyOverdue(), 1, "bob's invoice falls due later")
   t.equal((await bc.client.next('notification')).notification.title, `Invoice ${later.number} is overdue`)
   t.same(await ac.client.since(afterPaid, 150, 'notification'), [], 'alice got nothing for bob')
-  t.equal(overdueRows(s).length, 2)
+  t.equal((await overdueRows(s)).length, 2)
 })
 
 t.test('the server checks at start and every interval; a restart does not notify again', async (t) => {
@@ -117,16 +118,16 @@ t.test('the server checks at start and every interval; a restart does not notify
   const s2 = await buildWithInterval(t, 0, { databasePath: path }, () => now)
   const second = await issue(s2, alice.id, a.local.id, a.widget.id, '2026-08-06')
   now = ist('2026-08-08T08:00')
-  t.equal(overdueRows(s2).length, 1, 'before the restart check: one notice')
+  t.equal((await overdueRows(s2)).length, 1, 'before the restart check: one notice')
   await s2.listen()
-  await startCheckDone(() => overdueRows(s2).length >= 2)
-  const rows = overdueRows(s2)
+  await startCheckDone(async () => (await overdueRows(s2)).length >= 2)
+  const rows = await overdueRows(s2)
   t.same(rows.map((r) => r.link_url), [`/billing/invoices/${inv.id}`, `/billing/invoices/${second.id}`], 'the check at start notified the new one, not the old one again')
   await s2.close()
   const s3 = await buildWithInterval(t, 0, { databasePath: path }, () => now)
   await s3.listen()
   await startCheckDone(() => false)
-  t.equal(overdueRows(s3).length, 2, 'another restart adds nothing')
+  t.equal((await overdueRows(s3)).length, 2, 'another restart adds nothing')
 })
 
 t.test('two app instances on one SQLite file, both scheduling: each invoice notified once', async (t) => {
@@ -153,9 +154,9 @@ t.test('two app instances on one SQLite file, both scheduling: each invoice noti
   // both schedulers tick every 15 ms; the tests' own calls race them too
   const direct = [await s1.app.billing.notifyOverdue(5), await s2.app.billing.notifyOverdue(5)]
   const deadline = Date.now() + 5000
-  while (overdueRows(s1).length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  while ((await overdueRows(s1)).length < N && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
   await new Promise((r) => setTimeout(r, 300)) // many more ticks on both
-  const rows = overdueRows(s1)
+  const rows = await overdueRows(s1)
   t.equal(rows.length, N, `${N} notices for ${N} invoices`)
   t.same(new Set(rows.map((r) => Number(r.link_url.split('/').pop()))), ids, 'one for each invoice')
   t.ok(rows.every((r) => r.user_id === alice.id))
@@ -182,6 +183,6 @@ t.test('threads racing the overdue check on one file claim each invoice exactly 
   for (const w of workers) w.postMessage('go')
   const claimed = await Promise.all(results)
   t.equal(claimed.reduce((x, y) => x + y, 0), N, `the threads claimed ${claimed.join(' + ')} = ${N}`)
-  t.equal(overdueRows(s).length, N)
-  t.equal(new Set(overdueRows(s).map((r) => r.link_url)).size, N, 'no invoice twice')
+  t.equal((await overdueRows(s)).length, N)
+  t.equal(new Set((await overdueRows(s)).map((r) => r.link_url)).size, N, 'no invoice twice')
 })

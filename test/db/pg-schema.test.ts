@@ -4,6 +4,7 @@
  * defaults, keys, indexes and checks must match, and every column type must hand back
  * values the SQLite column classes read the same way. No database needed.
  */
+import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
 import { getTableColumns, getTableName, is, SQL, type DrizzleEntityClass, type Table } from 'drizzle-orm'
 import { getTableConfig as pgConfig, PgDialect, PgTable } from 'drizzle-orm/pg-core'
@@ -130,3 +131,11 @@ for (const [name, sqliteTable] of sqliteTables) {
     t.strictSame(p.uniqueConstraints.map((u) => u.getName()).sort(), s.uniqueConstraints.map((u) => u.getName()).sort(), 'table-level unique constraints')
   })
 }
+
+t.test('migrations-pg name no schema: the tables go to the connection search_path', async (t) => {
+  const dir = new URL('../../migrations-pg/', import.meta.url)
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sql'))) {
+    const text = readFileSync(new URL(file, dir), 'utf8')
+    t.notMatch(text, /"public"\./, `${file} has no "public". (npm run db:generate:pg removes what drizzle-kit writes)`)
+  }
+})

@@ -1,12 +1,12 @@
 import t, { type Test } from 'tap'
 import { count, eq } from 'drizzle-orm'
-import { openDatabase, type Db } from '../../src/db/client.js'
+import { openDatabase, type Db, type SqliteDb } from '../../src/db/client.js'
 import { transact } from '../../src/db/transact.js'
 import { users } from '../../src/domains/accounts/schema.js'
 import type { Bus, BusEventInput } from '../../src/realtime/bus.js'
 
 /** A bus that records each publish and whether a transaction was open at that moment. */
-function recordingBus(db: Db) {
+function recordingBus(db: SqliteDb) {
   const published: Array<{ event: BusEventInput; inTransaction: boolean; users: number }> = []
   const bus = {
     publish(event: BusEventInput) {

@@ -18,7 +18,7 @@ export const onPostgresNow = () => process.env.TEST_DIALECT === 'postgres'
 export async function onPostgres(load: () => Promise<unknown>): Promise<void> {
   const problem = await postgresProblem()
   if (problem) {
-    t.skip(`PostgreSQL is not answering at TEST_DATABASE_URL=${TEST_DATABASE_URL} (${problem}): these tests ran on SQLite only`)
+    t.skip(`PostgreSQL is not answering at TEST_DATABASE_URL=${TEST_DATABASE_URL} (${problem}): these tests ran on SQLite only`, () => {})
     return
   }
   process.env.TEST_DIALECT = 'postgres'

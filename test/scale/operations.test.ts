@@ -1,4 +1,5 @@
 /** /metrics (prom-client), /healthz, /readyz and the ops_sample frames of /admin/live, in one process. */
+import { closeDatabase } from '../../src/db/client.js'
 import t from 'tap'
 import { History, Ring } from '../../src/operations/history.js'
 import { bucketQuantile } from '../../src/operations/sampler.js'
@@ -93,7 +94,7 @@ t.test('/readyz: 503 with a closed database handle', async (t) => {
   const s = await buildTestApp()
   const url = await s.listen()
   t.equal((await fetch(`${url}/readyz`)).status, 200)
-  s.app.db.$client.close()
+  await closeDatabase(s.app.db)
   const res = await fetch(`${url}/readyz`)
   t.equal(res.status, 503)
   t.match(await res.text(), /^not ready: database unreachable/)

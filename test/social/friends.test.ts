@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm'
 import t from 'tap'
-import { Browser, buildTestApp, createUser } from '../helper.js'
+import { Browser, buildTestApp, createUser, sqlValue } from '../helper.js'
 import { api, befriend, marks, openSockets, socialSite } from './fixtures/social.js'
 
 t.test('a friend request reaches the receiver only; accepting tells the sender', async (t) => {
@@ -68,7 +69,7 @@ t.test('no self, duplicate or unknown requests; a reverse request accepts the fi
   t.ok(await s.app.social.areFriends(alice.id, bob.id))
   t.ok(await s.app.social.areFriends(bob.id, alice.id))
   t.equal((await api(s.app, alice, 'POST', `/api/friends/request/${bob.id}`)).status, 409, 'no request between friends')
-  const rows = s.app.db.$client.prepare('SELECT count(*) FROM friend_requests').pluck().get()
+  const rows = await sqlValue(s.app, sql`SELECT count(*) FROM friend_requests`)
   t.equal(rows, 1, 'one request row in all')
 })
 

@@ -4,9 +4,10 @@
  * a client_id sent to both at once is stored once. Skipped with a message when
  * Redis is not at 127.0.0.1:6379 (TEST_REDIS_URL).
  */
+import { sql } from 'drizzle-orm'
 import t from 'tap'
 import { Redis } from 'ioredis'
-import { connectReady, createUser } from '../helper.js'
+import { connectReady, createUser, sqlValue } from '../helper.js'
 import { redisInstances, redisProblem, REDIS_URL, until } from '../scale/fixtures/servers.js'
 import { befriend, sendHttp } from './fixtures/social.js'
 
@@ -65,7 +66,7 @@ if (problem) {
     await b.client.settle(300)
     t.equal(b.client.ofType('new_message').filter((f) => f.data.client_id === 'r-2').length, 1, 'bob got it once')
     t.equal(a.client.ofType('new_message').filter((f) => f.data.client_id === 'r-2').length, 1, "alice's sending socket got it once")
-    t.equal(A.app.db.$client.prepare("SELECT count(*) FROM messages WHERE client_id = 'r-2'").pluck().get(), 1)
+    t.equal(await sqlValue(A.app, sql`SELECT count(*) FROM messages WHERE client_id = 'r-2'`), 1)
 
     // Presence: a second socket on B, then the one on A closes: still online.
     const a2 = await connectReady(B.url, { token: alice.token })

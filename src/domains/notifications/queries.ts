@@ -6,8 +6,8 @@
  * transaction when there is one.
  */
 import { and, count, desc, eq, gt, gte, isNull, lt, lte, max, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../db/client.js'
+import { aliasOf } from '../../db/dialect.js'
 import { prepare } from '../../db/prepared.js'
 import type { NotificationDTO, NotificationKind } from '../../protocol.js'
 import { actionsOf } from './actions.js'
@@ -17,10 +17,8 @@ import { notifications, type NotificationRow } from './schema.js'
 
 export const REPLAY_LIMIT = 200
 
-const actors = alias(users, 'actor')
 const p = (name: string) => sql.placeholder(name)
 
-export const withActor = { n: notifications, actor: { id: actors.id, username: actors.username } }
 export type WithActor = { n: NotificationRow; actor: { id: number; username: string } | null }
 
 export function toDTO({ n, actor }: WithActor): NotificationDTO {
@@ -44,7 +42,11 @@ export function toDTO({ n, actor }: WithActor): NotificationDTO {
 }
 
 export function selectWithActor(db: Db) {
-  return db.select(withActor).from(notifications).leftJoin(actors, eq(actors.id, notifications.actorId))
+  const actors = aliasOf(db, users, 'actor')
+  return db
+    .select({ n: notifications, actor: { id: actors.id, username: actors.username } })
+    .from(notifications)
+    .leftJoin(actors, eq(actors.id, notifications.actorId))
 }
 
 export function prepareQueries(db: Db) {

@@ -3,8 +3,8 @@
  * in one, what each member has read, and the list of a user's conversations.
  */
 import { and, count, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/sqlite-core'
 import type { Db } from '../../../db/client.js'
+import { aliasOf } from '../../../db/dialect.js'
 import { transact, type Tx } from '../../../db/transact.js'
 import { forbidden, invalid, notFound } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
@@ -94,11 +94,11 @@ export async function markReadUpTo(tx: Tx, userId: number, conversationId: numbe
   )
 }
 
-const others = alias(conversationMembers, 'other_member')
 
 export function createConversations({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   /** A user's conversations (or the one given), most recent message first. */
   async function summaries(userId: number, only?: number): Promise<ConversationSummary[]> {
+    const others = aliasOf(db, conversationMembers, 'other_member')
     const rows = await db
       .select({ id: conversations.id, lastMessageId: conversations.lastMessageId, otherId: others.userId })
       .from(conversationMembers)

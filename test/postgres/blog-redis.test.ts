@@ -1,0 +1,4 @@
+// test/blog/redis.test.ts on PostgreSQL (harness.ts).
+import { onPostgres } from './harness.js'
+
+await onPostgres(() => import('../blog/redis.test.js'))
