@@ -218,22 +218,22 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       const now = Date.now()
       // Multi-row statements: one per chunk, not one per user.
       const created = await transact(db, bus, async (tx) => {
-          const out: SessionRow[] = []
-          for (let i = 0; i < names.length; i += LOAD_CHUNK) {
-            const chunk = names.slice(i, i + LOAD_CHUNK)
-            await tx.insert(users)
-              .values(chunk.map((username) => ({ username, passwordHash: DISABLED_PASSWORD })))
-              .onConflictDoNothing({ target: users.username })
-            const ids = new Map(
-              (await tx.select({ id: users.id, username: users.username }).from(users).where(inArray(users.username, chunk)))
-                .map((u) => [u.username, u.id]),
-            )
-            const chunkSessions = chunk.map((username) => newSession(ids.get(username)!, 'api', now))
-            await tx.insert(sessions).values(chunkSessions)
-            out.push(...chunkSessions)
-            progress?.(out.length, 'created')
-          }
-          return out
+        const out: SessionRow[] = []
+        for (let i = 0; i < names.length; i += LOAD_CHUNK) {
+          const chunk = names.slice(i, i + LOAD_CHUNK)
+          await tx.insert(users)
+            .values(chunk.map((username) => ({ username, passwordHash: DISABLED_PASSWORD })))
+            .onConflictDoNothing({ target: users.username })
+          const ids = new Map(
+            (await tx.select({ id: users.id, username: users.username }).from(users).where(inArray(users.username, chunk)))
+              .map((u) => [u.username, u.id]),
+          )
+          const chunkSessions = chunk.map((username) => newSession(ids.get(username)!, 'api', now))
+          await tx.insert(sessions).values(chunkSessions)
+          out.push(...chunkSessions)
+          progress?.(out.length, 'created')
+        }
+        return out
       })
       return created.map((session, i) => {
         if (progress && (i + 1) % LOAD_CHUNK === 0) progress(i + 1, 'signed')
