@@ -5,6 +5,7 @@
  * with PostgreSQL types, kept in step by test/db/pg-schema.test.ts).
  */
 import { drizzle } from 'drizzle-orm/node-postgres'
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,6 +28,27 @@ function exactNumber(text: string): number {
 pg.types.setTypeParser(pg.types.builtins.INT8, exactNumber)
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, exactNumber)
 
+/** The connection of the transaction the caller is inside (set by transact.ts), if any. */
+export const transactionConnection = new AsyncLocalStorage<{ client: pg.PoolClient | null }>()
+
+/**
+ * A pool whose queries, made inside a transaction, go to that transaction's connection:
+ * a service may read through `db` (a prepared statement, a helper of another service)
+ * while its transaction is open, as on SQLite's single connection. Without this such a
+ * query would run on another connection, not see the transaction's rows, and could wait
+ * forever on a row lock the transaction holds.
+ */
+class TransactionAwarePool extends pg.Pool {
+  constructor(config: pg.PoolConfig) {
+    super(config)
+    const poolQuery = this.query.bind(this) as (...args: unknown[]) => unknown
+    this.query = ((...args: unknown[]) => {
+      const client = transactionConnection.getStore()?.client
+      return client ? (client.query as (...a: unknown[]) => unknown)(...args) : poolQuery(...args)
+    }) as pg.Pool['query']
+  }
+}
+
 export interface PostgresOptions {
   /** Connections per process (PG_POOL_SIZE). */
   poolSize?: number
@@ -41,7 +63,7 @@ export type PostgresDb = ReturnType<typeof drizzle<Record<string, never>, pg.Poo
  * `options=-c search_path=...`), so separate schemas of one database are separate sites.
  */
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<{ db: PostgresDb; pool: pg.Pool }> {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 })
+  const pool = new TransactionAwarePool({ connectionString: url, max: options.poolSize ?? 10 })
   // An idle connection that the server drops (restart, failover) must not crash the process:
   // the pool discards it and the next query opens a new one.
   pool.on('error', () => {})

@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { sql } from 'drizzle-orm'
 import type { Bus, BusEventInput } from '../realtime/bus.js'
-import type { NodePgDatabase } from 'drizzle-orm/node-postgres'
+import type pg from 'pg'
 import type { Db } from './client.js'
 import { dialectOf } from './dialect.js'
+import { transactionConnection } from './postgres.js'
 import { exec } from './raw.js'
 
-/** SQLite: the database handle itself (one connection); PostgreSQL: drizzle's transaction on one pooled connection. */
+/** The database handle itself: on SQLite one connection; on PostgreSQL queries inside a transaction go to its connection. */
 export type Tx = Db
 
 /** Events collected during a transaction, published only once it has committed. */
@@ -14,8 +15,6 @@ export type Outbox = BusEventInput[]
 
 interface Open {
   db: Db
-  /** What the queries of this transaction run on. */
-  tx: Tx
   outbox: Outbox
   /** Set at COMMIT or ROLLBACK: work scheduled from inside (a timer) must not join it later. */
   ended: boolean
@@ -26,23 +25,23 @@ const open = new AsyncLocalStorage<Open>()
 const queues = new WeakMap<Db, Promise<void>>()
 
 /**
- * Runs `fn` in one IMMEDIATE transaction (so writers of other processes queue on
- * busy_timeout instead of failing on lock upgrade) and publishes the events it
- * collected after COMMIT. If `fn` throws, nothing is written (ROLLBACK), nothing is
- * published, and the error is rethrown.
+ * Runs `fn` in one transaction and publishes the events it collected after COMMIT. If
+ * `fn` throws, nothing is written (ROLLBACK), nothing is published, and the error is
+ * rethrown. A `transact` called inside one (same async context) joins it: same
+ * transaction and outbox, published after the outer COMMIT.
  *
- * One connection serves every request, so transactions of this process take turns
- * (a promise chain per database). A `transact` called inside one (same async
- * context) joins it: same transaction and outbox, published after the outer
- * COMMIT; waiting for its turn instead would never end.
+ * SQLite: one connection serves every request, so transactions of this process take
+ * turns (a promise chain per database), each BEGIN IMMEDIATE (writers of other
+ * processes queue on busy_timeout instead of failing on lock upgrade). Inside `fn`,
+ * only database work: no Redis, no password hashing, no timers, no other I/O. While a
+ * transaction waits on real I/O, another request's query on the same connection would
+ * run inside it (and be rolled back with it).
  *
- * Inside `fn`, only database work: no Redis, no password hashing, no timers, no
- * other I/O. While a transaction waits on real I/O, another request's query on the
- * same connection would run inside it (and be rolled back with it).
+ * PostgreSQL: see transactOnPostgres below.
  */
 export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => Promise<T>): Promise<T> {
   const current = open.getStore()
-  if (current && current.db === db && !current.ended) return fn(current.tx, current.outbox)
+  if (current && current.db === db && !current.ended) return fn(db, current.outbox)
   if (dialectOf(db) === 'postgres') return transactOnPostgres(db, bus, fn)
 
   const before = queues.get(db) ?? Promise.resolve()
@@ -50,7 +49,7 @@ export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox)
   const mine = new Promise<void>((resolve) => (done = resolve))
   queues.set(db, mine)
   await before
-  const state: Open = { db, tx: db, outbox: [], ended: false }
+  const state: Open = { db, outbox: [], ended: false }
   let result: T
   try {
     result = await open.run(state, async () => {
@@ -90,26 +89,32 @@ function sqlState(err: unknown): string | undefined {
 /**
  * PostgreSQL: a transaction on a connection of the pool (READ COMMITTED); transactions of
  * this and other processes run side by side and wait only on the rows they both change.
+ * Every query made inside `fn`, through `tx` or `db`, goes to that connection
+ * (postgres.ts: TransactionAwarePool), so `tx` is `db` here as on SQLite.
  * Two that lock the same rows in opposite orders make PostgreSQL cancel one (deadlock):
  * that one runs again from the start, its events collected afresh, at most three times.
  */
 async function transactOnPostgres<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox) => Promise<T>): Promise<T> {
-  const pgDb = db as unknown as NodePgDatabase
+  const pool = db.$client as pg.Pool
   for (let attempt = 1; ; attempt++) {
-    const state: Open = { db, tx: db, outbox: [], ended: false }
+    const client = await pool.connect()
+    const slot = { client: client as pg.PoolClient | null }
+    const state: Open = { db, outbox: [], ended: false }
+    let broken: Error | undefined
     try {
-      const result = await pgDb.transaction(async (pgTx) => {
-        state.tx = pgTx as unknown as Tx
-        try {
-          return await open.run(state, () => fn(state.tx, state.outbox))
-        } finally {
-          state.ended = true
-        }
-      })
+      await client.query('begin')
+      const result = await transactionConnection.run(slot, () => open.run(state, () => fn(db, state.outbox)))
+      await client.query('commit')
       for (const event of state.outbox) bus.publish(event)
       return result
     } catch (err) {
+      await client.query('rollback').catch((e: Error) => (broken = e))
       if (attempt >= ATTEMPTS || !RETRYABLE.has(sqlState(err) ?? '')) throw err
+    } finally {
+      // Work scheduled from inside (a timer) runs on the pool afterwards, never on this connection.
+      state.ended = true
+      slot.client = null
+      client.release(broken)
     }
   }
 }

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { onPostgresNow } from '../postgres/harness.js'
 import t, { type Test } from 'tap'
 import type { TestApp } from '../helper.js'
 import { buildTestApp, connectReady, createUser, type Frame, sqlRows } from '../helper.js'
@@ -168,7 +169,7 @@ t.test('two app instances on one SQLite file, both scheduling: each invoice noti
   for (const b of bobs) t.same(b.client.ofType('notification'), [], 'bob got nothing')
 })
 
-t.test('threads racing the overdue check on one file claim each invoice exactly once', async (t) => {
+t.test('threads racing the overdue check on one file claim each invoice exactly once', { skip: onPostgresNow() && 'worker threads open the SQLite file itself; on PostgreSQL test/scale/postgres-site.test.ts races two processes' }, async (t) => {
   const path = tempDb(t)
   const s = await buildTestApp({ databasePath: path }, { now: () => ist('2026-10-01T10:00') })
   t.teardown(() => s.close())

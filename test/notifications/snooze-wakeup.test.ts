@@ -95,6 +95,8 @@ t.test('across a restart: a row due while down comes back at start, one due late
 
   clock.now += HOUR
   const p2 = await start()
+  // The check at start runs in an onListen hook, which listen() does not wait for.
+  for (let i = 0; i < 100 && (await p2.app.notifications.get(alice.id, early)).snoozed_until !== null; i++) await settle(20)
   t.match(await p2.app.notifications.get(alice.id, early), { read: false, snoozed_until: null }, 'woken when the new process started')
   t.match(await p2.app.notifications.get(alice.id, late), { read: true, snoozed_until: String }, 'the later one still snoozed')
   const sock = await connectReady(p2.url, { token: alice.token })

@@ -1,8 +1,9 @@
 /**
  * Idempotency-Key on POST /api/notifications: the same caller, key and body within
- * 24 h answers the first answer again and creates nothing. The key row and the
- * notifications are written in one IMMEDIATE transaction, so of two concurrent
- * publishes with one key (any processes) the second waits, then finds the first's row.
+ * 24 h answers the first answer again and creates nothing. The key row is claimed
+ * first and the notifications written in the same transaction, so of two concurrent
+ * publishes with one key (any processes, either database) the second waits on the
+ * key (SQLite: the write lock; PostgreSQL: the unique key's row), then reads the first's answer.
  */
 import { createHash } from 'node:crypto'
 import { and, eq, lt } from 'drizzle-orm'
@@ -39,18 +40,17 @@ export async function onceByKey(
   return transact(db, bus, async (tx, outbox) => {
     const at = now()
     await tx.delete(keys).where(lt(keys.createdAt, at - IDEMPOTENCY_TTL_MS))
-    const first = (await tx
-      .select()
-      .from(keys)
-      .where(and(eq(keys.callerId, caller.callerId), eq(keys.key, caller.key))).limit(1))[0]
-    if (first) {
+    const mine = and(eq(keys.callerId, caller.callerId), eq(keys.key, caller.key))
+    const claimed = await tx.insert(keys).values({ ...caller, answer: '', createdAt: at }).onConflictDoNothing().returning({ key: keys.key })
+    if (!claimed.length) {
+      const first = (await tx.select().from(keys).where(mine).limit(1))[0]!
       if (first.bodyHash !== caller.bodyHash) {
         throw new DomainError('unprocessable', 'This Idempotency-Key was used with another body', { code: 'idempotency_key_reused' })
       }
       return JSON.parse(first.answer) as Notified
     }
     const answer = await publish(tx, outbox)
-    await tx.insert(keys).values({ ...caller, answer: JSON.stringify(answer), createdAt: at })
+    await tx.update(keys).set({ answer: JSON.stringify(answer) }).where(mine)
     return answer
   })
 }

@@ -4,7 +4,7 @@
  */
 import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { dialectOf } from '../../db/dialect.js'
+import { dialectOf, lockKey } from '../../db/dialect.js'
 import { exec } from '../../db/raw.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
@@ -148,8 +148,12 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       return row
     },
 
-    /** The unread notification of this user with this group key, if any. */
+    /**
+     * The unread notification of this user with this group key, if any. The caller adds to
+     * it or creates it: transactions asking for the same group take turns until they end.
+     */
     async findUnreadGroup(tx: Tx, userId: number, groupKey: string): Promise<NotificationRow | undefined> {
+      await lockKey(tx, `group:${userId}:${groupKey}`)
       return (await tx
         .select()
         .from(notifications)

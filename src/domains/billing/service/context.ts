@@ -4,6 +4,7 @@
  * (another business's id is "not found", never "forbidden": ids do not leak).
  */
 import { and, eq, inArray } from 'drizzle-orm'
+import { lockKey } from '../../../db/dialect.js'
 import type { Db } from '../../../db/client.js'
 import type { Tx } from '../../../db/transact.js'
 import { notFound } from '../../../errors.js'
@@ -68,6 +69,8 @@ export async function productsById(conn: Conn, userId: number, ids: number[]): P
 }
 
 export async function ownInvoice(conn: Conn, userId: number, id: number): Promise<InvoiceRow> {
+  // A payment, a note, issuing or cancelling decides from this row: one at a time per invoice.
+  await lockKey(conn, `invoice:${id}`)
   const invoice = (await conn.select().from(billingInvoices).where(and(eq(billingInvoices.id, id), eq(billingInvoices.userId, userId))).limit(1))[0]
   if (!invoice) throw notFound(`You have no invoice ${id}`)
   return invoice

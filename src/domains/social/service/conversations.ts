@@ -4,7 +4,7 @@
  */
 import { and, count, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../../db/client.js'
-import { aliasOf } from '../../../db/dialect.js'
+import { aliasOf, lockKey } from '../../../db/dialect.js'
 import { transact, type Tx } from '../../../db/transact.js'
 import { forbidden, invalid, notFound } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
@@ -56,6 +56,7 @@ export async function membersFor(conn: Conn, userId: number, conversationId: num
 /** The two-person conversation of this pair, created on first use. */
 export async function findOrCreateDirect(tx: Tx, a: number, b: number): Promise<number> {
   const key = directKey(a, b)
+  await lockKey(tx, `direct:${key}`)
   const found = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.directKey, key)).limit(1))[0]
   if (found) return found.id
   const now = Date.now()

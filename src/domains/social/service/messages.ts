@@ -5,6 +5,7 @@
  */
 import { and, asc, count, desc, eq, gt, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../../db/client.js'
+import { violatesUnique } from '../../../db/dialect.js'
 import { prepare } from '../../../db/prepared.js'
 import { transact } from '../../../db/transact.js'
 import { forbidden, invalid } from '../../../errors.js'
@@ -57,7 +58,7 @@ async function messageByClient(conn: Conn, senderId: number, clientId: string): 
     .where(and(eq(messages.senderId, senderId), eq(messages.clientId, clientId))).limit(1))[0]
 }
 
-const isUniqueClientId = (err: unknown) => /UNIQUE constraint failed: messages\.sender_id/.test(String((err as Error)?.message))
+const isUniqueClientId = (err: unknown) => violatesUnique(err, { name: 'messages_sender_client_idx', sqliteColumns: 'messages.sender_id, messages.client_id' })
 
 export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   // Every count_update and every socket's `initial` asks for it: built once.
@@ -113,11 +114,10 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
           .limit(limit + 1)
         return { messages: await messageViews(people, rows.slice(0, limit)), hasMore: rows.length > limit }
       }
-      const before = opts.before ?? Number.MAX_SAFE_INTEGER
       const rows = await db
         .select()
         .from(messages)
-        .where(and(inConversation, lt(messages.id, before)))
+        .where(and(inConversation, opts.before === undefined ? undefined : lt(messages.id, opts.before)))
         .orderBy(desc(messages.id))
         .limit(limit + 1)
       return { messages: await messageViews(people, rows.slice(0, limit).reverse()), hasMore: rows.length > limit }
