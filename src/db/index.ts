@@ -1,6 +1,7 @@
 /** The database as a plugin: `app.db`, closed last when the app closes, and `app.dbPing()` for /readyz. */
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
+import { checkpointOffThread } from './checkpoint.js'
 import { openDatabase, type Db } from './client.js'
 
 declare module 'fastify' {
@@ -20,6 +21,7 @@ export default fp(
   async (app: FastifyInstance) => {
     const db = openDatabase(app.config.databasePath)
     app.decorate('db', db)
+    checkpointOffThread(app, db)
     app.decorate('dbPing', () => pingDatabase(db))
     app.addHook('onClose', async () => db.$client.close())
   },
