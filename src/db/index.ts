@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'drizzle-orm'
-import { closeDatabase, connectDatabase, type Db } from './client.js'
+import { checkpointOffThread } from './checkpoint.js'
+import { closeDatabase, connectDatabase, type Db, type SqliteDb } from './client.js'
+import { dialectOf } from './dialect.js'
 import { rows } from './raw.js'
 
 declare module 'fastify' {
@@ -22,6 +24,7 @@ export default fp(
   async (app: FastifyInstance) => {
     const db = await connectDatabase(app.config)
     app.decorate('db', db)
+    if (dialectOf(db) === 'sqlite') checkpointOffThread(app, db as SqliteDb)
     app.decorate('dbPing', () => pingDatabase(db))
     app.addHook('onClose', () => closeDatabase(db))
   },

@@ -1,5 +1,6 @@
 /**
- * Static assets: compressed answers (brotli/gzip for every response over 1 KB), and
+ * Static assets: compressed answers (brotli/gzip for every response over 1 KB but the
+ * API's changes and the socket), and
  * public/, htmx, the lucide icons and uPlot (the /admin/live charts) under one versioned prefix, `/assets/<version>/`,
  * where the version is a hash of their contents: a changed file gets a new address,
  * so in production every asset can be cached for a year without revalidation.
@@ -47,6 +48,18 @@ export function asset(name: string): string {
 
 export const assetsPlugin = fp(
   async (app: FastifyInstance, { production }: { production: boolean }) => {
+    // Changes under /api/ answer a few hundred bytes of JSON and the socket route
+    // answers with an upgrade: neither takes compression's per-request hooks (the API
+    // still accepts compressed bodies). Added before @fastify/compress so that its own
+    // onRoute hook sees the flags.
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/ws/')) {
+        route.compress ??= false
+        route.decompress ??= false
+      } else if (route.url.startsWith('/api/') && !([] as string[]).concat(route.method).includes('GET')) {
+        route.compress ??= false
+      }
+    })
     await app.register(fastifyCompress, { global: true, encodings: ['br', 'gzip'] })
 
     const cache = production ? { maxAge: '365d', immutable: true } : { maxAge: 0 }

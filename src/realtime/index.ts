@@ -12,6 +12,7 @@ import { PushContent } from './content.js'
 import { FrameRouter, TopicPolicy } from './frames.js'
 import { Hub } from './hub.js'
 import { createRedisBus } from './redis-bus.js'
+import { handleSocketError } from './socket-errors.js'
 import { socketRoutes, type Authenticate, type OpenHandler } from './socket-route.js'
 import { localSlots, sharedSlots } from './socket-slots.js'
 
@@ -59,18 +60,8 @@ async function realtime(app: FastifyInstance, opts: RealtimeOptions) {
 
   await app.register(fastifyWebsocket, {
     options: { maxPayload: config.ws.maxPayload, perMessageDeflate: false },
-    // A frame past maxPayload (and any other protocol error) makes ws close the socket
-    // with the right code (1009) before it emits 'error'; the plugin's default handler
-    // then terminated the socket, cutting that close frame off once the client was
-    // still sending (4 MiB: the client saw 1006), and logged a stack at error level.
-    errorHandler: (error, socket, request) => {
-      const code = (error as NodeJS.ErrnoException).code
-      if (code?.startsWith('WS_ERR_')) return request.log.warn({ code, reason: error.message }, 'socket closed: protocol error')
-      // A connection reset by the client: nothing to report.
-      if (code) request.log.debug({ code, reason: error.message }, 'socket error')
-      else request.log.error({ err: error }, 'socket handler failed')
-      socket.terminate()
-    },
+    // Protocol errors keep ws's own close frame (socket-errors.ts).
+    errorHandler: (error, socket, request) => handleSocketError(request.log, error, socket),
     // Graceful shutdown: the plugin's default preClose closes every socket without a
     // code (clients saw 1005); every socket gets 1012 and reconnects elsewhere.
     preClose: async () => {

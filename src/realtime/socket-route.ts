@@ -5,11 +5,14 @@
  * the domains (the notifications snapshot).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { RawData, WebSocket } from 'ws'
 import { DomainError } from '../errors.js'
 import { CloseCode } from '../protocol.js'
 import type { Client } from './client.js'
 import type { FrameContext, FrameRouter } from './frames.js'
+import { handleSocketError } from './socket-errors.js'
 import type { SocketSlots } from './socket-slots.js'
 
 /** Whose socket this is, until when. */
@@ -56,7 +59,29 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
   })
   frames.on('unsubscribe', (frame, ctx) => hub.unsubscribe(ctx.client, frame.topic))
 
+  // Quiet per-connection logs (and never a URL with ?token=) unless the app logs even less.
+  const logLevel = ['silent', 'fatal', 'error'].includes(config.logLevel) ? config.logLevel : 'warn'
+  const log = app.log.child({ route: 'socket' }, { level: logLevel })
+  function onSocketError(this: WebSocket, error: Error) {
+    handleSocketError(log, error, this)
+  }
+
+  /**
+   * A socket lives for hours; it must not keep the upgrade's Fastify request and
+   * reply, their raw request and response and a child logger reachable (~2.5 KiB a
+   * socket, bench/README.md). Two things held them: @fastify/websocket's error
+   * listener closes over them (replaced by one shared listener, same handling), and
+   * the net.Socket still points at the response it was assigned to.
+   */
+  function letGoOfUpgrade(socket: WebSocket, request: FastifyRequest): void {
+    const raw = request.raw.socket as Socket & { _httpMessage?: ServerResponse | null }
+    raw._httpMessage?.detachSocket(raw)
+    socket.removeAllListeners('error')
+    socket.on('error', onSocketError)
+  }
+
   const handler = (socket: WebSocket, request: FastifyRequest) => {
+    letGoOfUpgrade(socket, request)
     if (hub.isClosing) return socket.close(CloseCode.restarting, 'server restarting')
     // The login is read from the database and, across processes, the cap asked of
     // Redis: frames sent meanwhile wait for the answers.
@@ -71,11 +96,11 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
         admit(socket, request, identity, granted, early)
       },
       (err: unknown) => {
-        request.log.error({ err }, 'socket authentication failed')
+        log.error({ err }, 'socket authentication failed')
         socket.close(CloseCode.restarting, 'server restarting')
       },
     ).catch((err: unknown) => {
-      request.log.error({ err }, 'socket cap check failed')
+      log.error({ err }, 'socket cap check failed')
       socket.close(CloseCode.restarting, 'server restarting')
     })
   }
@@ -118,7 +143,7 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
       turn = turn.then(() =>
         frames.dispatch(raw, ctx).catch((err) => {
           if (err instanceof DomainError) return ctx.error(err.frameCode, err.message)
-          request.log.error({ err }, 'frame handler failed')
+          log.error({ err, userId: client.userId }, 'frame handler failed')
           ctx.error('invalid', 'The server could not handle that frame')
         }),
       )
@@ -140,8 +165,6 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
     for (const [data, isBinary] of early) onMessage(data, isBinary)
   }
 
-  // Quiet per-connection logs (and never a URL with ?token=) unless the app logs even less.
-  const logLevel = ['silent', 'fatal', 'error'].includes(config.logLevel) ? config.logLevel : 'warn'
   const route = { websocket: true, config: { csrf: false }, logLevel } as const
   app.get('/ws/notifications', route, handler)
   app.get('/ws/notifications/', route, handler)

@@ -7,6 +7,7 @@ import fp from 'fastify-plugin'
 import { accountsLive } from './live.js'
 import { accountRoutes } from './routes.js'
 import { createAccountService, type AccountService, type TokenClaims } from './service.js'
+import { TokenCache } from './token-cache.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -16,22 +17,23 @@ declare module 'fastify' {
 
 export const accountsPlugin = fp(
   async (app) => {
+    const tokens = new TokenCache()
     const accounts = createAccountService({
       db: app.db,
       bus: app.bus,
       tokenTtlSeconds: app.config.tokenTtlSeconds,
       signToken: (claims) => app.jwt.sign(claims),
-      verifyToken: (token) => {
+      verifyToken: tokens.wrap((token) => {
         try {
           return app.jwt.verify<TokenClaims>(token)
         } catch {
           return null
         }
-      },
+      }),
     })
     app.decorate('accounts', accounts)
     await app.register(accountRoutes)
-    await app.register(accountsLive)
+    await app.register(accountsLive, { tokens })
   },
   { name: 'accounts', dependencies: ['@fastify/jwt', '@fastify/rate-limit', 'http', 'realtime'] },
 )

@@ -9,6 +9,7 @@ import type { SocketIdentity, SocketRefusal } from '../../realtime/socket-route.
 import { AUTH_COOKIE, bearerToken } from '../../web/http.js'
 import type {} from './events.js'
 import type { Principal } from './service.js'
+import type { TokenCache } from './token-cache.js'
 
 function sameOrigin(request: FastifyRequest, origin: string, allowed: string[]): boolean {
   if (allowed.includes(origin)) return true
@@ -45,10 +46,16 @@ export async function authenticateSocket(request: FastifyRequest): Promise<Socke
   return { code: CloseCode.unauthorized, reason: 'missing, invalid or expired token' }
 }
 
-/** Sockets of a revoked login close, on every process that holds one. */
-export const accountsLive = fp(
-  async (app: FastifyInstance) => {
-    app.hub.onEvent('session_revoked', (event) => app.hub.closeSession(event.sessionId, CloseCode.unauthorized, 'logged out'))
+/**
+ * Sockets of a revoked login close, on every process that holds one, and the
+ * process drops the login's verified tokens (the session check refuses them anyway).
+ */
+export const accountsLive = fp<{ tokens: TokenCache }>(
+  async (app: FastifyInstance, { tokens }) => {
+    app.hub.onEvent('session_revoked', (event) => {
+      tokens.forgetSession(event.sessionId)
+      app.hub.closeSession(event.sessionId, CloseCode.unauthorized, 'logged out')
+    })
   },
   { name: 'accounts-live', dependencies: ['realtime'] },
 )

@@ -1,0 +1,66 @@
+/** WAL checkpoints run on a worker thread: the serving connection never checkpoints in a commit. */
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type Database from 'better-sqlite3'
+import t from 'tap'
+import { checkpointOffThread } from '../../src/db/checkpoint.js'
+import { openDatabase } from '../../src/db/client.js'
+import { buildTestApp } from '../helper.js'
+
+t.test('a file database: no automatic checkpoint on the serving connection, the worker copies the WAL back', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'))
+  const databasePath = join(dir, 'app.db')
+  const s = await buildTestApp({ databasePath })
+  t.teardown(async () => {
+    await s.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const sqlite = s.app.db.$client as Database.Database
+  t.same(sqlite.pragma('wal_autocheckpoint'), [{ wal_autocheckpoint: 0 }], 'off on the serving connection')
+
+  const before = statSync(databasePath).size
+  sqlite.exec('create table scratch (body blob)')
+  const insert = sqlite.prepare('insert into scratch (body) values (randomblob(4000))')
+  for (let i = 0; i < 100; i++) insert.run()
+  t.equal(statSync(databasePath).size, before, 'the rows are in the WAL only')
+  let after = before
+  for (let waited = 0; waited < 5000 && after === before; waited += 100) {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    after = statSync(databasePath).size
+  }
+  t.ok(after >= before + 100 * 4000, `the database file took them without the serving connection checkpointing (${before} -> ${after} bytes)`)
+})
+
+t.test('an in-memory database keeps SQLite defaults', async (t) => {
+  const s = await buildTestApp()
+  t.teardown(() => s.close())
+  t.same((s.app.db.$client as Database.Database).pragma('wal_autocheckpoint'), [{ wal_autocheckpoint: 1000 }])
+})
+
+t.test('under a steady stream of commits the WAL still starts over (it does not grow without end)', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'))
+  const databasePath = join(dir, 'stream.db')
+  const db = openDatabase(databasePath)
+  const closing: Array<() => Promise<void>> = []
+  const app = { config: { databasePath }, log: { warn: () => {} }, addHook: (_: string, fn: () => Promise<void>) => closing.push(fn) }
+  checkpointOffThread(app as unknown as Parameters<typeof checkpointOffThread>[0], db, { everyMs: 50, finishAbove: 20 })
+  t.teardown(async () => {
+    for (const close of closing) await close()
+    db.$client.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const sqlite = db.$client
+  sqlite.exec('create table scratch (n integer, body blob)')
+  sqlite.exec('create index scratch_n on scratch (n)')
+  const insert = sqlite.prepare('insert into scratch (n, body) values (random(), randomblob(200))')
+  let commits = 0
+  for (const end = Date.now() + 2000; Date.now() < end; commits++) {
+    insert.run()
+    await new Promise((resolve) => setTimeout(resolve, 1))
+  }
+  // Every commit appends two 4 KiB pages (table and index) to the WAL; started over
+  // now and then, the file holds a few rounds' worth at most.
+  const wal = statSync(`${databasePath}-wal`).size
+  t.ok(wal < commits * 8192 / 4, `${commits} commits, WAL ${wal} bytes`)
+})
