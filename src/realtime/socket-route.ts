@@ -153,16 +153,23 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
       hub.remove(client)
       release()
     })
-    let turn: Promise<void> = (async () => {
-      try {
-        for (const open of openHandlers) await open(client, request, ctx)
-      } catch (err) {
-        request.log.error({ err }, 'socket open handler failed')
-      } finally {
-        hub.release(client)
-      }
-    })()
+    let turn: Promise<void> = opening(client, request, ctx)
     for (const [data, isBinary] of early) onMessage(data, isBinary)
+  }
+
+  /**
+   * The opening frames, then the socket is released to what was sent to it meanwhile.
+   * Apart from admit() so that none of admit's closures (which live as long as the
+   * socket) holds the upgrade request.
+   */
+  async function opening(client: Client, request: FastifyRequest, ctx: FrameContext): Promise<void> {
+    try {
+      for (const open of openHandlers) await open(client, request, ctx)
+    } catch (err) {
+      log.error({ err, userId: client.userId }, 'socket open handler failed')
+    } finally {
+      hub.release(client)
+    }
   }
 
   const route = { websocket: true, config: { csrf: false }, logLevel } as const

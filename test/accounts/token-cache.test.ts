@@ -88,6 +88,6 @@ t.test('a logged-out token is refused on the very next request, in this process 
   const publish = p1.app.bus.publish
   p1.app.bus.publish = () => {}
   t.teardown(() => (p1.app.bus.publish = publish))
-  p1.app.accounts.logout(sessionId)
+  await p1.app.accounts.logout(sessionId)
   t.equal((await bobMe()).statusCode, 401, 'refused before any event reached the process')
 })

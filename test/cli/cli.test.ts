@@ -8,17 +8,21 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildTestApp, connectReady } from '../helper.js'
+import { onPostgresNow, testDatabaseUrl } from '../postgres/harness.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'pulse-cli-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 const databasePath = join(dir, 'data', 'app.db')
 const jwtSecret = 'cli-test-secret-cli-test-secret-cli-test'
+// Under test/postgres/ the commands get DATABASE_URL (a schema that stands for the file).
+const databaseUrl = onPostgresNow() ? await testDatabaseUrl(databasePath) : null
+const databaseEnv = { DATABASE_PATH: databasePath, ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}) }
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
     const child = spawn(join('node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
-      env: { ...process.env, DATABASE_PATH: databasePath, JWT_SECRET: jwtSecret, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...databaseEnv, JWT_SECRET: jwtSecret, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stdout = ''
@@ -37,7 +41,8 @@ t.test('create-user, token, load-users; their tokens open sockets', async (t) =>
   let r = await cli('create-user', 'Alice', '--password', 'secret-password', '--admin', '--first-name', 'Alice')
   t.equal(r.code, 0, r.stderr)
   t.match(r.stdout, /^created user alice \(id 1, admin\)\n$/)
-  t.ok(existsSync(databasePath), 'the database file was created and migrated')
+  if (databaseUrl) t.notOk(existsSync(databasePath), 'with DATABASE_URL no file is created')
+  else t.ok(existsSync(databasePath), 'the database file was created and migrated')
 
   // Independent commands run side by side (each process loads the whole app).
   const [dup, short, token, noUser, load] = await Promise.all([
@@ -102,7 +107,7 @@ t.test('load-users on a terminal: progress on stderr, the same "<id> <token>" li
   const command = `${join('node_modules', '.bin', 'tsx')} src/cli.ts load-users --count 3000 --prefix tty > ${out}`
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn('script', ['-qec', command, typescript], {
-      env: { ...process.env, DATABASE_PATH: databasePath, JWT_SECRET: jwtSecret, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+      env: { ...process.env, ...databaseEnv, JWT_SECRET: jwtSecret, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     })
     child.on('error', reject)

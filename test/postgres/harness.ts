@@ -35,7 +35,8 @@ async function adminClient(): Promise<pg.Client> {
     admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
     await admin.connect()
     t.teardown(async () => {
-      for (const schema of created) await admin!.query(`drop schema if exists "${schema}" cascade`)
+      // A schema left behind (a lock still held by a closing pool) is harmless: names are unique.
+      for (const schema of created) await admin!.query(`drop schema if exists "${schema}" cascade`).catch((err: Error) => t.comment(`schema ${schema} left: ${err.message}`))
       await admin!.end()
     })
   }
