@@ -12,8 +12,13 @@ export type Dialect = 'sqlite' | 'postgres'
 
 /** Which database a connection, a transaction or a query builder talks to. */
 export function dialectOf(db: object): Dialect {
-  return is((db as { dialect?: unknown }).dialect, PgDialect) ? 'postgres' : 'sqlite'
+  const dialect = (db as { dialect?: object }).dialect
+  if (!dialect) return 'sqlite'
+  let known = dialects.get(dialect)
+  if (!known) dialects.set(dialect, (known = is(dialect, PgDialect) ? 'postgres' : 'sqlite'))
+  return known
 }
+const dialects = new WeakMap<object, Dialect>()
 
 /**
  * `column LIKE pattern` ignoring case, with `\` escaping `%` and `_` in the pattern:

@@ -1,11 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { sql } from 'drizzle-orm'
 import type { Bus, BusEventInput } from '../realtime/bus.js'
+import type Database from 'better-sqlite3'
 import type pg from 'pg'
 import type { Db } from './client.js'
 import { dialectOf } from './dialect.js'
 import { transactionConnection } from './postgres.js'
-import { exec } from './raw.js'
 
 /** The database handle itself: on SQLite one connection; on PostgreSQL queries inside a transaction go to its connection. */
 export type Tx = Db
@@ -21,6 +20,18 @@ interface Open {
 }
 
 const open = new AsyncLocalStorage<Open>()
+
+/** SQLite's BEGIN/COMMIT/ROLLBACK, prepared once per connection (they run for every change). */
+const sqliteStatements = new WeakMap<Db, { begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement }>()
+function statementsOf(db: Db) {
+  let statements = sqliteStatements.get(db)
+  if (!statements) {
+    const sqlite = db.$client as Database.Database
+    statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), rollback: sqlite.prepare('ROLLBACK') }
+    sqliteStatements.set(db, statements)
+  }
+  return statements
+}
 /** Per database, the last transaction in line: each one waits for the one before (FIFO). */
 const queues = new WeakMap<Db, Promise<void>>()
 
@@ -53,14 +64,19 @@ export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox)
   let result: T
   try {
     result = await open.run(state, async () => {
-      await exec(db, sql`BEGIN IMMEDIATE`)
+      const sqlite = statementsOf(db)
+      sqlite.begin.run()
       try {
         const value = await fn(db, state.outbox)
-        await exec(db, sql`COMMIT`)
+        sqlite.commit.run()
         return value
       } catch (err) {
         // A failed COMMIT may have ended the transaction already: the first error is the one to tell.
-        await exec(db, sql`ROLLBACK`).catch(() => undefined)
+        try {
+          sqlite.rollback.run()
+        } catch {
+          // Already ended by the failed COMMIT.
+        }
         throw err
       } finally {
         state.ended = true

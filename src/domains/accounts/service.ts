@@ -69,6 +69,8 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
       .innerJoin(users, eq(users.id, sessions.userId))
       .where(and(eq(sessions.id, sql.placeholder('id')), liveSession(sql.placeholder('now')))),
   )
+  // One recipient named by id: the usual admin or domain notification.
+  const userById = prepare('accounts_user_by_id', db.select().from(users).where(eq(users.id, sql.placeholder('id'))))
   const liveSessionId = prepare(
     'accounts_live_session_id',
     db
@@ -113,7 +115,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     async resolveUsers(by: { ids?: number[]; usernames?: string[] }): Promise<{ found: UserRow[]; missing: string[] }> {
       if (by.ids) {
         const ids = [...new Set(by.ids)]
-        const found = ids.length ? await db.select().from(users).where(inArray(users.id, ids)) : []
+        const found = ids.length === 1 ? await userById.execute({ id: ids[0]! }) : ids.length ? await db.select().from(users).where(inArray(users.id, ids)) : []
         const have = new Set(found.map((u) => u.id))
         return { found, missing: ids.filter((id) => !have.has(id)).map(String) }
       }
