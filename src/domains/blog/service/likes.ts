@@ -1,5 +1,6 @@
 /** Likes: one per user and post; the live count follows every change. */
 import { and, eq } from 'drizzle-orm'
+import { lockKey } from '../../../db/dialect.js'
 import { transact } from '../../../db/transact.js'
 import { blogLikes } from '../schema.js'
 import type { BlogNotifications } from './notifications.js'
@@ -25,6 +26,9 @@ export function createLikes({ db, bus }: BlogServiceDeps, q: BlogQueries, notice
      */
     async setLike(userId: number, postId: number, want: boolean | 'toggle'): Promise<LikeState> {
       return transact(db, bus, async (tx, outbox) => {
+        // Likes of one post one at a time, so their ids follow the order the grouped
+        // notification counts them in ("bob and 9 others" counts from its first like's id).
+        await lockKey(tx, `likes:${postId}`)
         const post = await q.postRowIn(tx, postId)
         const liked = want === 'toggle' ? !await q.likedIn(tx, userId, postId) : want
         let changed: boolean

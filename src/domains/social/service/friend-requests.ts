@@ -6,6 +6,7 @@
 import { and, count, desc, eq } from 'drizzle-orm'
 import type { FastifyInstance } from 'fastify'
 import type { Db } from '../../../db/client.js'
+import { lockKey } from '../../../db/dialect.js'
 import { transact, type Outbox, type Tx } from '../../../db/transact.js'
 import { conflict, invalid, notFound } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
@@ -147,6 +148,8 @@ export function createFriendRequests({ db, bus, people, notifications, isOnline 
     async sendFriendRequest(fromId: number, toId: number): Promise<SentFriendRequest> {
       if (fromId === toId) throw invalid('You cannot send a friend request to yourself')
       return transact(db, bus, async (tx, outbox): Promise<SentFriendRequest> => {
+        // Two people asking each other at once: the second sees the first and accepts it.
+        await lockKey(tx, `friends:${Math.min(fromId, toId)}:${Math.max(fromId, toId)}`)
         const from = await findPerson(people, fromId)
         const to = await findPerson(people, toId)
         if (await areFriendsIn(tx, fromId, toId)) throw conflict(`You and @${to.username} are already friends`)
