@@ -67,7 +67,7 @@ const cfg = {
   targets: (opt.targets ?? 'ours,pg,sio,floor,multi').split(','),
   multiSockets: Number(opt['multi-sockets'] ?? (quick ? 3000 : 100_000)),
   multiServers: Number(opt['multi-servers'] ?? (quick ? 2 : 6)),
-  timeoutS: Number(opt.timeout ?? (quick ? 300 : 20 * 60)),
+  timeoutS: Number(opt.timeout ?? (quick ? 420 : 20 * 60)),
 }
 if (cfg.sockets > 19_500) {
   console.error('--sockets: at most 19,500 per server process (20,000 open files per process here)')
