@@ -2,7 +2,8 @@
 /**
  * npm run bench [-- --quick] [options]: the load benchmark (see bench/README.md).
  *
- * Starts the production build (dist/) and the two references in bench/peers/,
+ * Starts the production build (dist/), the same on a PostgreSQL database made
+ * for the run (bench/pg-database.js), and the two references in bench/peers/,
  * each in turn, holds N authenticated idle sockets from several load processes
  * (bench/client-worker.js, one 127.0.x.y source address each, <= 9,500 sockets
  * each because every process is capped at 20,000 open files), then measures
@@ -20,6 +21,9 @@ import { tmpdir, cpus, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { ADMIN_URL, createBenchDatabase, redact, unreachable } from './pg-database.js'
+import { Publisher, publishAtRate } from './publisher.js'
+import { markdown } from './report-table.js'
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(BENCH_DIR, '..')
@@ -46,7 +50,7 @@ const { values: opt } = parseArgs({
 })
 if (opt.help) {
   console.log(`npm run bench -- [--quick] [--sockets N] [--rates 1000,5000] [--seconds S]
-  [--targets ours,sio,floor,multi] [--multi-sockets N] [--multi-servers P]
+  [--targets ours,pg,sio,floor,multi] [--multi-sockets N] [--multi-servers P]
   [--no-build] [--cpu-prof] [--heap-snapshot] [--timeout SECONDS]`)
   process.exit(0)
 }
@@ -60,10 +64,10 @@ const cfg = {
     return { spec, rate, batch: batch || 1 }
   }),
   seconds: Number(opt.seconds ?? (quick ? 2 : 8)),
-  targets: (opt.targets ?? 'ours,sio,floor,multi').split(','),
+  targets: (opt.targets ?? 'ours,pg,sio,floor,multi').split(','),
   multiSockets: Number(opt['multi-sockets'] ?? (quick ? 3000 : 100_000)),
   multiServers: Number(opt['multi-servers'] ?? (quick ? 2 : 6)),
-  timeoutS: Number(opt.timeout ?? (quick ? 300 : 20 * 60)),
+  timeoutS: Number(opt.timeout ?? (quick ? 420 : 20 * 60)),
 }
 if (cfg.sockets > 19_500) {
   console.error('--sockets: at most 19,500 per server process (20,000 open files per process here)')
@@ -120,39 +124,46 @@ const secret = randomBytes(32).toString('base64url')
 const work = mkdtempSync(join(tmpdir(), 'pulse-bench-'))
 process.on('exit', () => rmSync(work, { recursive: true, force: true }))
 
-function cli(db, args) {
+/** The environment naming a database: `{ DATABASE_PATH }` (SQLite) or `{ DATABASE_URL }` (PostgreSQL). */
+function databaseEnv(dbEnv) {
+  const env = { ...process.env, ...dbEnv }
+  if (!dbEnv.DATABASE_URL) delete env.DATABASE_URL
+  return env
+}
+
+function cli(dbEnv, args) {
   return execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', DATABASE_PATH: db },
+    env: { ...databaseEnv(dbEnv), NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn' },
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
 }
 
-/** A fresh database with users b1..bN (one API token each) and an admin. */
-function makeDatabase(name, count) {
-  const db = join(work, `${name}.db`)
+/** A fresh database (by default a SQLite file) with users b1..bN (one API token each) and an admin. */
+function makeDatabase(name, count, dbEnv = { DATABASE_PATH: join(work, `${name}.db`) }) {
+  const db = dbEnv.DATABASE_PATH
   const t0 = performance.now()
-  const users = cli(db, ['load-users', '--count', String(count), '--prefix', 'b'])
+  const users = cli(dbEnv, ['load-users', '--count', String(count), '--prefix', 'b'])
     .trim()
     .split('\n')
     .map((line) => {
       const [id, token] = line.split(' ')
       return [Number(id), token]
     })
-  const created = cli(db, ['create-user', 'benchadmin', '--password', randomBytes(12).toString('hex'), '--admin'])
+  const created = cli(dbEnv, ['create-user', 'benchadmin', '--password', randomBytes(12).toString('hex'), '--admin'])
   const adminId = Number(/id (\d+)/.exec(created)[1])
-  const adminToken = cli(db, ['token', 'benchadmin']).trim()
+  const adminToken = cli(dbEnv, ['token', 'benchadmin']).trim()
   log(`database ${name}: ${users.length} users + admin in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
-  return { db, users, adminId, adminToken }
+  return { db, dbEnv, users, adminId, adminToken }
 }
 
 function copyDatabase(src, name) {
   const db = join(work, `${name}.db`)
   copyFileSync(src.db, db)
   for (const ext of ['-wal', '-shm']) if (existsSync(src.db + ext)) copyFileSync(src.db + ext, db + ext)
-  return { ...src, db }
+  return { ...src, db, dbEnv: { DATABASE_PATH: db } }
 }
 
 // ------------------------------------------------------------------ servers
@@ -196,12 +207,12 @@ function probe(child, extra = {}) {
   })
 }
 
-async function startServer(kind, { db, adminId, redisPrefix }, index) {
+async function startServer(kind, { dbEnv, adminId, redisPrefix }, index) {
   const port = nextPort++
   mkdirSync(join(RESULTS, 'logs'), { recursive: true })
   const logFile = join(RESULTS, 'logs', `${kind}-${index}.log`)
   const fd = openSync(logFile, 'w')
-  const env = { ...process.env, NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: db, ADMIN_ID: String(adminId) }
+  const env = { ...databaseEnv(dbEnv), NODE_ENV: 'production', JWT_SECRET: secret, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ADMIN_ID: String(adminId) }
   delete env.REDIS_URL
   delete env.WORKERS
   if (redisPrefix) {
@@ -298,145 +309,6 @@ async function collect(workers) {
   return { received: merged, unexpectedCloses, closeCodes, open }
 }
 
-// ------------------------------------------------------------------ HTTP publisher (keep-alive, raw)
-
-class Lane {
-  constructor(port, token) {
-    this.port = port
-    this.prefix = `POST /api/notifications HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n`
-    this.socket = net.connect({ port, host: '127.0.0.1', noDelay: true })
-    this.socket.setEncoding('latin1')
-    this.buf = ''
-    this.current = null
-    this.socket.on('data', (d) => this.onData(d))
-    this.socket.on('error', (err) => this.fail(err))
-    this.socket.on('close', () => this.fail(new Error('connection closed')))
-  }
-  send(body, cb) {
-    this.current = cb
-    this.socket.write(`${this.prefix}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
-  }
-  onData(d) {
-    this.buf += d
-    for (;;) {
-      const he = this.buf.indexOf('\r\n\r\n')
-      if (he < 0) return
-      const head = this.buf.slice(0, he)
-      const m = /content-length: *(\d+)/i.exec(head)
-      const len = m ? Number(m[1]) : 0
-      if (this.buf.length < he + 4 + len) return
-      const status = Number(head.slice(9, 12))
-      const body = this.buf.slice(he + 4, he + 4 + len)
-      this.buf = this.buf.slice(he + 4 + len)
-      const cb = this.current
-      this.current = null
-      cb?.(status, body)
-    }
-  }
-  fail(err) {
-    const cb = this.current
-    this.current = null
-    cb?.(0, String(err.message))
-  }
-  close() {
-    this.socket.destroy()
-  }
-}
-
-class Publisher {
-  constructor(ports, token, lanesPerPort) {
-    this.lanes = []
-    for (let i = 0; i < lanesPerPort; i++) for (const p of ports) this.lanes.push(new Lane(p, token))
-    this.idle = [...this.lanes]
-    this.queue = []
-  }
-  post(body) {
-    return new Promise((resolveP) => {
-      this.queue.push({ body, done: resolveP })
-      this.pump()
-    })
-  }
-  pump() {
-    while (this.idle.length && this.queue.length) {
-      const lane = this.idle.shift()
-      const { body, done } = this.queue.shift()
-      lane.send(body, (status, text) => {
-        this.idle.push(lane)
-        done({ status, text })
-        this.pump()
-      })
-    }
-  }
-  close() {
-    for (const l of this.lanes) l.close()
-  }
-}
-
-function coprimeStride(n) {
-  const gcd = (a, b) => (b ? gcd(b, a % b) : a)
-  for (const s of [7919, 7927, 7933, 7937, 104729]) if (gcd(s, n) === 1) return s
-  return 1
-}
-
-/**
- * Posts `rate` notifications per second for `seconds`, open loop (a late answer
- * does not delay the next request), `batch` users per POST. The title of each
- * carries its intended send time, so queueing anywhere counts as latency. When
- * more than 3 s of requests wait unanswered the server is saturated: the phase
- * stops sending (bounded time) and says so.
- */
-async function publishAtRate(pub, users, { rate, batch, seconds, phase }) {
-  const posts = Math.round((rate * seconds) / batch)
-  const postRate = rate / batch
-  const stride = coprimeStride(users.length)
-  const startUs = nowUs() + 20_000
-  const httpLat = []
-  let errors = 0
-  const pending = []
-  let i = 0
-  let seq = 0
-  let saturated = false
-  const firstErrors = []
-  await new Promise((resolveP) => {
-    const tick = () => {
-      const elapsed = nowUs() - startUs
-      const due = elapsed < 0 ? 0 : Math.min(posts, Math.floor((elapsed * postRate) / 1e6) + 1)
-      if (pub.queue.length > postRate * 3) {
-        saturated = true
-        return resolveP()
-      }
-      for (; i < due; i++) {
-        const t = Math.round(startUs + (i * 1e6) / postRate)
-        const ids = []
-        for (let b = 0; b < batch; b++) ids.push(users[((i * batch + b) * stride) % users.length][0])
-        // One title per POST: each user's frame carries the POST's seq; the first seq of the batch names it.
-        const first = seq
-        seq += batch
-        const body = `{"user_ids":[${ids.join(',')}],"title":"bench ${phase} ${first} ${t}","message":"load test","kind":"system"}`
-        pending.push(
-          pub.post(body).then(({ status, text }) => {
-            if (status === -1) return
-            if (status !== 201) {
-              errors++
-              if (firstErrors.length < 3) firstErrors.push(`${status} ${text.slice(0, 120)}`)
-            } else httpLat.push((nowUs() - t) / 1000)
-          }),
-        )
-      }
-      if (i < posts) setTimeout(tick, 1)
-      else resolveP()
-    }
-    tick()
-  })
-  const sentUs = nowUs() - startUs
-  // Saturated: requests still queued are never sent and not counted as sent.
-  const unsent = saturated ? pub.queue.splice(0) : []
-  for (const q of unsent) q.done({ status: -1, text: 'not sent' })
-  await Promise.all(pending)
-  const sentPosts = i - unsent.length
-  return { total: sentPosts * batch, posts: sentPosts, errors, firstErrors, httpLat, saturated, achievedRate: (sentPosts * batch) / (sentUs / 1e6) }
-}
-
 // ------------------------------------------------------------------ statistics
 
 function pct(sorted, p) {
@@ -459,13 +331,15 @@ async function waitForCount(workers, phase, expected, quietMs) {
 // ------------------------------------------------------------------ one target
 
 const PHASES = 'ACDEFGHIJ'
+const PG_LABEL = 'ours on PostgreSQL'
 
 /**
- * Runs the workload against one server kind: 'ours' (production build), 'sio'
- * (Socket.IO peer), 'floor' (bare ws), or 'ours-multi' (P processes + Redis).
+ * Runs the workload against one server kind: 'ours' (production build), 'ours-pg'
+ * (the same on PostgreSQL), 'sio' (Socket.IO peer), 'floor' (bare ws), or
+ * 'ours-multi' (P processes + Redis).
  */
 async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
-  const label = kind === 'ours' ? 'ours' : kind === 'sio' ? 'Socket.IO 4' : kind === 'floor' ? 'bare ws' : `ours x${processes} + Redis`
+  const label = kind === 'ours' ? 'ours' : kind === 'ours-pg' ? PG_LABEL : kind === 'sio' ? 'Socket.IO 4' : kind === 'floor' ? 'bare ws' : `ours x${processes} + Redis`
   log(`--- ${label}: ${sockets} sockets over ${processes} process(es)`)
   const redisPrefix = kind === 'ours-multi' ? `bench${process.pid}:` : undefined
   const servers = []
@@ -581,96 +455,6 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
   return result
 }
 
-// ------------------------------------------------------------------ report
-
-const TARGETS = {
-  rss: 10,
-  p50_1000: 2,
-  p99_1000: 10,
-  p99_5000: 25,
-  bcast_single: 500,
-  eld: 50,
-  bcast_multi: 3000,
-}
-
-function fmt(x, unit = '') {
-  return x === null || x === undefined ? 'n/a' : `${x}${unit}`
-}
-function ratio(a, b) {
-  if (a === null || a === undefined || b === null || b === undefined || b === 0) return 'n/a'
-  return `${(a / b).toFixed(2)}x`
-}
-
-function rows(r) {
-  const rate = (k) => (r.rates ?? {})[k] ?? {}
-  const out = [
-    ['open sockets', r.sockets_open, ''],
-    ['time to connect all (s)', r.connect_s, ''],
-    ['server RSS per idle socket (KiB)', r.rss_per_socket_kib, `<= ${TARGETS.rss}`],
-    ['server heap+external per socket (KiB)', r.heap_per_socket_kib, ''],
-  ]
-  for (const { spec, rate: k, batch } of cfg.rates) {
-    const x = rate(spec)
-    const name = batch > 1 ? `${k}/s in POSTs of ${batch}` : `${k}/s`
-    const t50 = k === 1000 ? `<= ${TARGETS.p50_1000}` : ''
-    const t99 = k === 1000 ? `<= ${TARGETS.p99_1000}` : k === 5000 ? `<= ${TARGETS.p99_5000}` : ''
-    out.push([`${name}: achieved rate (/s)${x.saturated ? ' (saturated, stopped)' : ''}`, x.achieved_rate, ''])
-    out.push([`${name}: p50 delivery (ms)`, x.p50_ms, t50])
-    out.push([`${name}: p99 delivery (ms)`, x.p99_ms, t99])
-    out.push([`${name}: max delivery (ms)`, x.max_ms, ''])
-    out.push([`${name}: lost`, x.lost, '0'])
-    out.push([`${name}: server CPU (% of one core)`, x.server_cpu_pct, ''])
-    out.push([`${name}: longest event-loop block (ms)`, x.eld_max_ms, ''])
-  }
-  const b = r.broadcast ?? {}
-  out.push(['broadcast: POST answered (ms)', b.http_ms, ''])
-  out.push(['broadcast: last socket has it (ms)', b.last_ms, r.processes > 1 ? `<= ${TARGETS.bcast_multi}` : `<= ${TARGETS.bcast_single}`])
-  out.push(['broadcast: p50 (ms)', b.p50_ms, ''])
-  out.push(['broadcast: lost', b.lost, '0'])
-  out.push(['broadcast: longest event-loop block (ms)', b.eld_max_ms, `<= ${TARGETS.eld}`])
-  return out
-}
-
-/** 'yes' / 'no' for a value against a target like '<= 10' or '0'; '' when there is none. */
-function meets(v, target) {
-  if (!target || v === null || v === undefined) return ''
-  const m = /^<= ([\d.]+)$/.exec(target)
-  if (m) return v <= Number(m[1]) ? 'yes' : 'no'
-  return Number(v) === Number(target) ? 'yes' : 'no'
-}
-
-function markdown(results, meta) {
-  const by = Object.fromEntries(results.map((r) => [r.target, r]))
-  const lines = [`Run ${meta.date} on ${meta.machine} (${meta.mode} mode).`, '']
-  const base = by.ours ?? by.sio ?? by.floor
-  if (base) {
-    lines.push(`Single process, ${base.sockets_open ?? 0} sockets (ratios: ours / theirs; below 1.00x is better for times and memory):`, '')
-    lines.push('| row | ours | Socket.IO 4 | ours/Socket.IO | bare ws | ours/bare ws | target | met |')
-    lines.push('|---|---:|---:|---:|---:|---:|---|---|')
-    const o = rows(base)
-    const s = by.sio ? rows(by.sio) : null
-    const f = by.floor ? rows(by.floor) : null
-    o.forEach(([name, ov, target], i) => {
-      const v = by.ours ? ov : null
-      const sv = s?.[i]?.[1]
-      const fv = f?.[i]?.[1]
-      const isRatio = !/open sockets|achieved|lost|CPU/.test(name)
-      lines.push(`| ${name} | ${fmt(v)} | ${fmt(sv)} | ${isRatio ? ratio(v, sv) : ''} | ${fmt(fv)} | ${isRatio ? ratio(v, fv) : ''} | ${target} | ${meets(v, target)} |`)
-    })
-    lines.push('')
-  }
-  const multi = by['ours-multi']
-  if (multi) {
-    lines.push(`Several processes: ${multi.processes} server processes joined by Redis, ${multi.sockets_open ?? 0} sockets:`, '')
-    lines.push('| row | ours, multi-process | target | met |')
-    lines.push('|---|---:|---|---|')
-    for (const [name, v, target] of rows(multi)) lines.push(`| ${name} | ${fmt(v)} | ${target} | ${meets(v, target)} |`)
-    lines.push('')
-  }
-  for (const r of results) if (r.error) lines.push(`- ${r.label}: error: ${r.error.split('\n')[0]}`)
-  return lines.join('\n')
-}
-
 // ------------------------------------------------------------------ main
 
 async function redisUp() {
@@ -705,7 +489,7 @@ function report({ final }) {
     config: cfg,
     duration_s: Math.round((Date.now() - startedAt) / 1000),
   }
-  const md = markdown(results, meta) + (final ? '' : '\n(incomplete: the run stopped before every target was measured)')
+  const md = markdown(results, meta, cfg.rates) + (final ? '' : '\n(incomplete: the run stopped before every target was measured)')
   mkdirSync(RESULTS, { recursive: true })
   const json = JSON.stringify({ meta, results }, null, 2)
   writeFileSync(join(RESULTS, `latest-${meta.mode}.json`), json)
@@ -721,15 +505,39 @@ function report({ final }) {
   }
 }
 
+/**
+ * The production build on a PostgreSQL database made for this run (users loaded with the
+ * CLI), dropped afterwards; skipped with the reason when PostgreSQL does not answer.
+ */
+async function runPostgres(ipBlock) {
+  const skipped = await unreachable(ADMIN_URL)
+  if (skipped) {
+    log(`--- ${PG_LABEL}: skipped: ${skipped}`)
+    return { target: 'ours-pg', label: PG_LABEL, error: `skipped: ${skipped}` }
+  }
+  let database = null
+  try {
+    database = await createBenchDatabase(ADMIN_URL)
+    log(`database ${database.name} created on ${redact(ADMIN_URL)}`)
+    const data = makeDatabase('pg', cfg.sockets, { DATABASE_URL: database.url })
+    return await runTarget('ours-pg', data, { sockets: cfg.sockets, ipBlock })
+  } catch (err) {
+    log(`${PG_LABEL} failed:`, err)
+    return { target: 'ours-pg', label: PG_LABEL, error: String(err?.stack ?? err) }
+  } finally {
+    await database?.drop().catch((err) => log(`could not drop ${database.name} now (retried at exit): ${err.message}`))
+  }
+}
+
 async function main() {
   build()
   const needSingle = cfg.targets.some((t) => ['ours', 'sio', 'floor'].includes(t))
   const single = needSingle ? makeDatabase('single', cfg.sockets) : null
   let ipBlock = 10 + (process.pid % 40) * 5
-  for (const t of ['ours', 'sio', 'floor']) {
+  for (const t of ['ours', 'pg', 'sio', 'floor']) {
     if (!cfg.targets.includes(t)) continue
-    const data = copyDatabase(single, t)
-    results.push(await runTarget(t, data, { sockets: cfg.sockets, ipBlock: ipBlock++ }))
+    if (t === 'pg') results.push(await runPostgres(ipBlock++))
+    else results.push(await runTarget(t, copyDatabase(single, t), { sockets: cfg.sockets, ipBlock: ipBlock++ }))
     report({ final: false })
   }
   if (cfg.targets.includes('multi')) {
