@@ -53,27 +53,21 @@ export function aliasOf<T extends SQLiteTable, N extends string>(db: object, tab
   return aliased as unknown as ReturnType<typeof alias<T, N>>
 }
 
+/** An error and the errors it wraps (drizzle wraps the driver's error as its cause). */
+type WrappedError = { message?: unknown; code?: unknown; constraint?: unknown; cause?: unknown }
+export function* errorChain(err: unknown): Generator<WrappedError> {
+  for (let e = err as WrappedError | undefined, depth = 0; e && typeof e === 'object' && depth < 4; e = e.cause as WrappedError | undefined, depth++) yield e
+}
+
 /**
  * Did a unique index refuse the row? SQLite says so in words naming the columns
  * (`UNIQUE constraint failed: messages.sender_id, messages.client_id`), PostgreSQL with
- * code 23505 and the index's name (drizzle wraps the driver's error as its cause).
+ * code 23505 and the index's name.
  */
 export function violatesUnique(err: unknown, index: { name: string; sqliteColumns: string }): boolean {
-  for (let e = err as { message?: unknown; code?: unknown; constraint?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+  for (const e of errorChain(err)) {
     if (e.code === '23505' && e.constraint === index.name) return true
     if (typeof e.message === 'string' && e.message.includes(`UNIQUE constraint failed: ${index.sqliteColumns}`)) return true
   }
   return false
-}
-
-/**
- * Makes the transactions that name the same key take turns from here to their end, where a
- * decision rests on what was read (is there an unread group to add to, does the direct
- * conversation exist, what is the invoice's balance). SQLite's transactions already take
- * turns (BEGIN IMMEDIATE); PostgreSQL's run side by side, so there it is a transaction-scoped
- * advisory lock on the key's hash. Outside a transaction it holds nothing.
- */
-export async function lockKey(tx: object, key: string): Promise<void> {
-  if (dialectOf(tx) !== 'postgres') return
-  await (tx as { execute(q: SQL): Promise<unknown> }).execute(sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
 }

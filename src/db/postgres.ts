@@ -5,11 +5,11 @@
  * with PostgreSQL types, kept in step by test/db/pg-schema.test.ts).
  */
 import { drizzle } from 'drizzle-orm/node-postgres'
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { migrate } from 'drizzle-orm/node-postgres/migrator'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
+import { transactionConnection } from './transact.js'
 
 export const PG_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations-pg')
 
@@ -28,9 +28,6 @@ function exactNumber(text: string): number {
 pg.types.setTypeParser(pg.types.builtins.INT8, exactNumber)
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, exactNumber)
 
-/** The connection of the transaction the caller is inside (set by transact.ts), if any. */
-export const transactionConnection = new AsyncLocalStorage<{ client: pg.PoolClient | null }>()
-
 /**
  * A pool whose queries, made inside a transaction, go to that transaction's connection:
  * a service may read through `db` (a prepared statement, a helper of another service)
@@ -43,7 +40,7 @@ class TransactionAwarePool extends pg.Pool {
     super(config)
     const poolQuery = this.query.bind(this) as (...args: unknown[]) => unknown
     this.query = ((...args: unknown[]) => {
-      const client = transactionConnection.getStore()?.client
+      const client = transactionConnection()
       return client ? (client.query as (...a: unknown[]) => unknown)(...args) : poolQuery(...args)
     }) as pg.Pool['query']
   }

@@ -3,8 +3,9 @@ import type { Bus, BusEventInput } from '../realtime/bus.js'
 import type Database from 'better-sqlite3'
 import type pg from 'pg'
 import type { Db } from './client.js'
-import { dialectOf } from './dialect.js'
-import { transactionConnection } from './postgres.js'
+import { sql } from 'drizzle-orm'
+import { dialectOf, errorChain } from './dialect.js'
+import { exec } from './raw.js'
 
 /** The database handle itself: on SQLite one connection; on PostgreSQL queries inside a transaction go to its connection. */
 export type Tx = Db
@@ -14,12 +15,37 @@ export type Outbox = BusEventInput[]
 
 interface Open {
   db: Db
+  /** PostgreSQL: the pooled connection the transaction runs on (null on SQLite). */
+  client: pg.PoolClient | null
   outbox: Outbox
   /** Set at COMMIT or ROLLBACK: work scheduled from inside (a timer) must not join it later. */
   ended: boolean
 }
 
 const open = new AsyncLocalStorage<Open>()
+
+/**
+ * The connection of the PostgreSQL transaction the caller is inside, if any: postgres.ts
+ * sends every query made there to it. Work scheduled from inside that outlives the
+ * transaction (a timer) gets null and runs on the pool.
+ */
+export function transactionConnection(): pg.PoolClient | null {
+  const current = open.getStore()
+  return current && !current.ended ? current.client : null
+}
+
+/**
+ * Makes the transactions that name the same key take turns from here to their end, where a
+ * decision rests on what was read (is there an unread group to add to, does the direct
+ * conversation exist, what is the invoice's balance). SQLite's transactions already take
+ * turns (BEGIN IMMEDIATE); PostgreSQL's run side by side, so there it is a transaction-scoped
+ * advisory lock on the key's hash, taken only inside a transaction (outside one it would
+ * hold nothing and cost a round trip).
+ */
+export async function lockKey(tx: Tx, key: string): Promise<void> {
+  if (!transactionConnection()) return
+  await exec(tx, sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
+}
 
 /** SQLite's BEGIN/COMMIT/ROLLBACK, prepared once per connection (they run for every change). */
 const sqliteStatements = new WeakMap<Db, { begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement }>()
@@ -60,7 +86,7 @@ export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox)
   const mine = new Promise<void>((resolve) => (done = resolve))
   queues.set(db, mine)
   await before
-  const state: Open = { db, outbox: [], ended: false }
+  const state: Open = { db, client: null, outbox: [], ended: false }
   let result: T
   try {
     result = await open.run(state, async () => {
@@ -95,10 +121,7 @@ const RETRYABLE = new Set(['40P01', '40001'])
 const ATTEMPTS = 3
 
 function sqlState(err: unknown): string | undefined {
-  // drizzle wraps the driver's error (DrizzleQueryError) with it as the cause.
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'string') return e.code
-  }
+  for (const e of errorChain(err)) if (typeof e.code === 'string') return e.code
   return undefined
 }
 
@@ -114,12 +137,11 @@ async function transactOnPostgres<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outb
   const pool = db.$client as pg.Pool
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect()
-    const slot = { client: client as pg.PoolClient | null }
-    const state: Open = { db, outbox: [], ended: false }
+    const state: Open = { db, client, outbox: [], ended: false }
     let broken: Error | undefined
     try {
       await client.query('begin')
-      const result = await transactionConnection.run(slot, () => open.run(state, () => fn(db, state.outbox)))
+      const result = await open.run(state, () => fn(db, state.outbox))
       await client.query('commit')
       for (const event of state.outbox) bus.publish(event)
       return result
@@ -129,7 +151,6 @@ async function transactOnPostgres<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outb
     } finally {
       // Work scheduled from inside (a timer) runs on the pool afterwards, never on this connection.
       state.ended = true
-      slot.client = null
       client.release(broken)
     }
   }

@@ -4,9 +4,9 @@
  */
 import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { dialectOf, lockKey } from '../../db/dialect.js'
+import { dialectOf } from '../../db/dialect.js'
 import { exec } from '../../db/raw.js'
-import { transact, type Outbox, type Tx } from '../../db/transact.js'
+import { lockKey, transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
 import type { Bus } from '../../realtime/bus.js'
 import { users } from '../accounts/schema.js'

@@ -4,9 +4,8 @@
  * (another business's id is "not found", never "forbidden": ids do not leak).
  */
 import { and, eq, inArray } from 'drizzle-orm'
-import { lockKey } from '../../../db/dialect.js'
 import type { Db } from '../../../db/client.js'
-import type { Tx } from '../../../db/transact.js'
+import { lockKey, type Tx } from '../../../db/transact.js'
 import { notFound } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
 import type { NotificationService } from '../../notifications/service.js'

@@ -1,7 +1,6 @@
 /** Likes: one per user and post; the live count follows every change. */
 import { and, eq } from 'drizzle-orm'
-import { lockKey } from '../../../db/dialect.js'
-import { transact } from '../../../db/transact.js'
+import { lockKey, transact } from '../../../db/transact.js'
 import { blogLikes } from '../schema.js'
 import type { BlogNotifications } from './notifications.js'
 import type { BlogQueries, BlogServiceDeps } from './queries.js'

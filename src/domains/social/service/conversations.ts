@@ -4,8 +4,8 @@
  */
 import { and, count, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../../db/client.js'
-import { aliasOf, lockKey } from '../../../db/dialect.js'
-import { transact, type Tx } from '../../../db/transact.js'
+import { aliasOf } from '../../../db/dialect.js'
+import { lockKey, transact, type Tx } from '../../../db/transact.js'
 import { forbidden, invalid, notFound } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
 import type { PublicUser } from '../../../protocol.js'
