@@ -47,9 +47,9 @@ if (process.argv[2] === '--client') {
   const dbPath = join(tmpdir(), `pulse-http-cost-${process.pid}.db`)
   const { config } = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'warn', DATABASE_PATH: dbPath })
   const app = await buildApp(config)
-  const users = app.accounts.loadUsers(1000, 'cost')
+  const users = await app.accounts.loadUsers(1000, 'cost')
   const admin = (await app.accounts.register({ username: 'costadmin', password: 'cost-password-1', isAdmin: true })).user
-  const token = app.accounts.login(admin, 'api').token
+  const token = (await app.accounts.login(admin, 'api')).token
   await app.listen({ port: 0, host: '127.0.0.1' })
   const child = fork(fileURLToPath(import.meta.url), ['--client', String(app.server.address().port), token, String(count), String(users.length)])
   const reply = () => new Promise((r) => child.once('message', r))
