@@ -64,7 +64,11 @@ if (process.argv[2] === '--client') {
     const used = process.cpuUsage(before)
     best = Math.min(best, (used.user + used.system) / count)
   }
-  console.log(JSON.stringify({ dist, requests: count, cpu_us_per_request: Math.round(best), response_bytes: bytes }))
+  // Group commit (SQLite): how many transactions shared a COMMIT, when this build has it.
+  const { groupCommitOf } = await import(pathToFileURL(join(dist, 'db', 'transact.js')).href)
+  const group = groupCommitOf?.(app.db)?.stats
+  const perCommit = group ? Math.round((group.transactions / Math.max(group.commits, 1)) * 100) / 100 : undefined
+  console.log(JSON.stringify({ dist, requests: count, cpu_us_per_request: Math.round(best), response_bytes: bytes, transactions_per_commit: perCommit }))
   child.kill()
   await app.close()
   for (const ext of ['', '-wal', '-shm']) rmSync(dbPath + ext, { force: true })

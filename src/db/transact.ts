@@ -5,6 +5,7 @@ import type pg from 'pg'
 import type { Db } from './client.js'
 import { sql } from 'drizzle-orm'
 import { dialectOf, errorChain } from './dialect.js'
+import { GroupCommit } from './group-commit.js'
 import { exec } from './raw.js'
 
 /** The database handle itself: on SQLite one connection; on PostgreSQL queries inside a transaction go to its connection. */
@@ -47,19 +48,18 @@ export async function lockKey(tx: Tx, key: string): Promise<void> {
   await exec(tx, sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`)
 }
 
-/** SQLite's BEGIN/COMMIT/ROLLBACK, prepared once per connection (they run for every change). */
-const sqliteStatements = new WeakMap<Db, { begin: Database.Statement; commit: Database.Statement; rollback: Database.Statement }>()
-function statementsOf(db: Db) {
-  let statements = sqliteStatements.get(db)
-  if (!statements) {
-    const sqlite = db.$client as Database.Database
-    statements = { begin: sqlite.prepare('BEGIN IMMEDIATE'), commit: sqlite.prepare('COMMIT'), rollback: sqlite.prepare('ROLLBACK') }
-    sqliteStatements.set(db, statements)
-  }
-  return statements
+/** Per SQLite connection, the line its transactions wait in (group-commit.ts). */
+const groups = new WeakMap<Db, GroupCommit>()
+function groupOf(db: Db): GroupCommit {
+  let group = groups.get(db)
+  if (!group) groups.set(db, (group = new GroupCommit(db.$client as Database.Database)))
+  return group
 }
-/** Per database, the last transaction in line: each one waits for the one before (FIFO). */
-const queues = new WeakMap<Db, Promise<void>>()
+
+/** This SQLite database's group commit (its stats: how many transactions shared a COMMIT); null on PostgreSQL. */
+export function groupCommitOf(db: Db): GroupCommit | null {
+  return dialectOf(db) === 'sqlite' ? groupOf(db) : null
+}
 
 /**
  * Runs `fn` in one transaction and publishes the events it collected after COMMIT. If
@@ -68,8 +68,9 @@ const queues = new WeakMap<Db, Promise<void>>()
  * transaction and outbox, published after the outer COMMIT.
  *
  * SQLite: one connection serves every request, so transactions of this process take
- * turns (a promise chain per database), each BEGIN IMMEDIATE (writers of other
- * processes queue on busy_timeout instead of failing on lock upgrade). Inside `fn`,
+ * turns, and those that queued meanwhile share one BEGIN IMMEDIATE ... COMMIT, each in
+ * its own savepoint (group-commit.ts; writers of other processes queue on busy_timeout
+ * instead of failing on lock upgrade). Inside `fn`,
  * only database work: no Redis, no password hashing, no timers, no other I/O. While a
  * transaction waits on real I/O, another request's query on the same connection would
  * run inside it (and be rolled back with it).
@@ -81,37 +82,14 @@ export async function transact<T>(db: Db, bus: Bus, fn: (tx: Tx, outbox: Outbox)
   if (current && current.db === db && !current.ended) return fn(db, current.outbox)
   if (dialectOf(db) === 'postgres') return transactOnPostgres(db, bus, fn)
 
-  const before = queues.get(db) ?? Promise.resolve()
-  let done!: () => void
-  const mine = new Promise<void>((resolve) => (done = resolve))
-  queues.set(db, mine)
-  await before
   const state: Open = { db, client: null, outbox: [], ended: false }
-  let result: T
-  try {
-    result = await open.run(state, async () => {
-      const sqlite = statementsOf(db)
-      sqlite.begin.run()
-      try {
-        const value = await fn(db, state.outbox)
-        sqlite.commit.run()
-        return value
-      } catch (err) {
-        // A failed COMMIT may have ended the transaction already: the first error is the one to tell.
-        try {
-          sqlite.rollback.run()
-        } catch {
-          // Already ended by the failed COMMIT.
-        }
-        throw err
-      } finally {
-        state.ended = true
-      }
-    })
-  } finally {
-    if (queues.get(db) === mine) queues.delete(db)
-    done()
-  }
+  const result = await groupOf(db).run(async () => {
+    try {
+      return await open.run(state, () => fn(db, state.outbox))
+    } finally {
+      state.ended = true
+    }
+  })
   for (const event of state.outbox) bus.publish(event)
   return result
 }
