@@ -2,7 +2,7 @@
  * Notifications: created inside the caller's transaction (the push goes out after
  * commit through the outbox), listed, replayed, counted, marked read.
  */
-import { and, count, eq, isNull, notInArray, sql } from 'drizzle-orm'
+import { and, count, eq, gt, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { dialectOf } from '../../db/dialect.js'
 import { exec } from '../../db/raw.js'
@@ -24,6 +24,8 @@ import { notifications, type NotificationRow } from './schema.js'
 
 export { REPLAY_LIMIT } from './queries.js'
 export const RECENT_LIMIT = 10
+/** Users per INSERT ... SELECT of a broadcast. */
+export const BROADCAST_CHUNK = 2000
 
 export interface NotificationInput {
   kind: NotificationKind
@@ -179,39 +181,53 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       const createdAt = now()
       const v = rowValues(input, createdAt)
       const excluded = await preferences.inboxOff(tx, input.kind)
-      // One statement whose ids are consecutive, so one event names them all (fromId..toId).
+      // Statements whose ids are consecutive, so one event names them all (fromId..toId).
       // PostgreSQL hands out ids to concurrent inserts as they come: the table is locked
-      // against other writers (readers go on) for this statement, and ids are drawn explicitly.
+      // against other writers (readers go on) until COMMIT, and ids are drawn explicitly.
+      // SQLite: BROADCAST_CHUNK users per statement, the event loop turning between them
+      // (19,000 rows in one statement held it ~55 ms); the transaction keeps every other
+      // writer out meanwhile, so the ids still follow on.
       const onPostgres = dialectOf(tx) === 'postgres'
       if (onPostgres) await exec(tx, sql`lock table notifications in exclusive mode`)
-      const rows = await tx
-        .insert(notifications)
-        .select(
-          tx
-            .select({
-              id: (onPostgres ? sql`nextval(pg_get_serial_sequence('notifications', 'id'))` : sql`null`).as('id'),
-              userId: users.id,
-              kind: sql`${v.kind}`.as('kind'),
-              title: sql`${v.title}`.as('title'),
-              message: sql`${v.message}`.as('message'),
-              linkUrl: sql`${v.linkUrl}`.as('link_url'),
-              linkText: sql`${v.linkText}`.as('link_text'),
-              icon: sql`${v.icon}`.as('icon'),
-              actorId: sql`${v.actorId}`.as('actor_id'),
-              groupKey: sql`null`.as('group_key'),
-              readAt: sql`null`.as('read_at'),
-              createdAt: sql`${v.createdAt}`.as('created_at'),
-              thread: sql`${v.thread}`.as('thread'),
-              archivedAt: sql`null`.as('archived_at'),
-              snoozedUntil: sql`null`.as('snoozed_until'),
-            })
-            .from(users)
-            .where(notInArray(users.id, excluded))
-            .orderBy(users.id),
-        )
-        .returning({ id: notifications.id })
+      const ids: number[] = []
+      for (let after = 0; ; ) {
+        if (after > 0 && !onPostgres) await new Promise((resolve) => setImmediate(resolve))
+        const chunk = await tx
+          .insert(notifications)
+          .select(
+            tx
+              .select({
+                id: (onPostgres ? sql`nextval(pg_get_serial_sequence('notifications', 'id'))` : sql`null`).as('id'),
+                userId: users.id,
+                kind: sql`${v.kind}`.as('kind'),
+                title: sql`${v.title}`.as('title'),
+                message: sql`${v.message}`.as('message'),
+                linkUrl: sql`${v.linkUrl}`.as('link_url'),
+                linkText: sql`${v.linkText}`.as('link_text'),
+                icon: sql`${v.icon}`.as('icon'),
+                actorId: sql`${v.actorId}`.as('actor_id'),
+                groupKey: sql`null`.as('group_key'),
+                readAt: sql`null`.as('read_at'),
+                createdAt: sql`${v.createdAt}`.as('created_at'),
+                thread: sql`${v.thread}`.as('thread'),
+                archivedAt: sql`null`.as('archived_at'),
+                snoozedUntil: sql`null`.as('snoozed_until'),
+              })
+              .from(users)
+              .where(and(gt(users.id, after), notInArray(users.id, excluded)))
+              .orderBy(users.id)
+              .limit(BROADCAST_CHUNK),
+          )
+          .returning({ id: notifications.id, userId: notifications.userId })
+        for (const r of chunk) {
+          ids.push(r.id)
+          after = Math.max(after, r.userId)
+        }
+        if (chunk.length < BROADCAST_CHUNK) break
+      }
+      ids.sort((a, b) => a - b)
+      if (ids.length > 0 && ids[ids.length - 1]! - ids[0]! !== ids.length - 1) throw new Error(`a broadcast's ids are not consecutive (${ids.length} rows from ${ids[0]} to ${ids[ids.length - 1]})`)
       await preferences.admitBroadcast(tx, new Set(excluded))
-      const ids = rows.map((r) => r.id).sort((a, b) => a - b)
       if (ids.length > 0) outbox.push({ type: 'notify_all', template: await template(input, createdAt), fromId: ids[0]!, toId: ids[ids.length - 1]! })
       return { created: ids.length, ids }
     },
