@@ -5,10 +5,10 @@
  * Prepared statements run on the one connection, so inside the caller's open
  * transaction when there is one.
  */
-import { and, count, desc, eq, gt, gte, isNull, lt, lte, max, sql } from 'drizzle-orm'
+import { and, count, desc, eq, gt, gte, inArray, isNull, lt, lte, max, min, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { aliasOf } from '../../db/dialect.js'
-import { prepare } from '../../db/prepared.js'
+import { inList, prepare } from '../../db/prepared.js'
 import type { NotificationDTO, NotificationKind } from '../../protocol.js'
 import { actionsOf } from './actions.js'
 import { categoryOf } from './inbox-rules.js'
@@ -65,6 +65,15 @@ export function prepareQueries(db: Db) {
   const inInbox = and(mine, isNull(notifications.archivedAt), isNull(notifications.snoozedUntil))
   return {
     countUnread: prepare('notifications_countUnread', db.select({ n: count() }).from(notifications).where(and(mine, unread))),
+    /** countUnread of many users (inLists), one row per user that has any. */
+    countUnreadOf: prepare(
+      'notifications_countUnreadOf',
+      db
+        .select({ userId: notifications.userId, n: count() })
+        .from(notifications)
+        .where(and(inArray(notifications.userId, inList()), unread))
+        .groupBy(notifications.userId),
+    ),
     /** Unread rows by kind (snoozed and archived rows are read): summed into categories. */
     unreadByKind: prepare(
       'notifications_unreadByKind',
@@ -93,12 +102,14 @@ export function prepareQueries(db: Db) {
         .orderBy(notifications.id)
         .limit(1),
     ),
-    rowsInRange: prepare(
-      'notifications_rowsInRange',
+    /** rowIdInRange of many users (inLists), one row per user that has any. */
+    rowIdsInRange: prepare(
+      'notifications_rowIdsInRange',
       db
-        .select({ userId: notifications.userId, id: notifications.id })
+        .select({ userId: notifications.userId, id: min(notifications.id) })
         .from(notifications)
-        .where(and(gte(notifications.id, p('from')), lte(notifications.id, p('to')))),
+        .where(and(inArray(notifications.userId, inList()), gte(notifications.id, p('from')), lte(notifications.id, p('to'))))
+        .groupBy(notifications.userId),
     ),
     ownerOf: prepare('notifications_ownerOf', db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.id, p('id')))),
     actorName: prepare('notifications_actorName', db.select({ username: users.username }).from(users).where(eq(users.id, p('id')))),

@@ -5,6 +5,7 @@
 import { and, count, eq, gt, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { dialectOf } from '../../db/dialect.js'
+import { inLists } from '../../db/prepared.js'
 import { exec } from '../../db/raw.js'
 import { lockKey, transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
@@ -41,6 +42,12 @@ export interface NotificationInput {
   selfCaused?: boolean
 }
 
+/** Counts another domain adds, for one user and for many (users it has nothing for count 0). */
+export interface UnreadCounter {
+  one(userId: number): Promise<number>
+  many(userIds: readonly number[]): Promise<Map<number, number>>
+}
+
 export type Recipients = { userIds: number[] } | { all: true }
 export interface Notified {
   created: number
@@ -64,11 +71,9 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
   const preferences = createPreferences({ db, bus, now })
   const mutes = createMutes({ db, now })
   const inbox = createInboxState({ db, bus, q, now, counts: async (userId) => service.counts(userId) })
-  /** user id -> row id of the last broadcast the hub asked about (one scan, not one query per user). */
-  let broadcastRows: { fromId: number; toId: number; byUser: Map<number, number> } | null = null
 
   /** Other domains add to the counts (social: unread direct messages). */
-  let unreadMessages: (userId: number) => Promise<number> = async () => 0
+  let unreadMessages: UnreadCounter = { one: async () => 0, many: async () => new Map() }
 
   async function template(input: NotificationInput, createdAt: number): Promise<NotificationTemplate> {
     const actorId = input.actorId ?? null
@@ -105,12 +110,21 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
   }
 
   const service = {
-    setUnreadMessagesCounter(fn: (userId: number) => Promise<number>) {
-      unreadMessages = fn
+    setUnreadMessagesCounter(counter: UnreadCounter) {
+      unreadMessages = counter
     },
 
     async counts(userId: number): Promise<Counts> {
-      return { unread_count: (await q.countUnread.execute({ userId }))[0]!.n, unread_messages_count: await unreadMessages(userId) }
+      return { unread_count: (await q.countUnread.execute({ userId }))[0]!.n, unread_messages_count: await unreadMessages.one(userId) }
+    },
+
+    /** The counts of many users (a fan-out's slice) in a few grouped queries. */
+    async countsOf(userIds: readonly number[]): Promise<Map<number, Counts>> {
+      if (userIds.length === 1) return new Map([[userIds[0]!, await service.counts(userIds[0]!)]])
+      const unread = new Map<number, number>()
+      for (const r of await inLists(userIds, async (list) => q.countUnreadOf.execute(list))) unread.set(r.userId, r.n)
+      const messages = await unreadMessages.many(userIds)
+      return new Map(userIds.map((u) => [u, { unread_count: unread.get(u) ?? 0, unread_messages_count: messages.get(u) ?? 0 }]))
     },
 
     /** Unread notifications per category (snoozed and archived ones are read). */
@@ -237,22 +251,14 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
       return transact(db, bus, async (tx) => (await tx.select({ n: count() }).from(users).limit(1))[0]!.n - (await preferences.inboxOff(tx, kind)).length)
     },
 
-    /** This user's row among a broadcast's rows (notify_all), or null. */
-    async broadcastRowId(userId: number, fromId: number, toId: number): Promise<number | null> {
-      // A big broadcast asks once per online user: read its rows in one scan and keep the last one.
-      if (toId - fromId < 64) return (await q.rowIdInRange.execute({ userId, from: fromId, to: toId }))[0]?.id ?? null
-      if (!broadcastRows || broadcastRows.fromId !== fromId || broadcastRows.toId !== toId) {
-        const byUser = new Map<number, number>()
-        for (const r of await q.rowsInRange.execute({ from: fromId, to: toId })) byUser.set(r.userId, r.id)
-        broadcastRows = { fromId, toId, byUser }
-        // The hub asks for all its users in one pass, awaiting each answer: keep the
-        // scan for a second (not one turn of the loop, which an await may end), then drop it.
-        const kept = broadcastRows
-        setTimeout(() => {
-          if (broadcastRows === kept) broadcastRows = null
-        }, 1000).unref()
+    /** These users' rows among a broadcast's rows (notify_all); users without one are left out. */
+    async broadcastRowIds(userIds: readonly number[], fromId: number, toId: number): Promise<Map<number, number>> {
+      if (userIds.length === 1) {
+        const id = (await q.rowIdInRange.execute({ userId: userIds[0]!, from: fromId, to: toId }))[0]?.id
+        return new Map(id === undefined ? [] : [[userIds[0]!, id]])
       }
-      return broadcastRows.byUser.get(userId) ?? null
+      const rows = await inLists(userIds, async (list) => q.rowIdsInRange.execute({ ...list, from: fromId, to: toId }))
+      return new Map(rows.flatMap((r) => (r.id === null ? [] : [[r.userId, r.id]])))
     },
 
     async list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): Promise<NotificationDTO[]> {
@@ -273,6 +279,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     preferences,
     mutes,
     alertOf: preferences.alertOf,
+    alertsOf: preferences.alertsOf,
 
     /** One of the user's notifications; not_found when it is not theirs. */
     async get(userId: number, id: number): Promise<NotificationDTO> {

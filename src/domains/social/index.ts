@@ -50,7 +50,10 @@ export const socialPlugin = fp(
     )
     const userNamed = async (id: number) => (await app.accounts.resolveUsers({ ids: [id] })).found[0]?.username
     app.notifications.mutes.allow('user', async (_userId, id) => await userNamed(id) !== undefined, async (_userId, id) => (await userNamed(id) ? `@${await userNamed(id)}` : null))
-    app.notifications.setUnreadMessagesCounter(async (userId) => social.unreadMessagesCount(userId))
+    app.notifications.setUnreadMessagesCounter({
+      one: async (userId) => social.unreadMessagesCount(userId),
+      many: async (userIds) => social.unreadMessagesCounts(userIds),
+    })
     const live = socialLive(app, social)
     social.presence.start()
 

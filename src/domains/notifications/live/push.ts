@@ -4,7 +4,8 @@
  * snapshot, a replay or a catch-up, or a late copy after a Redis outage. A grouped
  * rewrite (`updated`) is the one exception: its content changed, so it goes again.
  */
-import type { Counts, NotificationDTO, NotificationFrame } from '../../../protocol.js'
+import { IN_LIST } from '../../../db/prepared.js'
+import type { Alert, Counts, NotificationDTO, NotificationFrame } from '../../../protocol.js'
 import { CoalescedFrames } from '../../../realtime/coalesced.js'
 import type { Client, Hub } from '../../../realtime/hub.js'
 import { Slicer } from '../../../realtime/slices.js'
@@ -38,10 +39,17 @@ export class NotificationPush {
       ),
     )
     hub.onEvent('notify_all', async (event) => {
+      // Each online user's row, IN_LIST users per query, yielding between them.
+      const online = [...hub.users.keys()]
       const recipients: Array<[number, number]> = []
-      for (const userId of hub.users.keys()) {
-        const id = await service.broadcastRowId(userId, event.fromId, event.toId)
-        if (id !== null) recipients.push([userId, id])
+      for (let i = 0; i < online.length; i += IN_LIST) {
+        if (i > 0) await new Promise((resolve) => setImmediate(resolve))
+        const userIds = online.slice(i, i + IN_LIST)
+        const rowIds = await service.broadcastRowIds(userIds, event.fromId, event.toId)
+        for (const userId of userIds) {
+          const id = rowIds.get(userId)
+          if (id !== undefined) recipients.push([userId, id])
+        }
       }
       return this.fanOut(recipients, event.template)
     })
@@ -97,24 +105,35 @@ export class NotificationPush {
    * notification frames to many users, yielding to the event loop between slices.
    * The recipients' frames differ only in the notification id and the counts, so
    * each distinct counts and alert value is serialised (content included) once, with a
-   * placeholder id that is then replaced per user: a broadcast costs a counts
-   * query and a string join per user, not a render and a JSON.stringify
-   * (bench/README.md). The frame's `content` must therefore depend on the
-   * notification and counts only, as the notification renderers' does.
+   * placeholder id that is then replaced per user: a broadcast costs its share of a
+   * few grouped queries per IN_LIST users (counts and alerts of those still online)
+   * and a string join per user, not a render and a JSON.stringify (bench/README.md).
+   * The frame's `content` must therefore depend on the notification and counts only,
+   * as the notification renderers' does.
    */
   private async fanOut(recipients: Array<[number, number]>, template: NotificationTemplate, once = true): Promise<void> {
     const { hub, service } = this
     const shared = recipients.length > 1 && !JSON.stringify(template).includes(PLACEHOLDER_TEXT)
     const byCounts = new Map<string, string[]>()
     const slicer = new Slicer()
+    let countsOf = new Map<number, Counts>()
+    let alertsOf = new Map<number, Alert>()
     for (let i = 0; i < recipients.length; i++) {
       const wait = slicer.pause(i)
       if (wait) await wait
+      if (i % IN_LIST === 0) {
+        const userIds = recipients.slice(i, i + IN_LIST).map(([userId]) => userId).filter((userId) => hub.users.has(userId))
+        // In turn, not in parallel: for one recipient these are the one-user reads, one
+        // connection at a time, as they were.
+        countsOf = await service.countsOf(userIds)
+        alertsOf = await service.alertsOf(userIds, template.kind)
+      }
       const [userId, id] = recipients[i]!
       const set = hub.users.get(userId)
-      if (!set) continue
-      const counts = await service.counts(userId)
-      const alert = await service.alertOf(userId, template.kind)
+      const counts = countsOf.get(userId)
+      const alert = alertsOf.get(userId)
+      // Offline when its slice was read: a socket opened since has the (committed) row in its snapshot.
+      if (!set || !counts || !alert) continue
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }
         const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }

@@ -3,10 +3,10 @@
  * HTTP) and however often they arrive, pushed to every socket of the members,
  * read page by page, counted as unread until the reader's mark passes them.
  */
-import { and, asc, count, desc, eq, gt, lt, ne, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../../db/client.js'
 import { violatesUnique } from '../../../db/dialect.js'
-import { prepare } from '../../../db/prepared.js'
+import { inList, inLists, prepare } from '../../../db/prepared.js'
 import { transact } from '../../../db/transact.js'
 import { forbidden, invalid } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
@@ -36,19 +36,29 @@ export interface PageOptions {
 }
 
 /**
- * Unread messages of a user in all conversations. Walks conversation_members(user_id)
- * then messages(conversation_id, id > last read): only the unread rows.
+ * Unread messages of a member from others: conversation_members(user_id), then
+ * messages(conversation_id, id > last read), so only the unread rows are walked.
  */
+const unreadJoin = and(eq(messages.conversationId, conversationMembers.conversationId), gt(messages.id, conversationMembers.lastReadMessageId))
+const fromOthers = ne(messages.senderId, conversationMembers.userId)
+
+/** Unread messages of a user in all conversations. */
 export function unreadMessagesQuery(db: Db) {
-  const userId = sql.placeholder('userId')
   return db
     .select({ n: count() })
     .from(conversationMembers)
-    .innerJoin(
-      messages,
-      and(eq(messages.conversationId, conversationMembers.conversationId), gt(messages.id, conversationMembers.lastReadMessageId)),
-    )
-    .where(and(eq(conversationMembers.userId, userId), ne(messages.senderId, userId)))
+    .innerJoin(messages, unreadJoin)
+    .where(and(eq(conversationMembers.userId, sql.placeholder('userId')), fromOthers))
+}
+
+/** The same for many users (inLists): one row per user that has any. */
+export function unreadMessagesOfQuery(db: Db) {
+  return db
+    .select({ userId: conversationMembers.userId, n: count() })
+    .from(conversationMembers)
+    .innerJoin(messages, unreadJoin)
+    .where(and(inArray(conversationMembers.userId, inList()), fromOthers))
+    .groupBy(conversationMembers.userId)
 }
 
 async function messageByClient(conn: Conn, senderId: number, clientId: string): Promise<MessageRow | undefined> {
@@ -63,6 +73,7 @@ const isUniqueClientId = (err: unknown) => violatesUnique(err, { name: 'messages
 export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   // Every count_update and every socket's `initial` asks for it: built once.
   const unreadTotal = prepare('messages_unread_total', unreadMessagesQuery(db))
+  const unreadTotals = prepare('messages_unread_totals', unreadMessagesOfQuery(db))
   const view = async (row: MessageRow) => (await messageViews(people, [row]))[0]!
 
   /** Inside the write: stores the message and collects its pushes. */
@@ -146,6 +157,11 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
     /** For the notifications counts: unread messages from others, in all conversations. */
     async unreadMessagesCount(userId: number): Promise<number> {
       return (await unreadTotal.execute({ userId }))[0]?.n ?? 0
+    },
+
+    /** unreadMessagesCount of many users (a fan-out's slice); users with none are left out. */
+    async unreadMessagesCounts(userIds: readonly number[]): Promise<Map<number, number>> {
+      return new Map((await inLists(userIds, async (list) => unreadTotals.execute(list))).map((r) => [r.userId, r.n]))
     },
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * A fan-out longer than one slice of batch reads: every online socket gets its own row
+ * with its own counts and alert, once; offline users get nothing. Sockets are stand-ins
+ * attached to the hub (no network), as in bench/micro.js.
+ */
+import t from 'tap'
+import { IN_LIST } from '../../src/db/prepared.js'
+import { buildTestApp } from '../helper.js'
+
+t.test('a broadcast and a many-user notify reach every online socket of more than one slice correctly', async (t) => {
+  // Noon UTC: inside 11:00-13:00.
+  const s = await buildTestApp({}, { now: () => Date.UTC(2026, 0, 15, 12, 0) })
+  t.teardown(() => s.close())
+  const { notifications, hub } = s.app
+  const users = (await s.app.accounts.loadUsers(IN_LIST + 40, 'slices')).map((u) => u.id)
+  for (const [i, u] of users.entries()) if (i % 7 === 0) await notifications.notify({ userIds: [u] }, { kind: 'like', title: 'before' })
+  await notifications.preferences.put(users[IN_LIST + 5]!, { kinds: { comment: { inbox: true, toast: false, desktop: true } } })
+  await notifications.preferences.put(users[3]!, { quiet_hours: { start: '11:00', end: '13:00', time_zone: 'UTC' } })
+  // Their pushes (to no socket yet) are delivered after the bus's turn: let them pass.
+  await new Promise((r) => setTimeout(r, 100))
+
+  const offline = new Set([users[10]!, users[IN_LIST + 10]!])
+  const frames = new Map<number, string[][]>()
+  const twice = users[IN_LIST + 1]!
+  for (const u of users) {
+    if (offline.has(u)) continue
+    for (let k = 0; k < (u === twice ? 2 : 1); k++) {
+      const got: string[] = []
+      frames.set(u, [...(frames.get(u) ?? []), got])
+      const socket = { readyState: 1, bufferedAmount: 0, send: (data: string) => got.push(data), on() {}, ping() {}, close() {}, terminate() {} }
+      hub.add(socket as never, u, `s${u}-${k}`, Date.now() + 3600e3)
+    }
+  }
+  const sockets = [...frames.values()].flat()
+  const settled = async (n: number) => {
+    for (let waited = 0; waited < 10_000 && sockets.some((f) => f.length < n); waited += 20) await new Promise((r) => setTimeout(r, 20))
+  }
+  const check = async (n: number, what: string) => {
+    await settled(n)
+    let wrong = 0
+    for (const [u, got] of frames) {
+      const newest = (await notifications.list(u, { limit: 1 }))[0]!
+      const expected = { id: newest.id, ...(await notifications.counts(u)), alert: await notifications.alertOf(u, 'comment') }
+      for (const f of got) {
+        const frame = JSON.parse(f[n - 1] ?? '{}')
+        if (f.length !== n || JSON.stringify({ id: frame.notification?.id, unread_count: frame.unread_count, unread_messages_count: frame.unread_messages_count, alert: frame.alert }) !== JSON.stringify(expected)) wrong++
+      }
+    }
+    t.equal(wrong, 0, `${what}: every socket got its own row, counts and alert, once`)
+  }
+
+  await notifications.notify({ all: true }, { kind: 'comment', title: 'everyone' })
+  await check(1, 'broadcast')
+  await notifications.notify({ userIds: users }, { kind: 'comment', title: 'many' })
+  await check(2, 'many-user notify')
+  t.ok(sockets.length > IN_LIST + 30, `${sockets.length} sockets`)
+  const sample = JSON.parse(frames.get(users[3]!)![0]![0]!)
+  t.same(sample.alert, { toast: false, desktop: false }, 'in quiet hours: no alert')
+  t.same(JSON.parse(frames.get(users[IN_LIST + 5]!)![0]![0]!).alert, { toast: false, desktop: true }, 'own channels, second slice')
+  t.equal(JSON.parse(frames.get(users[7]!)![0]![0]!).unread_count, 2, 'one before and the broadcast')
+  for (const u of offline) t.notOk(frames.has(u), 'offline: nothing')
+  for (const u of offline) t.equal((await notifications.counts(u)).unread_count, 2, 'offline: the rows are there')
+})
