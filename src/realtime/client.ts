@@ -69,7 +69,7 @@ export interface Client {
    * (a promise) holds back the ones after it, and all of them wait while `held`
    * (the socket's first frames are being read). Null when nothing waits.
    */
-  waiting: Array<string | Promise<string>> | null
+  waiting: Array<string | Promise<string | null>> | null
   held: boolean
 }
 

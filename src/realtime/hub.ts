@@ -174,7 +174,7 @@ export class Hub extends EventEmitter {
    * Writes an encoded frame, in call order per socket: behind frames still
    * rendering and behind a hold. False when it was dropped right away.
    */
-  sendRaw(client: Client, data: string | Promise<string>): boolean {
+  sendRaw(client: Client, data: string | Promise<string | null>): boolean {
     return this.outgoing.send(client, data)
   }
 

@@ -15,7 +15,8 @@ export class Outgoing {
   ) {}
 
   /** False when the frame was dropped right away (closed or too slow). */
-  send(client: Client, data: string | Promise<string>): boolean {
+  /** A promise holds the socket's later frames until it settles; one that settles null sends nothing. */
+  send(client: Client, data: string | Promise<string | null>): boolean {
     if (client.waiting === null && typeof data === 'string') return this.write(client, data)
     ;(client.waiting ??= []).push(data)
     void this.drain(client)

@@ -21,6 +21,9 @@ export interface PushStats {
   repeatsDropped: number
 }
 
+/** Fills a socket's place in its frame order (null: nothing to send). */
+type Fill = (data: string | Promise<string> | null) => void
+
 export class NotificationPush {
   readonly stats: PushStats = { repeatsDropped: 0 }
   /** count_update frames: coalesced per user, held back from sockets that are behind. */
@@ -112,6 +115,26 @@ export class NotificationPush {
    * as the notification renderers' does.
    */
   private async fanOut(recipients: Array<[number, number]>, template: NotificationTemplate, once = true): Promise<void> {
+    const { hub } = this
+    // Each socket's place in its frame order is taken now, before any read: a later
+    // event's frames, whose reads may finish first (PostgreSQL runs them side by side),
+    // queue behind this one's. A place not filled below (went offline) is let go empty.
+    const places: Array<Fill[] | undefined> = recipients.map(([userId, id]) => {
+      const fills: Fill[] = []
+      for (const client of hub.users.get(userId) ?? []) {
+        if (this.takes(client, id, once)) hub.sendRaw(client, new Promise((fill) => fills.push(fill)))
+      }
+      return fills.length ? fills : undefined
+    })
+    try {
+      await this.fill(recipients, template, places)
+    } finally {
+      for (const fills of places) for (const fill of fills ?? []) fill(null)
+    }
+  }
+
+  /** fanOut's reads and frames: recipient i's frame goes to the places its sockets hold (places[i]). */
+  private async fill(recipients: Array<[number, number]>, template: NotificationTemplate, places: Array<Fill[] | undefined>): Promise<void> {
     const { hub, service } = this
     const shared = recipients.length > 1 && !JSON.stringify(template).includes(PLACEHOLDER_TEXT)
     const byCounts = new Map<string, string[]>()
@@ -122,34 +145,33 @@ export class NotificationPush {
       const wait = slicer.pause(i)
       if (wait) await wait
       if (i % IN_LIST === 0) {
-        const userIds = recipients.slice(i, i + IN_LIST).map(([userId]) => userId).filter((userId) => hub.users.has(userId))
+        const userIds = recipients.slice(i, i + IN_LIST).filter((_, k) => places[i + k]).map(([userId]) => userId)
         // In turn, not in parallel: for one recipient these are the one-user reads, one
         // connection at a time, as they were.
         countsOf = await service.countsOf(userIds)
         alertsOf = await service.alertsOf(userIds, template.kind)
       }
       const [userId, id] = recipients[i]!
-      const set = hub.users.get(userId)
+      const fills = places[i]
       const counts = countsOf.get(userId)
       const alert = alertsOf.get(userId)
-      // Offline when its slice was read: a socket opened since has the (committed) row in its snapshot.
-      if (!set || !counts || !alert) continue
+      if (!fills || !counts || !alert) continue
+      places[i] = undefined
+      let data: string | Promise<string>
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }
-        const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
-        let data: string | Promise<string> | null = null
-        for (const client of set) if (this.takes(client, id, once)) hub.sendRaw(client, (data ??= hub.encode(frame, userId)))
-        continue
+        data = hub.encode({ type: 'notification', notification, ...counts, alert }, userId)
+      } else {
+        const key = JSON.stringify([counts, alert])
+        let parts = byCounts.get(key)
+        if (!parts) {
+          const notification: NotificationDTO = { ...template, id: PLACEHOLDER_ID, read: false }
+          const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
+          byCounts.set(key, (parts = (await hub.encode(frame, userId)).split(PLACEHOLDER_TEXT)))
+        }
+        data = parts.join(String(id))
       }
-      const key = JSON.stringify([counts, alert])
-      let parts = byCounts.get(key)
-      if (!parts) {
-        const notification: NotificationDTO = { ...template, id: PLACEHOLDER_ID, read: false }
-        const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
-        byCounts.set(key, (parts = (await hub.encode(frame, userId)).split(PLACEHOLDER_TEXT)))
-      }
-      const data = parts.join(String(id))
-      for (const client of set) if (this.takes(client, id, once)) hub.sendRaw(client, data)
+      for (const fill of fills) fill(data)
     }
   }
 }
