@@ -13,24 +13,44 @@ export function prepare<Q extends { prepare(): unknown }>(name: string, query: Q
   return dialectOf(q) === 'postgres' ? q.prepare(name) : q.prepare()
 }
 
-/** Ids per `in (...)` list of a batch read: far below SQLite's parameter limit, one slice of a fan-out. */
+/** Ids per `in (...)` list of a batch read at most: far below SQLite's parameter limit, one slice of a fan-out. */
 export const IN_LIST = 500
+/** The list lengths a batch read is prepared with: a few ids do not pay for binding 500. */
+const SIZES = [8, 32, 128, IN_LIST]
+const NAMES = Array.from({ length: IN_LIST }, (_, i) => `in${i}`)
 
-/** The placeholders of a prepared `in (...)` list of IN_LIST ids, filled by `inLists`. */
-export function inList(): Placeholder[] {
-  return Array.from({ length: IN_LIST }, (_, i) => sql.placeholder(`in${i}`))
+interface Executable {
+  execute(params: Record<string, unknown>): PromiseLike<unknown[]>
 }
+/** The rows of a prepared query built by `build`. */
+type RowsOf<Q extends { prepare(): unknown }> = ReturnType<Q['prepare']> extends { execute(...args: never[]): infer E } ? Awaited<E> : never
 
 /**
- * Runs a prepared query holding one `inList()` over `ids`, IN_LIST at a time. A shorter
- * list repeats its last id (it matches the same rows), so every run keeps the one shape.
+ * A query over a list of ids (`where user_id in (...)`), prepared once per list length
+ * in SIZES (on first use), run over any number of ids, IN_LIST at a time. A list
+ * shorter than its prepared length repeats its last id, which matches the same rows.
  */
-export async function inLists<R>(ids: readonly number[], run: (list: Record<string, number>) => Promise<R[]>): Promise<R[]> {
-  const rows: R[] = []
-  for (let from = 0; from < ids.length; from += IN_LIST) {
-    const list: Record<string, number> = {}
-    for (let i = 0; i < IN_LIST; i++) list[`in${i}`] = ids[Math.min(from + i, ids.length - 1)]!
-    for (const row of await run(list)) rows.push(row)
+export function inListQuery<Q extends { prepare(): unknown }>(name: string, build: (list: Placeholder[]) => Q) {
+  const prepared = new Map<number, Executable>()
+  const statement = (size: number): Executable => {
+    let stmt = prepared.get(size)
+    if (!stmt) {
+      const list = NAMES.slice(0, size).map((n) => sql.placeholder(n))
+      prepared.set(size, (stmt = prepare(`${name}_${size}`, build(list)) as Executable))
+    }
+    return stmt
   }
-  return rows
+  return {
+    async run(ids: readonly number[], params: Record<string, unknown> = {}): Promise<RowsOf<Q>> {
+      const rows: unknown[] = []
+      for (let from = 0; from < ids.length; from += IN_LIST) {
+        const n = Math.min(IN_LIST, ids.length - from)
+        const size = SIZES.find((s) => s >= n)!
+        const values: Record<string, unknown> = { ...params }
+        for (let i = 0; i < size; i++) values[NAMES[i]!] = ids[from + Math.min(i, n - 1)]
+        for (const row of await statement(size).execute(values)) rows.push(row)
+      }
+      return rows as RowsOf<Q>
+    },
+  }
 }

@@ -1,4 +1,5 @@
 /** The hub's record of one open socket. */
+import type { Waiting } from './outgoing.js'
 import type { WebSocket } from 'ws'
 
 /**
@@ -69,7 +70,7 @@ export interface Client {
    * (a promise) holds back the ones after it, and all of them wait while `held`
    * (the socket's first frames are being read). Null when nothing waits.
    */
-  waiting: Array<string | Promise<string | null>> | null
+  waiting: Waiting[] | null
   held: boolean
 }
 

@@ -10,7 +10,7 @@ import type { Bus, BusEvent, BusEventOf, BusEventType } from './bus.js'
 import { newClient, type Client } from './client.js'
 import { ExpirySweep } from './expiry.js'
 import { startHeartbeat } from './heartbeat.js'
-import { Outgoing } from './outgoing.js'
+import { Outgoing, type Slot } from './outgoing.js'
 import { CloseCode, type ServerFrame, type WithContent } from '../protocol.js'
 
 export type { Client } from './client.js'
@@ -176,6 +176,16 @@ export class Hub extends EventEmitter {
    */
   sendRaw(client: Client, data: string | Promise<string | null>): boolean {
     return this.outgoing.send(client, data)
+  }
+
+  /** Takes the socket's next place in its frame order, to be filled once the frame is built (its later frames wait). */
+  reserve(client: Client): Slot {
+    return this.outgoing.reserve(client)
+  }
+
+  /** Fills a reserved place: the frame (or null: nothing) goes out in its turn, at once if it is next. */
+  fill(client: Client, slot: Slot, data: string | Promise<string> | null): void {
+    this.outgoing.fill(client, slot, data)
   }
 
   release(client: Client): void {

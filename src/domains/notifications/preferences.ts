@@ -7,7 +7,7 @@
  */
 import { and, eq, inArray, isNotNull, lte, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
-import { inList, inLists, prepare } from '../../db/prepared.js'
+import { inListQuery, prepare } from '../../db/prepared.js'
 import { transact, type Outbox, type Tx } from '../../db/transact.js'
 import { hasErrors, invalid, type FieldErrors } from '../../errors.js'
 import { NOTIFICATION_KINDS, type Alert, type NotificationKind } from '../../protocol.js'
@@ -40,15 +40,14 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
         .where(and(eq(channels.userId, p('userId')), eq(channels.kind, p('kind')))),
     ),
     settings: prepare('preferences_settings', db.select().from(settings).where(eq(settings.userId, p('userId')))),
-    /** channels and settings of many users (inLists). */
-    channelsOf: prepare(
-      'preferences_channelsOf',
+    /** channels and settings of many users. */
+    channelsOf: inListQuery('preferences_channelsOf', (list) =>
       db
         .select()
         .from(channels)
-        .where(and(inArray(channels.userId, inList()), eq(channels.kind, p('kind')))),
+        .where(and(inArray(channels.userId, list), eq(channels.kind, p('kind')))),
     ),
-    settingsOf: prepare('preferences_settingsOf', db.select().from(settings).where(inArray(settings.userId, inList()))),
+    settingsOf: inListQuery('preferences_settingsOf', (list) => db.select().from(settings).where(inArray(settings.userId, list))),
   }
 
   function quietOf(row: typeof settings.$inferSelect | undefined): QuietHours | null {
@@ -125,8 +124,8 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     async alertsOf(userIds: readonly number[], kind: NotificationKind): Promise<Map<number, Alert>> {
       if (userIds.length === 1) return new Map([[userIds[0]!, await prefs.alertOf(userIds[0]!, kind)]])
       const byUser = <R extends { userId: number }>(rows: R[]) => new Map(rows.map((r) => [r.userId, r]))
-      const cs = byUser(await inLists(userIds, async (list) => q.channelsOf.execute({ ...list, kind })))
-      const rows = byUser(await inLists(userIds, async (list) => q.settingsOf.execute(list)))
+      const cs = byUser(await q.channelsOf.run(userIds, { kind }))
+      const rows = byUser(await q.settingsOf.run(userIds))
       const at = now()
       return new Map(userIds.map((u) => [u, alertOfRows(kind, cs.get(u), rows.get(u), at)]))
     },

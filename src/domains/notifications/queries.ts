@@ -8,7 +8,7 @@
 import { and, count, desc, eq, gt, gte, inArray, isNull, lt, lte, max, min, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { aliasOf } from '../../db/dialect.js'
-import { inList, prepare } from '../../db/prepared.js'
+import { inListQuery, prepare } from '../../db/prepared.js'
 import type { NotificationDTO, NotificationKind } from '../../protocol.js'
 import { actionsOf } from './actions.js'
 import { categoryOf } from './inbox-rules.js'
@@ -65,13 +65,12 @@ export function prepareQueries(db: Db) {
   const inInbox = and(mine, isNull(notifications.archivedAt), isNull(notifications.snoozedUntil))
   return {
     countUnread: prepare('notifications_countUnread', db.select({ n: count() }).from(notifications).where(and(mine, unread))),
-    /** countUnread of many users (inLists), one row per user that has any. */
-    countUnreadOf: prepare(
-      'notifications_countUnreadOf',
+    /** countUnread of many users (an inListQuery), one row per user that has any. */
+    countUnreadOf: inListQuery('notifications_countUnreadOf', (list) =>
       db
         .select({ userId: notifications.userId, n: count() })
         .from(notifications)
-        .where(and(inArray(notifications.userId, inList()), unread))
+        .where(and(inArray(notifications.userId, list), unread))
         .groupBy(notifications.userId),
     ),
     /** Unread rows by kind (snoozed and archived rows are read): summed into categories. */
@@ -102,13 +101,12 @@ export function prepareQueries(db: Db) {
         .orderBy(notifications.id)
         .limit(1),
     ),
-    /** rowIdInRange of many users (inLists), one row per user that has any. */
-    rowIdsInRange: prepare(
-      'notifications_rowIdsInRange',
+    /** rowIdInRange of many users (an inListQuery), one row per user that has any. */
+    rowIdsInRange: inListQuery('notifications_rowIdsInRange', (list) =>
       db
         .select({ userId: notifications.userId, id: min(notifications.id) })
         .from(notifications)
-        .where(and(inArray(notifications.userId, inList()), gte(notifications.id, p('from')), lte(notifications.id, p('to'))))
+        .where(and(inArray(notifications.userId, list), gte(notifications.id, p('from')), lte(notifications.id, p('to'))))
         .groupBy(notifications.userId),
     ),
     ownerOf: prepare('notifications_ownerOf', db.select({ userId: notifications.userId }).from(notifications).where(eq(notifications.id, p('id')))),

@@ -5,7 +5,6 @@
 import { and, count, eq, gt, isNull, notInArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client.js'
 import { dialectOf } from '../../db/dialect.js'
-import { inLists } from '../../db/prepared.js'
 import { exec } from '../../db/raw.js'
 import { lockKey, transact, type Outbox, type Tx } from '../../db/transact.js'
 import { notFound } from '../../errors.js'
@@ -122,7 +121,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     async countsOf(userIds: readonly number[]): Promise<Map<number, Counts>> {
       if (userIds.length === 1) return new Map([[userIds[0]!, await service.counts(userIds[0]!)]])
       const unread = new Map<number, number>()
-      for (const r of await inLists(userIds, async (list) => q.countUnreadOf.execute(list))) unread.set(r.userId, r.n)
+      for (const r of await q.countUnreadOf.run(userIds)) unread.set(r.userId, r.n)
       const messages = await unreadMessages.many(userIds)
       return new Map(userIds.map((u) => [u, { unread_count: unread.get(u) ?? 0, unread_messages_count: messages.get(u) ?? 0 }]))
     },
@@ -257,7 +256,7 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
         const id = (await q.rowIdInRange.execute({ userId: userIds[0]!, from: fromId, to: toId }))[0]?.id
         return new Map(id === undefined ? [] : [[userIds[0]!, id]])
       }
-      const rows = await inLists(userIds, async (list) => q.rowIdsInRange.execute({ ...list, from: fromId, to: toId }))
+      const rows = await q.rowIdsInRange.run(userIds, { from: fromId, to: toId })
       return new Map(rows.flatMap((r) => (r.id === null ? [] : [[r.userId, r.id]])))
     },
 

@@ -9,6 +9,7 @@ import type { Alert, Counts, NotificationDTO, NotificationFrame } from '../../..
 import { CoalescedFrames } from '../../../realtime/coalesced.js'
 import type { Client, Hub } from '../../../realtime/hub.js'
 import { Slicer } from '../../../realtime/slices.js'
+import type { Slot } from '../../../realtime/outgoing.js'
 import type { NotificationTemplate } from '../events.js'
 import type { NotificationService } from '../service.js'
 
@@ -21,8 +22,8 @@ export interface PushStats {
   repeatsDropped: number
 }
 
-/** Fills a socket's place in its frame order (null: nothing to send). */
-type Fill = (data: string | Promise<string> | null) => void
+/** A recipient's sockets, each with its place in its frame order (fanOut). */
+type Places = Array<[Client, Slot]>
 
 export class NotificationPush {
   readonly stats: PushStats = { repeatsDropped: 0 }
@@ -119,22 +120,20 @@ export class NotificationPush {
     // Each socket's place in its frame order is taken now, before any read: a later
     // event's frames, whose reads may finish first (PostgreSQL runs them side by side),
     // queue behind this one's. A place not filled below (went offline) is let go empty.
-    const places: Array<Fill[] | undefined> = recipients.map(([userId, id]) => {
-      const fills: Fill[] = []
-      for (const client of hub.users.get(userId) ?? []) {
-        if (this.takes(client, id, once)) hub.sendRaw(client, new Promise((fill) => fills.push(fill)))
-      }
-      return fills.length ? fills : undefined
+    const places: Array<Places | undefined> = recipients.map(([userId, id]) => {
+      const taken: Places = []
+      for (const client of hub.users.get(userId) ?? []) if (this.takes(client, id, once)) taken.push([client, hub.reserve(client)])
+      return taken.length ? taken : undefined
     })
     try {
       await this.fill(recipients, template, places)
     } finally {
-      for (const fills of places) for (const fill of fills ?? []) fill(null)
+      for (const taken of places) for (const [client, slot] of taken ?? []) hub.fill(client, slot, null)
     }
   }
 
   /** fanOut's reads and frames: recipient i's frame goes to the places its sockets hold (places[i]). */
-  private async fill(recipients: Array<[number, number]>, template: NotificationTemplate, places: Array<Fill[] | undefined>): Promise<void> {
+  private async fill(recipients: Array<[number, number]>, template: NotificationTemplate, places: Array<Places | undefined>): Promise<void> {
     const { hub, service } = this
     const shared = recipients.length > 1 && !JSON.stringify(template).includes(PLACEHOLDER_TEXT)
     const byCounts = new Map<string, string[]>()
@@ -152,10 +151,10 @@ export class NotificationPush {
         alertsOf = await service.alertsOf(userIds, template.kind)
       }
       const [userId, id] = recipients[i]!
-      const fills = places[i]
+      const taken = places[i]
       const counts = countsOf.get(userId)
       const alert = alertsOf.get(userId)
-      if (!fills || !counts || !alert) continue
+      if (!taken || !counts || !alert) continue
       places[i] = undefined
       let data: string | Promise<string>
       if (!shared) {
@@ -171,7 +170,7 @@ export class NotificationPush {
         }
         data = parts.join(String(id))
       }
-      for (const fill of fills) fill(data)
+      for (const [client, slot] of taken) hub.fill(client, slot, data)
     }
   }
 }

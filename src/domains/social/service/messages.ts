@@ -3,10 +3,10 @@
  * HTTP) and however often they arrive, pushed to every socket of the members,
  * read page by page, counted as unread until the reader's mark passes them.
  */
-import { and, asc, count, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, gt, inArray, lt, ne, sql, type Placeholder } from 'drizzle-orm'
 import type { Db } from '../../../db/client.js'
 import { violatesUnique } from '../../../db/dialect.js'
-import { inList, inLists, prepare } from '../../../db/prepared.js'
+import { inListQuery, prepare } from '../../../db/prepared.js'
 import { transact } from '../../../db/transact.js'
 import { forbidden, invalid } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
@@ -51,13 +51,13 @@ export function unreadMessagesQuery(db: Db) {
     .where(and(eq(conversationMembers.userId, sql.placeholder('userId')), fromOthers))
 }
 
-/** The same for many users (inLists): one row per user that has any. */
-export function unreadMessagesOfQuery(db: Db) {
+/** The same for many users (an inListQuery): one row per user that has any. */
+export function unreadMessagesOfQuery(db: Db, list: Placeholder[]) {
   return db
     .select({ userId: conversationMembers.userId, n: count() })
     .from(conversationMembers)
     .innerJoin(messages, unreadJoin)
-    .where(and(inArray(conversationMembers.userId, inList()), fromOthers))
+    .where(and(inArray(conversationMembers.userId, list), fromOthers))
     .groupBy(conversationMembers.userId)
 }
 
@@ -73,7 +73,7 @@ const isUniqueClientId = (err: unknown) => violatesUnique(err, { name: 'messages
 export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: People }) {
   // Every count_update and every socket's `initial` asks for it: built once.
   const unreadTotal = prepare('messages_unread_total', unreadMessagesQuery(db))
-  const unreadTotals = prepare('messages_unread_totals', unreadMessagesOfQuery(db))
+  const unreadTotals = inListQuery('messages_unread_totals', (list) => unreadMessagesOfQuery(db, list))
   const view = async (row: MessageRow) => (await messageViews(people, [row]))[0]!
 
   /** Inside the write: stores the message and collects its pushes. */
@@ -161,7 +161,7 @@ export function createMessages({ db, bus, people }: { db: Db; bus: Bus; people: 
 
     /** unreadMessagesCount of many users (a fan-out's slice); users with none are left out. */
     async unreadMessagesCounts(userIds: readonly number[]): Promise<Map<number, number>> {
-      return new Map((await inLists(userIds, async (list) => unreadTotals.execute(list))).map((r) => [r.userId, r.n]))
+      return new Map((await unreadTotals.run(userIds)).map((r) => [r.userId, r.n]))
     },
   }
 }
