@@ -126,7 +126,7 @@ export class GroupCommit {
       }
     } catch (error) {
       // A savepoint statement failed: nothing of this group can be trusted.
-      if (sqlite.inTransaction) sql.rollback.run()
+      this.rollback()
       // The ones that had not run yet fail too: they wrote nothing.
       while (outcomes.length < members.length) outcomes.push({ ok: false, error })
       return this.finish(members, outcomes, (o) => (o.ok ? error : o.error))
@@ -153,7 +153,7 @@ export class GroupCommit {
       return (o) => (o.ok ? new Error('the transaction was rolled back with another one sharing its commit', { cause: cause?.error }) : o.error)
     }
     if (!outcomes.some((o) => o.ok)) {
-      sql.rollback.run()
+      this.rollback()
       return null
     }
     try {
@@ -162,12 +162,17 @@ export class GroupCommit {
       return null
     } catch (error) {
       // A failed COMMIT may have ended the transaction already: the first error is the one to tell.
-      try {
-        sql.rollback.run()
-      } catch {
-        // Already ended by the failed COMMIT.
-      }
+      this.rollback()
       return (o) => (o.ok ? error : o.error)
+    }
+  }
+
+  /** Ends the transaction, if it is still open, without throwing: the members' own errors are the ones to tell. */
+  private rollback(): void {
+    try {
+      if (this.sqlite.inTransaction) this.sql.rollback.run()
+    } catch {
+      // Ended meanwhile (a failed COMMIT ends it itself).
     }
   }
 }
