@@ -65,6 +65,12 @@ t.test('inbox:false stores nothing for that user; toast/desktop:false store, cou
   res = await adminNotify(s.app, admin, { user_ids: [alice.id], kind: 'system', title: 's', message: '' })
   t.match(await a.client.next('notification'), { notification: { kind: 'system' }, alert: { toast: true, desktop: true } })
   t.same(await b.client.since(mark, 150), [], 'bob got nothing')
+
+  // Several recipients take the batch lookup: a channel row with the inbox on keeps its user in.
+  res = await adminNotify(s.app, admin, { user_ids: [alice.id, bob.id], kind: 'like', title: 'l2', message: '' })
+  t.equal(res.json().created, 2, 'her like channel (toast off, inbox on) does not leave her out')
+  t.match(await a.client.next('notification'), { notification: { title: 'l2' }, alert: { toast: false, desktop: false } })
+  t.match(await b.client.next('notification'), { notification: { title: 'l2' }, alert: { toast: true, desktop: true } })
 })
 
 t.test('self-caused notifications are on by default and can be turned off', async (t) => {

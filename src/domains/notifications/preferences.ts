@@ -138,7 +138,7 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
       if (userIds.length === 0) return userIds
       const unique = [...new Set(userIds)]
       const off = new Set(await prefs.inboxOff(tx, kind, unique))
-      const rows = unique.length === 1 ? await q.settings.execute({ userId: unique[0]! }) : await tx.select().from(settings).where(inArray(settings.userId, unique))
+      const rows = unique.length === 1 ? await q.settings.execute({ userId: unique[0]! }) : await q.settingsOf.run(unique)
       for (const row of rows) if (selfCaused && !row.selfCaused) off.add(row.userId)
       const admitted = userIds.filter((u) => !off.has(u))
       await countAway(tx, rows.filter((r) => !off.has(r.userId)), (userId) => admitted.filter((u) => u === userId).length)
@@ -154,10 +154,10 @@ export function createPreferences({ db, bus, now }: { db: Db; bus: Bus; now: () 
     /** Users (of `among`, or all) whose `kind` is kept out of the inbox. */
     async inboxOff(tx: Tx, kind: NotificationKind, among?: number[]): Promise<number[]> {
       if (kind === 'system') return []
-      // One recipient (the usual notification): a prepared lookup, not a query built per call.
+      // Recipients named: prepared lookups (one user, or channelsOf for several), not a query built per call.
       if (among?.length === 1) return (await q.channels.execute({ userId: among[0]!, kind }))[0]?.inbox === false ? [among[0]!] : []
-      const off = and(eq(channels.kind, kind), eq(channels.inbox, false), among ? inArray(channels.userId, among) : undefined)
-      return (await tx.select({ userId: channels.userId }).from(channels).where(off)).map((r) => r.userId)
+      if (among) return (await q.channelsOf.run(among, { kind })).filter((c) => c.inbox === false).map((c) => c.userId)
+      return (await tx.select({ userId: channels.userId }).from(channels).where(and(eq(channels.kind, kind), eq(channels.inbox, false)))).map((r) => r.userId)
     },
 
     /** Quiet hours over: one summary per user that got something meanwhile, claimed once (any process). */
