@@ -22,6 +22,7 @@ import type { Bus } from './realtime/bus.js'
 import realtime from './realtime/index.js'
 import { homeRoutes } from './web/home.js'
 import { httpPlugin } from './web/http.js'
+import { schemaController } from './web/schema-compilers.js'
 import { strictNumbers } from './web/schemas.js'
 
 declare module 'fastify' {
@@ -53,6 +54,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     },
     trustProxy: config.trustProxy,
     bodyLimit: 64 * 1024,
+    schemaController,
   })
   app.decorate('config', config)
 

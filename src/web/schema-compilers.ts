@@ -1,0 +1,56 @@
+/**
+ * Route schemas compiled once per process, whatever the number of app instances.
+ *
+ * Fastify compiles every route's validators (Ajv) and response serializers
+ * (fast-json-stringify) when an instance starts: about half of the ~200 ms an app takes
+ * to build. The server builds one app, so this changes nothing there; the test suite
+ * builds well over a thousand, from the same schemas. Fastify's own compilers are used
+ * (its defaults); what is added is a cache in front of them, keyed by everything the
+ * compiled function depends on: the schema itself, the shared schemas it may `$ref`, and
+ * the compiler options. Compiled functions hold no per-instance state.
+ */
+import { AjvCompiler } from '@fastify/ajv-compiler'
+import { SerializerSelector } from '@fastify/fast-json-stringify-compiler'
+import type { FastifyServerOptions } from 'fastify'
+
+type Factories = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>
+type BuildValidator = NonNullable<Factories['buildValidator']>
+type BuildSerializer = NonNullable<Factories['buildSerializer']>
+
+const validators = new Map<string, unknown>()
+const serializers = new Map<string, unknown>()
+// One pool each, so that identical options and shared schemas reuse one Ajv instance.
+const ajvPool = AjvCompiler()
+const serializerPool = SerializerSelector()
+
+/** Functions are dropped by JSON.stringify; Fastify's own pool keys Ajv instances the same way. */
+const keyOf = (value: unknown) => JSON.stringify(value) ?? ''
+
+const buildValidator: BuildValidator = (externalSchemas, options) => {
+  const compile = ajvPool(externalSchemas, options)
+  const context = `${keyOf(externalSchemas)}\n${keyOf(options)}\n`
+  return (route) => {
+    const key = context + keyOf(route.schema)
+    let fn = validators.get(key)
+    if (fn === undefined) validators.set(key, (fn = compile(route)))
+    return fn as ReturnType<typeof compile>
+  }
+}
+
+const buildSerializer: BuildSerializer = (externalSchemas, options) => {
+  const compile = serializerPool(externalSchemas, options)
+  const context = `${keyOf(externalSchemas)}\n${keyOf(options)}\n`
+  return (route) => {
+    const key = context + keyOf(route.schema)
+    let fn = serializers.get(key)
+    if (fn === undefined) serializers.set(key, (fn = compile(route)))
+    return fn as ReturnType<typeof compile>
+  }
+}
+
+export const schemaController: FastifyServerOptions['schemaController'] = {
+  compilersFactory: { buildValidator, buildSerializer },
+}
+
+/** How many distinct compiled functions this process holds (tests). */
+export const compiledSchemas = () => ({ validators: validators.size, serializers: serializers.size })
