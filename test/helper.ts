@@ -207,11 +207,24 @@ export class SocketClient {
   /**
    * Waits `ms`, then returns every frame (of a type) received since `mark`. Asserting
    * that this is empty proves "this socket got nothing from the action", including a
-   * frame that arrived before the check began.
+   * frame that arrived before the check began. With `atLeast`, first waits (up to 5 s)
+   * for that many: "exactly one" checks pass `atLeast: 1` and look at the length.
    */
-  async since(mark: number, ms = 200, type?: string): Promise<Frame[]> {
+  async since(mark: number, ms = 200, type?: string, atLeast = 0): Promise<Frame[]> {
+    const got = () => this.frames.slice(mark).filter((f) => !type || f.type === type)
+    // Frames that must come are waited for (a loaded machine can take seconds), then
+    // `ms` more, so that a duplicate or a stray frame still shows.
+    for (const deadline = Date.now() + 5000; got().length < atLeast && Date.now() < deadline && this.closeCode === null; ) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now())
+        this.waiters.push(() => {
+          clearTimeout(timer)
+          resolve()
+        })
+      })
+    }
     await new Promise((r) => setTimeout(r, ms))
-    return this.frames.slice(mark).filter((f) => !type || f.type === type)
+    return got()
   }
 
   /** Lets frames in flight arrive (no assertion: use `mark` + `since` for "got nothing"). */

@@ -48,14 +48,17 @@ function isFile(path: string): boolean {
   return path !== '' && path !== ':memory:' && !path.startsWith('file::memory:') && !path.includes('mode=memory')
 }
 
-/** Starts the checkpointer for the app's database file (nothing for an in-memory one); stops when the app closes. */
+/**
+ * Starts the checkpointer for the app's database file (nothing for an in-memory one); stops
+ * when the app closes. The worker posts each checkpoint's result (`{busy, log, checkpointed}`).
+ */
 export function checkpointOffThread(
   app: Pick<FastifyInstance, 'config' | 'log' | 'addHook'>,
   db: SqliteDb,
   { everyMs = 1000, finishAbove = AUTO_CHECKPOINT_PAGES }: CheckpointOptions = {},
-): void {
+): Worker | undefined {
   const path = app.config.databasePath
-  if (!isFile(path)) return
+  if (!isFile(path)) return undefined
   const sqlite = db.$client
   sqlite.pragma('wal_autocheckpoint = 0')
   const driver = createRequire(import.meta.url).resolve('better-sqlite3')
@@ -83,4 +86,5 @@ export function checkpointOffThread(
     worker.postMessage('stop')
     await exited
   })
+  return worker
 }

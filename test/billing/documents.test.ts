@@ -218,7 +218,7 @@ t.test('payments: partial, balance, overdue on the balance, paid in full notifie
   res = await s.app.inject({ method: 'POST', url: `/api/billing/invoices/${invoice.id}/payments`, headers: bearer(alice), payload: { paid_on: '2026-11-11', amount: '1360', mode: 'bank', reference: 'NEFT 99' } })
   t.equal(res.statusCode, 201)
   t.match(res.json().invoice, { status: 'paid', paid_paise: 2360_00, balance_paise: 0 })
-  const paid = await ac.client.since(beforePaid, 150, 'notification')
+  const paid = await ac.client.since(beforePaid, 150, 'notification', 1)
   t.equal(paid.length, 1)
   t.match(paid[0]!.notification, { kind: 'invoice_paid', title: 'Invoice INV/26-27/00001 paid' })
   view = await s.app.billing.getInvoice(alice.id, invoice.id)

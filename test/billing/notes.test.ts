@@ -42,7 +42,7 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   let notes = await billing.notesOf(alice.id, invoice.id)
   t.match(notes[0]!.note, { kind: 'credit', number: 'CN/26-27/00001', noteDate: '2026-12-05', taxablePaise: 500_00, cgstPaise: 45_00, sgstPaise: 45_00, totalPaise: 590_00 })
   t.match(await billing.getInvoice(alice.id, invoice.id), { balancePaise: 3870_00 }, '4,460 - 590')
-  const pushed = await ac.client.since(aliceMark, 150, 'notification')
+  const pushed = await ac.client.since(aliceMark, 150, 'notification', 1)
   t.equal(pushed.length, 1)
   t.match(pushed[0]!.notification, {
     kind: 'invoice_created',
@@ -81,6 +81,7 @@ t.test('credit and debit notes: numbers, tax reversed, balance, notifications', 
   await billing.recordPayment(alice.id, invoice.id, { paidOn: '2026-12-05', amountPaise: 1050_00, mode: 'bank', reference: '' })
   t.match(await billing.getInvoice(alice.id, invoice.id), { status: 'paid', balancePaise: 0 })
   // (the two notes' notifications may still be arriving: look for the paid one)
+  await ac.client.next((f) => f.type === 'notification' && f.notification.kind === 'invoice_paid', 5000)
   const paid = (await ac.client.since(beforePaid, 150, 'notification')).filter((f) => f.notification.kind === 'invoice_paid')
   t.equal(paid.length, 1, 'invoice_paid once')
 

@@ -17,7 +17,7 @@ import { befriend, sendHttp } from '../social/fixtures/social.js'
 import { launchBrowser, loginPage, newContext, startApp, waitForFrame } from './browser.js'
 import { pageWeight } from './page-weight.js'
 
-t.setTimeout(240_000)
+t.setTimeout(420_000)
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const DESKTOP = { width: 1280, height: 800 }

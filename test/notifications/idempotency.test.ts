@@ -82,5 +82,5 @@ t.test('two concurrent publishes with one key on two processes sharing the datab
   t.equal(new Set(answers.map((r) => r.body)).size, 1, 'one answer')
   t.equal(answers[0]!.json().created, 2, 'admin and alice')
   t.equal((await p2.app.notifications.counts(alice.id)).unread_count, 1, 'one row for alice')
-  t.equal((await sock.client.since(mark, 200, 'notification')).length, 1, 'one push')
+  t.equal((await sock.client.since(mark, 200, 'notification', 1)).length, 1, 'one push')
 })

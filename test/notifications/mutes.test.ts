@@ -38,7 +38,7 @@ t.test('mute, list, unmute; a muted thread creates nothing for that user, others
   t.equal((await s.app.notifications.notify({ userIds: [alice.id] }, { ...note, thread: `user:${carol.id}` })).created, 1, 'unmuted')
   res = await call('DELETE', `/api/mutes/user:${carol.id}`)
   t.equal(res.statusCode, 404, 'unmuting what is not muted: 404')
-  t.equal((await b.client.since(marks[1], 100, 'notification')).length, 1, 'bob got only his own notification')
+  t.equal((await b.client.since(marks[1], 100, 'notification', 1)).length, 1, 'bob got only his own notification')
 })
 
 t.test('bad input: malformed thread or until (400), a thread you cannot see (404); nothing stored', async (t) => {

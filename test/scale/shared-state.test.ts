@@ -55,7 +55,7 @@ if (problem) {
     const again = await connectReady(B.url, { token: alice.token })
     t.equal(again.client.closeCode, null, 'a socket closed on B frees its place')
     await again.client.close()
-    t.same(await b.client.since(bMark, 300, 'presence').then((f) => f.length), 1, 'her sockets coming and going on B changed nothing for bob: still one frame')
+    t.same(await b.client.since(bMark, 300, 'presence', 1).then((f) => f.length), 1, 'her sockets coming and going on B changed nothing for bob: still one frame')
 
     // A is killed: its sockets close without a word, nobody cleans up. After its
     // deadline (PROCESS_TTL_MS) B sweeps it: alice goes offline, once.
