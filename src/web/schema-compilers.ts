@@ -4,7 +4,7 @@
  * Fastify compiles every route's validators (Ajv) and response serializers
  * (fast-json-stringify) when an instance starts: about half of the ~200 ms an app takes
  * to build. The server builds one app, so this changes nothing there; the test suite
- * builds well over a thousand, from the same schemas. Fastify's own compilers are used
+ * builds hundreds, from the same schemas. Fastify's own compilers are used
  * (its defaults); what is added is a cache in front of them, keyed by everything the
  * compiled function depends on: the schema itself, the shared schemas it may `$ref`, and
  * the compiler options. Compiled functions hold no per-instance state.
