@@ -72,6 +72,11 @@ export interface Client {
    */
   waiting: Waiting[] | null
   held: boolean
+  /**
+   * The opening frames being read and sent (null once they are): until then the socket's
+   * `delivered` does not yet say what its snapshot covers, so a catch-up waits for it.
+   */
+  opening: Promise<void> | null
 }
 
 export function newClient(socket: WebSocket, userId: number, sessionId: string, expiresAtMs: number): Client {
@@ -88,5 +93,6 @@ export function newClient(socket: WebSocket, userId: number, sessionId: string, 
     delivered: new Delivered(),
     waiting: null,
     held: false,
+    opening: null,
   }
 }

@@ -153,7 +153,7 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
       hub.remove(client)
       release()
     })
-    let turn: Promise<void> = opening(client, request, ctx)
+    let turn: Promise<void> = (client.opening = opening(client, request, ctx))
     for (const [data, isBinary] of early) onMessage(data, isBinary)
   }
 
@@ -168,6 +168,7 @@ export async function socketRoutes(app: FastifyInstance, { authenticate, frames,
     } catch (err) {
       log.error({ err, userId: client.userId }, 'socket open handler failed')
     } finally {
+      client.opening = null
       hub.release(client)
     }
   }

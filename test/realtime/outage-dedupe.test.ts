@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import type { WebSocket } from 'ws'
-import { buildTestApp, connectReady, createUser, type SocketClient } from '../helper.js'
+import { buildTestApp, connect, connectReady, createUser, type SocketClient } from '../helper.js'
 import { liveSite } from './fixtures/live.js'
 import { createFakeRedisBus, type FakeRedisBus } from './fixtures/fake-redis-bus.js'
 
@@ -125,4 +125,38 @@ t.test('a socket that resumes with since= during the outage gets each id once', 
   x.bus.releaseLate()
   await each(t, x, [n1, n2])
   t.same(ids(resumed.client), [n1, n2], 'the resumed socket: each once, oldest first')
+})
+
+t.test('a catch-up while a resuming socket is still reading its snapshot sends it nothing it had', async (t) => {
+  const x = await site(t)
+  const before = [await x.notify('before 1'), await x.notify('before 2')]
+  // The next snapshot of alice's waits at its list read until let go.
+  const service = x.s.app.notifications
+  const list = service.list.bind(service)
+  let reached!: () => void
+  const atGate = new Promise<void>((resolve) => (reached = resolve))
+  let letGo!: () => void
+  const gate = new Promise<void>((resolve) => (letGo = resolve))
+  let once = true
+  service.list = (async (...args: Parameters<typeof list>) => {
+    if (once && args[0] === x.alice.id) {
+      once = false
+      reached()
+      await gate
+    }
+    return list(...args)
+  }) as typeof service.list
+  t.teardown(() => void (service.list = list))
+
+  // A client resuming after a restart: it has both rows already.
+  const opening = await connect(x.url, { token: x.alice.token, query: { since: String(before[1]) } })
+  await atGate
+  const polling = poll(x.s.app) // the catch-up meets the socket mid-snapshot
+  await new Promise((resolve) => setTimeout(resolve, 50))
+  letGo()
+  await polling
+  t.equal((await opening.next('initial')).last_id, before[1])
+  const n3 = await x.notify('after')
+  await opening.next((f) => f.type === 'notification' && f.notification.id === n3)
+  t.same(ids(opening), [n3], 'nothing at or below since= comes again; the next one does')
 })

@@ -80,8 +80,7 @@ t.test('since= replays what was missed while away, oldest first, none twice, non
   t.equal(back.initial.replay_truncated, false)
   t.equal(back.initial.last_id, missed[3])
   t.equal(back.initial.unread_count, 5, 'two seen live + four missed - one read')
-  await back.client.settle(200)
-  const replayed = back.client.ofType('notification')
+  const replayed = await back.client.since(0, 200, 'notification', missed.length)
   t.same(
     replayed.map((f: Frame) => f.notification.id),
     missed,

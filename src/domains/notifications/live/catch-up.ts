@@ -125,6 +125,11 @@ export class CatchUp {
   /** Sends the socket every row of its user it does not have yet; the counts sent with them, if any. */
   private async replay(client: Client, counts: Counts | null): Promise<Counts | null> {
     const { service, push } = this.deps
+    // A socket still reading its snapshot has nothing in `delivered` yet: read from 0, it
+    // would be sent every row it is about to get in `initial` (or its since= replay).
+    // After it, its floor is the snapshot's last id, and the rows above are what the
+    // bus may have missed since.
+    if (client.opening) await client.opening
     let cursor = client.delivered.floor
     for (let page = 0; page < MAX_PAGES; page++) {
       const { notifications, truncated } = await service.since(client.userId, cursor)
