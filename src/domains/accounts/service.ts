@@ -7,7 +7,7 @@ import { and, eq, gt, inArray, isNull, sql, type SQLWrapper } from 'drizzle-orm'
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../../db/client.js'
 import { likeIgnoringCase } from '../../db/dialect.js'
-import { prepare } from '../../db/prepared.js'
+import { inListQuery, prepare } from '../../db/prepared.js'
 import { transact } from '../../db/transact.js'
 import { DomainError, notFound } from '../../errors.js'
 import type { PublicUser } from '../../protocol.js'
@@ -71,6 +71,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
   )
   // One recipient named by id: the usual admin or domain notification.
   const userById = prepare('accounts_user_by_id', db.select().from(users).where(eq(users.id, sql.placeholder('id'))))
+  const usersByIds = inListQuery('accounts_users_by_ids', (list) => db.select().from(users).where(inArray(users.id, list)))
   const liveSessionId = prepare(
     'accounts_live_session_id',
     db
@@ -115,7 +116,7 @@ export function createAccountService({ db, bus, tokenTtlSeconds, signToken, veri
     async resolveUsers(by: { ids?: number[]; usernames?: string[] }): Promise<{ found: UserRow[]; missing: string[] }> {
       if (by.ids) {
         const ids = [...new Set(by.ids)]
-        const found = ids.length === 1 ? await userById.execute({ id: ids[0]! }) : ids.length ? await db.select().from(users).where(inArray(users.id, ids)) : []
+        const found = ids.length === 1 ? await userById.execute({ id: ids[0]! }) : await usersByIds.run([...ids].sort((a, b) => a - b))
         const have = new Set(found.map((u) => u.id))
         return { found, missing: ids.filter((id) => !have.has(id)).map(String) }
       }
