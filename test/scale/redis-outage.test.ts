@@ -179,7 +179,9 @@ if (!haveRedisServer) {
       const missing = want(r).filter((id) => !got.includes(id))
       duplicates += twice.length
       lost += missing.length
-      if (twice.length || missing.length) t.fail(`socket ${i} (${r.server}, user ${r.user.id}): twice ${twice.join(',')}; missing ${missing.join(',')}`)
+      // Which of the reader's connections (before and after B's restart) got each repeat, and when.
+      const where = twice.map((id) => `${id} on connection(s) ${r.sockets.flatMap((s, k) => s.client.ofType('notification').filter((f) => f.notification.id === id).map(() => k + 1)).join('+')}`)
+      if (twice.length || missing.length) t.fail(`socket ${i} (${r.server}, user ${r.user.id}): twice ${where.join(', ')}; missing ${missing.join(',')}; since= ${r.sockets.slice(1).map((s) => s.client.ws.url.replace(/.*since=/, '')).join(',')}`)
     }
     t.equal(duplicates, 0, 'no socket got an id twice')
     t.equal(lost, 0, 'no socket missed an id')

@@ -23,6 +23,10 @@ export function snapshotOnOpen(hub: Hub, service: NotificationService, push: Not
   return async (client: Client, request: FastifyRequest) => {
     const { userId } = client
     const since = parseSince((request.query as { since?: unknown }).since)
+    // The client has every row up to since=: a push of one of them taken while this is
+    // read (a late copy from the bus) would be a repeat. Before the first await: the
+    // socket route runs this (its only open handler) in the turn it registers the socket.
+    if (typeof since === 'number') client.delivered.complete(since)
     // Read first: every row up to it is in the snapshot's reach. A row committed
     // while the snapshot is read is in it (recent) or still pushed.
     const lastId = await service.lastId(userId)
