@@ -188,6 +188,11 @@ export class Hub extends EventEmitter {
     this.outgoing.fill(client, slot, data)
   }
 
+  /** Its frames wait (in order) until `release`; `sendAhead` still writes at once. */
+  hold(client: Client): void {
+    this.outgoing.hold(client)
+  }
+
   release(client: Client): void {
     this.outgoing.release(client)
   }

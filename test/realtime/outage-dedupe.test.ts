@@ -160,3 +160,26 @@ t.test('a catch-up while a resuming socket is still reading its snapshot sends i
   await opening.next((f) => f.type === 'notification' && f.notification.id === n3)
   t.same(ids(opening), [n3], 'nothing at or below since= comes again; the next one does')
 })
+
+t.test('back from an outage, a socket gets the rows it missed before the new ones (ids in order)', async (t) => {
+  const { x, n1 } = await outage(t)
+  // n1's copy never reaches this process (published before it resubscribed): only the
+  // catch-up brings it. A new row's push arrives as the resubscription reports.
+  x.bus.held.splice(0)
+  // The catch-up takes its time (it checks each socket's login first).
+  const accounts = x.s.app.accounts
+  const isSessionLive = accounts.isSessionLive.bind(accounts)
+  accounts.isSessionLive = async (id: string) => {
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    return isSessionLive(id)
+  }
+  t.teardown(() => void (accounts.isSessionLive = isSessionLive))
+  x.bus.up()
+  const n2 = await x.notify('right after')
+  x.bus.resubscribed()
+  for (const c of [x.alice1, x.alice2]) await c.next((f) => f.type === 'notification' && f.notification.id === n1)
+  await each(t, x, [n1, n2])
+  for (const [name, c] of [['first', x.alice1], ['second', x.alice2]] as const) {
+    t.same(ids(c), [n1, n2], `alice's ${name} socket: the missed row first`)
+  }
+})

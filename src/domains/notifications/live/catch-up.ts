@@ -83,34 +83,65 @@ export class CatchUp {
   async run(userIds: number[], reason: CatchUpReason): Promise<void> {
     this.stats.runs++
     if (reason === 'reconnected') this.stop()
+    // Back from an outage, new rows are pushed at once while the rows missed meanwhile
+    // are still to be read: each socket is held (its pushes wait, as during its opening)
+    // until its catch-up went out ahead of them, so its ids keep their order and a client
+    // resuming later with since=<largest id seen> has everything below it. Taken in this
+    // turn, before any push of the resubscribed channels is written.
+    const held = reason === 'reconnected' ? this.hold(userIds) : null
     const replayedBefore = this.stats.replayed
     const slicer = new Slicer()
-    for (let i = 0; i < userIds.length; i++) {
-      const wait = slicer.pause(i)
-      if (wait) await wait
-      try {
-        await this.catchUpUser(userIds[i]!, reason)
-      } catch (err) {
-        this.deps.log.error({ err, userId: userIds[i] }, 'catch-up failed for a user')
+    try {
+      for (let i = 0; i < userIds.length; i++) {
+        const wait = slicer.pause(i)
+        if (wait) await wait
+        try {
+          await this.catchUpUser(userIds[i]!, reason, held)
+        } catch (err) {
+          this.deps.log.error({ err, userId: userIds[i] }, 'catch-up failed for a user')
+        }
       }
+    } finally {
+      if (held) for (const client of held) this.deps.hub.release(client)
     }
     if (reason === 'reconnected') {
       this.deps.log.info({ users: userIds.length, replayed: this.stats.replayed - replayedBefore }, 'caught up after the Redis outage')
     }
   }
 
-  private async catchUpUser(userId: number, reason: CatchUpReason): Promise<void> {
+  /** Holds the sockets of these users that are not held already (an opening holds its own). */
+  private hold(userIds: number[]): Set<Client> {
+    const held = new Set<Client>()
+    for (const userId of userIds) {
+      for (const client of this.deps.hub.users.get(userId) ?? []) {
+        if (client.held) continue
+        this.deps.hub.hold(client)
+        held.add(client)
+      }
+    }
+    return held
+  }
+
+  private async catchUpUser(userId: number, reason: CatchUpReason, held: Set<Client> | null): Promise<void> {
     const { hub, service, push } = this.deps
     const set = hub.users.get(userId)
     if (!set) return
     let counts: Counts | null = null
     for (const client of [...set]) {
-      if (reason !== 'subscribed' && !await this.deps.isSessionLive(client.sessionId)) {
-        hub.close(client, CloseCode.unauthorized, 'logged out')
-        this.stats.revokedClosed++
-        continue
+      const ahead = held?.has(client) ?? false
+      try {
+        if (reason !== 'subscribed' && !await this.deps.isSessionLive(client.sessionId)) {
+          hub.close(client, CloseCode.unauthorized, 'logged out')
+          this.stats.revokedClosed++
+          continue
+        }
+        counts = await this.replay(client, counts, ahead)
+      } finally {
+        if (ahead) {
+          held!.delete(client)
+          hub.release(client)
+        }
       }
-      counts = await this.replay(client, counts)
     }
     if (reason === 'reconnected') push.countUpdates.push(userId)
     else if (reason === 'outage') {
@@ -123,7 +154,7 @@ export class CatchUp {
   }
 
   /** Sends the socket every row of its user it does not have yet; the counts sent with them, if any. */
-  private async replay(client: Client, counts: Counts | null): Promise<Counts | null> {
+  private async replay(client: Client, counts: Counts | null, ahead = false): Promise<Counts | null> {
     const { service, push } = this.deps
     // A socket still reading its snapshot has nothing in `delivered` yet: read from 0, it
     // would be sent every row it is about to get in `initial` (or its since= replay).
@@ -135,7 +166,7 @@ export class CatchUp {
       const { notifications, truncated } = await service.since(client.userId, cursor)
       for (const notification of notifications) {
         counts ??= await service.counts(client.userId)
-        if (await push.sendOnce(client, notification, counts)) this.stats.replayed++
+        if (await push.sendOnce(client, notification, counts, ahead)) this.stats.replayed++
       }
       if (notifications.length) cursor = notifications[notifications.length - 1]!.id
       // The database was read up to here: the socket has every row of its user up to it.
