@@ -30,27 +30,23 @@ const serializerPool = SerializerSelector()
 /** Functions are dropped by JSON.stringify; Fastify's own pool keys Ajv instances the same way. */
 const keyOf = (value: unknown) => JSON.stringify(value) ?? ''
 
-const buildValidator: BuildValidator = (externalSchemas, options) => {
-  const compile = ajvPool(externalSchemas, options)
-  const context = `${keyOf(externalSchemas)}\n${keyOf(options)}\n`
-  return (route) => {
+/** `compile` behind `store`: one compiled function per schema in this context. */
+function cachedIn<R extends { schema?: unknown }, F>(store: Map<string, unknown>, context: string, compile: (route: R) => F) {
+  return (route: R): F => {
     const key = context + keyOf(route.schema)
-    let fn = validators.get(key)
-    if (fn === undefined) validators.set(key, (fn = compile(route)))
-    return fn as ReturnType<typeof compile>
+    let fn = store.get(key) as F | undefined
+    if (fn === undefined) store.set(key, (fn = compile(route)))
+    return fn
   }
 }
 
-const buildSerializer: BuildSerializer = (externalSchemas, options) => {
-  const compile = serializerPool(externalSchemas, options)
-  const context = `${keyOf(externalSchemas)}\n${keyOf(options)}\n`
-  return (route) => {
-    const key = context + keyOf(route.schema)
-    let fn = serializers.get(key)
-    if (fn === undefined) serializers.set(key, (fn = compile(route)))
-    return fn as ReturnType<typeof compile>
-  }
-}
+const contextOf = (externalSchemas: unknown, options: unknown) => `${keyOf(externalSchemas)}\n${keyOf(options)}\n`
+
+const buildValidator: BuildValidator = (externalSchemas, options) =>
+  cachedIn(validators, contextOf(externalSchemas, options), ajvPool(externalSchemas, options))
+
+const buildSerializer: BuildSerializer = (externalSchemas, options) =>
+  cachedIn(serializers, contextOf(externalSchemas, options), serializerPool(externalSchemas, options))
 
 export const schemaController: FastifyServerOptions['schemaController'] = {
   compilersFactory: { buildValidator, buildSerializer },
