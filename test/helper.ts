@@ -189,14 +189,19 @@ export class SocketClient {
       if (left <= 0 || this.closeCode !== null) {
         throw new Error(`no ${typeof match === 'string' ? match : 'matching'} frame within ${ms} ms (got ${this.frames.map((f) => f.type).join(',')}; close ${this.closeCode})`)
       }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left)
-        this.waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
+      await this.nextFrameOr(left)
     }
+  }
+
+  /** Resolves when the next frame arrives (or the socket closes), or after `ms`. */
+  private nextFrameOr(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms)
+      this.waiters.push(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
   }
 
   /** A point in this socket's frame history: take it before an action, check with `since`. */
@@ -215,13 +220,7 @@ export class SocketClient {
     // Frames that must come are waited for (a loaded machine can take seconds), then
     // `ms` more, so that a duplicate or a stray frame still shows.
     for (const deadline = Date.now() + 5000; got().length < atLeast && Date.now() < deadline && this.closeCode === null; ) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, deadline - Date.now())
-        this.waiters.push(() => {
-          clearTimeout(timer)
-          resolve()
-        })
-      })
+      await this.nextFrameOr(deadline - Date.now())
     }
     await new Promise((r) => setTimeout(r, ms))
     return got()

@@ -36,7 +36,8 @@ export function snapshotOnOpen(hub: Hub, service: NotificationService, push: Not
     // The socket is held meanwhile: a push taken by it while this was read waits to
     // go out right after, so it is left out here (the client adds it on arrival).
     // (Rows at or below since= are in `delivered` as the client's own: they stay in the list.)
-    const fresh = recent.filter((n) => !client.delivered.has(n.id) || (since !== null && since !== undefined && n.id <= since))
+    const had = typeof since === 'number' ? since : 0
+    const fresh = recent.filter((n) => n.id <= had || !client.delivered.has(n.id))
     const initial: InitialFrame = {
       type: 'initial',
       ...counts,
