@@ -34,13 +34,34 @@ async function adminClient(): Promise<pg.Client> {
   if (!admin) {
     admin = new pg.Client({ connectionString: TEST_DATABASE_URL })
     await admin.connect()
+    // A drop waiting on a lock held by a pool that failed to close gives up instead of hanging the file.
+    await admin.query(`set lock_timeout = '10s'`)
     t.teardown(async () => {
       // A schema left behind (a lock still held by a closing pool) is harmless: names are unique.
       for (const schema of created) await admin!.query(`drop schema if exists "${schema}" cascade`).catch((err: Error) => t.comment(`schema ${schema} left: ${err.message}`))
       await admin!.end()
+      lingerReport()
     })
   }
   return admin
+}
+
+/**
+ * After the teardown nothing should keep the process alive. Once in CI something did: the
+ * file's tests had all passed and reported, and tap killed it at its timeout (SIGALRM) with
+ * nothing to blame. If that happens, this names what holds the process on stderr and ends it
+ * with the tests' own exit status, so the log keeps the evidence and the run its result.
+ */
+function lingerReport(): void {
+  setTimeout(() => {
+    const handles = (process as unknown as { _getActiveHandles(): object[] })._getActiveHandles()
+    const described = handles.map((h) => {
+      const s = h as { constructor: { name: string }; remoteAddress?: string; remotePort?: number; localPort?: number }
+      return `${s.constructor.name}${s.remotePort ? ` ${s.remoteAddress}:${s.remotePort} from :${s.localPort}` : ''}`
+    })
+    process.stderr.write(`# LINGER: still alive 15 s after the tests ended; resources: ${process.getActiveResourcesInfo().join(', ')}; handles: ${described.join(', ')}\n`)
+    process.exit()
+  }, 15_000).unref()
 }
 
 /**
