@@ -109,3 +109,26 @@ t.test('across a restart: a row due while down comes back at start, one due late
   t.equal((await sock.client.since(marks[0], 0, 'notification')).length, 1, 'once')
   t.same(await bSock.client.since(marks[1], 0), [], 'bob got nothing')
 })
+
+t.test('closing waits for a wake-up pass in flight: it ends on an open database, nothing logged as failed', async (t) => {
+  const s = await buildTestApp({ snoozeCheckIntervalMs: 20 })
+  const errors: unknown[] = []
+  s.app.log.error = ((obj: unknown) => void errors.push(obj)) as typeof s.app.log.error
+  const service = s.app.notifications
+  const original = service.wakeSnoozed
+  let entered!: () => void
+  const inFlight = new Promise<void>((resolve) => (entered = resolve))
+  let finished = false
+  service.wakeSnoozed = async (...args) => {
+    entered()
+    await settle(150)
+    const woken = await original.apply(service, args)
+    finished = true
+    return woken
+  }
+  await s.listen()
+  await inFlight
+  await s.close()
+  t.ok(finished, 'the pass in flight finished before close resolved')
+  t.same(errors, [], 'no error logged')
+})

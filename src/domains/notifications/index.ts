@@ -40,25 +40,34 @@ async function notifications(app: FastifyInstance, opts: { now?: () => number })
 
 /**
  * Snoozed notifications come back when due, and quiet hours that ended send their summary: when the server starts listening (rows
- * that fell due while it was down), then on an interval (the CLI never listens).
+ * that fell due while it was down), then on an interval (the CLI never listens). One pass at a time: a tick that finds one still
+ * running skips. Closing waits for the pass in flight, so that it does not meet a closed database.
  */
 function wakeSnoozedEvery(app: FastifyInstance, service: NotificationService, intervalMs: number) {
-  const wake = async () => {
-    try {
-      await service.wakeSnoozed()
-      await service.preferences.sendAwaySummaries()
-    } catch (err) {
-      app.log.error({ err }, 'waking snoozed notifications failed')
-    }
-  }
+  let running: Promise<void> | null = null
+  const wake = () =>
+    (running ??= (async () => {
+      try {
+        await service.wakeSnoozed()
+        await service.preferences.sendAwaySummaries()
+      } catch (err) {
+        app.log.error({ err }, 'waking snoozed notifications failed')
+      } finally {
+        running = null
+      }
+    })())
   let timer: NodeJS.Timeout | null = null
+  let closing = false
   app.addHook('onListen', async () => {
     await wake()
-    if (intervalMs > 0 && !timer) timer = setInterval(wake, intervalMs)
+    // Closing may have begun during that first pass (listen does not wait for this hook).
+    if (intervalMs > 0 && !timer && !closing) timer = setInterval(wake, intervalMs)
   })
   app.addHook('preClose', async () => {
+    closing = true
     if (timer) clearInterval(timer)
     timer = null
+    await running
   })
 }
 
