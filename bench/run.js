@@ -219,7 +219,7 @@ async function startServer(kind, { dbEnv, adminId, redisPrefix }, index) {
     env.REDIS_URL = 'redis://127.0.0.1:6379'
     env.REDIS_PREFIX = redisPrefix
   }
-  const execArgv = ['--import', PROBE, '--expose-gc']
+  const execArgv = ['--import', PROBE, '--expose-gc', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)]
   if (opt['cpu-prof'] && kind.startsWith('ours')) execArgv.push('--cpu-prof', `--cpu-prof-dir=${join(RESULTS, 'prof')}`)
   const script = kind.startsWith('ours') ? join(ROOT, 'dist', 'server.js') : join(BENCH_DIR, 'peers', kind === 'sio' ? 'socketio-server.js' : 'ws-floor-server.js')
   const child = track(fork(script, [], { cwd: ROOT, env, execArgv, stdio: ['ignore', fd, fd, 'ipc'] }))

@@ -76,6 +76,6 @@ export async function testDatabaseUrl(databasePath: string): Promise<string> {
     created.add(schema)
   }
   const url = new URL(TEST_DATABASE_URL)
-  url.searchParams.set('options', `-c search_path=${schema}`)
+  url.searchParams.set('options', `-c search_path=${schema} -c synchronous_commit=off`)
   return url.toString()
 }
