@@ -49,8 +49,10 @@ async function adminClient(): Promise<pg.Client> {
 /**
  * After the teardown nothing should keep the process alive. Once in CI something did: the
  * file's tests had all passed and reported, and tap killed it at its timeout (SIGALRM) with
- * nothing to blame. If that happens, this names what holds the process on stderr and ends it
- * with the tests' own exit status, so the log keeps the evidence and the run its result.
+ * nothing to blame. (Likely cause, fixed: the snooze wake-up's interval started after an
+ * app closed during its first pass, src/domains/notifications/index.ts.) If it happens again,
+ * this names what holds the process on stderr and ends it with the tests' own exit status,
+ * so the log keeps the evidence and the run its result.
  */
 function lingerReport(): void {
   setTimeout(() => {
