@@ -23,10 +23,11 @@ export function snapshotOnOpen(hub: Hub, service: NotificationService, push: Not
   return async (client: Client, request: FastifyRequest) => {
     const { userId } = client
     const since = parseSince((request.query as { since?: unknown }).since)
-    // The client has every row up to since=: a push of one of them taken while this is
-    // read (a late copy from the bus) would be a repeat. Before the first await: the
+    // The client has every row up to since= (0: none): a push of one of them taken while
+    // this is read (a late copy from the bus) would be a repeat. Before the first await: the
     // socket route runs this (its only open handler) in the turn it registers the socket.
-    if (typeof since === 'number') client.delivered.complete(since)
+    const had = typeof since === 'number' ? since : 0
+    client.delivered.complete(had)
     // Read first: every row up to it is in the snapshot's reach. A row committed
     // while the snapshot is read is in it (recent) or still pushed.
     const lastId = await service.lastId(userId)
@@ -36,7 +37,6 @@ export function snapshotOnOpen(hub: Hub, service: NotificationService, push: Not
     // The socket is held meanwhile: a push taken by it while this was read waits to
     // go out right after, so it is left out here (the client adds it on arrival).
     // (Rows at or below since= are in `delivered` as the client's own: they stay in the list.)
-    const had = typeof since === 'number' ? since : 0
     const fresh = recent.filter((n) => n.id <= had || !client.delivered.has(n.id))
     const initial: InitialFrame = {
       type: 'initial',
