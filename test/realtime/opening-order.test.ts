@@ -5,7 +5,7 @@
  */
 import t from 'tap'
 import { connect } from '../helper.js'
-import { liveSite } from './fixtures/live.js'
+import { liveSite, systemTemplate } from './fixtures/live.js'
 
 t.test('a frame sent to the user while the socket opens comes after initial', async (t) => {
   const { s, url, alice, bob } = await liveSite(t, ['alice', 'bob'])
@@ -24,7 +24,7 @@ t.test('a push taken while the snapshot is read is left out of it and follows it
   const { s, url, alice } = await liveSite(t, ['alice'])
   const [before, pushed] = (await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })).ids as [number, number]
   await new Promise((resolve) => setTimeout(resolve, 50)) // their pushes went out to nobody
-  const template = { kind: 'system' as const, title: 'x', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date().toISOString(), category: 'system' as const, thread: null, archived: false, snoozed_until: null, actions: [] }
+  const template = systemTemplate('x')
   // A (late) push of one of them reaches the new socket before its snapshot is read.
   s.app.hub.once('user_online', () => s.app.hub.deliver({ type: 'notify', template, recipients: [[alice.id, pushed]], at: Date.now() }))
   const socket = await connect(url, { token: alice.token })
@@ -40,7 +40,7 @@ t.test('a socket resuming with since= takes no push of a row at or below it whil
   const { s, url, alice } = await liveSite(t, ['alice'])
   const [had, last] = (await s.app.notifications.notify({ userIds: [alice.id, alice.id] }, { kind: 'system', title: 'x' })).ids as [number, number]
   await new Promise((resolve) => setTimeout(resolve, 50)) // their pushes went out to nobody
-  const template = { kind: 'system' as const, title: 'x', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date().toISOString(), category: 'system' as const, thread: null, archived: false, snoozed_until: null, actions: [] }
+  const template = systemTemplate('x')
   // A client that has both (it resumes after its server restarted) meets late copies of them
   // (a Redis publisher's queue flushed on reconnect) while its snapshot is read: the
   // snapshot's first read waits until they were delivered.

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { connectReady } from '../helper.js'
-import { liveSite } from './fixtures/live.js'
+import { liveSite, systemTemplate } from './fixtures/live.js'
 
 // A row committed just before a socket opened is in that socket's snapshot (or replay);
 // the bus may still deliver its push afterwards. The socket must not get it twice,
@@ -17,7 +17,7 @@ t.test('a push of a row already in the connect snapshot or replay is skipped', a
   t.equal(fresh.initial.recent_notifications[0].id, first, 'in the snapshot')
   t.equal((await resumed.client.next('notification')).notification.id, first, 'in the replay')
 
-  const template = { kind: 'system' as const, title: 'late copy', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date().toISOString(), category: 'system' as const, thread: null, archived: false, snoozed_until: null, actions: [] }
+  const template = systemTemplate('late copy')
   const marks = [fresh.client.mark(), resumed.client.mark(), other.client.mark()] as const
   app.hub.deliver({ type: 'notify', template, recipients: [[alice.id, first]], at: Date.now() })
   t.same(await fresh.client.since(marks[0], 150, 'notification'), [], 'no second copy for the fresh socket')

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis'
 import type { BusEvent } from '../../src/realtime/bus.js'
 import { createRedisBus } from '../../src/realtime/redis-bus.js'
 import { freePort, startPrivateRedis, until } from './fixtures/servers.js'
+import { systemTemplate } from '../realtime/fixtures/live.js'
 
 t.setTimeout(120_000)
 
@@ -16,7 +17,7 @@ try {
 }
 
 const silent = { info() {}, warn() {}, error() {} }
-const template = { kind: 'system' as const, title: 'T', message: '', link_url: null, link_text: null, icon: 'bell', actor: null, created_at: new Date(0).toISOString(), category: 'system' as const, thread: null, archived: false, snoozed_until: null, actions: [] }
+const template = systemTemplate('T', new Date(0))
 
 if (!haveRedisServer) {
   t.skip('redis-server is not installed', () => {})
