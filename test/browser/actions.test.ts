@@ -12,7 +12,7 @@ import t from 'tap'
 import type { Page } from 'playwright-core'
 import { connectReady, createUser } from '../helper.js'
 import { createPost } from '../blog/fixtures/blog.js'
-import { launchBrowser, loginPage, openTab, startApp, waitForFrame } from './browser.js'
+import { focused, launchBrowser, loginPage, openTab, startApp, waitForFrame } from './browser.js'
 
 t.setTimeout(180_000)
 
@@ -62,7 +62,7 @@ t.test('a friend request accepted from the toast: Accepted in place, the other t
   await toast.locator('.n-outcome', { hasText: 'Accepted' }).waitFor()
   t.equal(await toast.locator('button[data-action-url]').count(), 0, 'the buttons gave way to the outcome')
   t.equal(await tab.locator(`#notification-${id} .n-outcome`).textContent(), 'Accepted', "this tab's row says so too")
-  t.equal(await tab.evaluate(() => document.activeElement?.className), 'n-outcome done', 'focus stays on the outcome, not lost')
+  t.equal(await focused(tab, 'className', 'n-outcome done'), 'n-outcome done', 'focus stays on the outcome, not lost')
   t.equal(tab.url(), `${s.url}/notifications`, 'no page left')
   await shot(tab, 'actions-toast-accepted')
 
@@ -131,7 +131,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     await page.fill('#quiet_start', '')
     await page.click('button:has-text("Save settings")')
     await page.locator('#quiet_start-error').waitFor()
-    t.equal(await page.evaluate(() => document.activeElement?.id), 'quiet_start', 'focus on the wrong field')
+    t.equal(await focused(page, 'id', 'quiet_start'), 'quiet_start', 'focus on the wrong field')
     t.same(await violations(), [], 'axe: clean with the error shown')
     t.equal((await s.app.notifications.preferences.get(alice.id)).quiet_hours, null, 'nothing saved')
     await shot(page, `settings-error-${name}`, true)

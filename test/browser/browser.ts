@@ -104,6 +104,17 @@ export async function openTab(context: BrowserContext, path: string): Promise<Pa
   return page
 }
 
+/**
+ * A property of the focused element (`id`, `className`, `name`, trimmed), read once it
+ * equals `expected` or after `timeout`: a page moves focus a moment after the DOM change
+ * a test waits for (a swap's afterSwap, a page's init), so reading it at once is a race.
+ */
+export async function focused(page: Page, prop: 'id' | 'className' | 'name', expected: string, timeout = 5000): Promise<string | undefined> {
+  const read = (prop: string) => (document.activeElement as unknown as Record<string, string> | null)?.[prop]?.trim()
+  await page.waitForFunction(({ prop, expected }) => (document.activeElement as unknown as Record<string, string> | null)?.[prop]?.trim() === expected, { prop, expected }, { timeout }).catch(() => {})
+  return page.evaluate(read, prop)
+}
+
 /** Waits until the page received a frame of this type (optionally matching `fields`). */
 export async function waitForFrame(page: Page, type: string, fields: Record<string, unknown> = {}, timeout = 10_000) {
   const handle = await page.waitForFunction(

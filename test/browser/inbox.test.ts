@@ -10,7 +10,7 @@ import { createRequire } from 'node:module'
 import t from 'tap'
 import type { Page } from 'playwright-core'
 import { createUser, type TestUser } from '../helper.js'
-import { launchBrowser, loginPage, openTab, startApp, waitForFrame } from './browser.js'
+import { focused, launchBrowser, loginPage, openTab, startApp, waitForFrame } from './browser.js'
 
 t.setTimeout(240_000)
 
@@ -72,7 +72,7 @@ for (const [name, size] of Object.entries(SIZES)) {
     for (const p of [a, b]) await p.waitForFunction(() => document.querySelector('[data-unread-of="blog"]')?.textContent === '1', undefined, POLL)
     t.same([await tabCount(b, 'all'), await tabCount(b, 'blog')], ['2', '1'], 'counts follow in both tabs')
     t.match(await a.locator('#announcer').textContent(), /Marked done\. Undo is available/, 'said to a screen reader')
-    t.equal(await a.evaluate('document.activeElement?.className'), 'undo-button small', 'focus went to Undo')
+    t.equal(await focused(a, 'className', 'undo-button small'), 'undo-button small', 'focus went to Undo')
     await shot(a, `inbox-${name}-undo`)
     t.equal(await overflow(a), 0)
 

@@ -14,7 +14,7 @@ import { Browser as HttpBrowser, buildTestApp, createUser } from '../helper.js'
 import { createPost } from '../blog/fixtures/blog.js'
 import { draftOf, seedBusiness } from '../billing/fixtures/seed.js'
 import { befriend, sendHttp } from '../social/fixtures/social.js'
-import { launchBrowser, loginPage, newContext, startApp, waitForFrame } from './browser.js'
+import { focused, launchBrowser, loginPage, newContext, startApp, waitForFrame } from './browser.js'
 import { pageWeight } from './page-weight.js'
 
 t.setTimeout(420_000)
@@ -198,13 +198,13 @@ t.test('keyboard and preferences: skip link, focus ring, first wrong field, redu
   await page.fill('input[name=password]', 'short')
   await page.click('#register-card button[type=submit]')
   await page.waitForSelector('#password-error')
-  t.equal(await page.evaluate('document.activeElement.name'), 'password', 'focus is on the password, the first wrong field')
+  t.equal(await focused(page, 'name', 'password'), 'password', 'focus is on the password, the first wrong field')
   t.equal(await page.getAttribute('input[name=password]', 'aria-invalid'), 'true')
   await page.fill('input[name=username]', 'x')
   await page.fill('input[name=password]', 'short')
   await page.click('#register-card button[type=submit]')
   await page.waitForSelector('#username-error')
-  t.equal(await page.evaluate('document.activeElement.name'), 'username', 'then on the username, now first')
+  t.equal(await focused(page, 'name', 'username'), 'username', 'then on the username, now first')
 
   await page.emulateMedia({ reducedMotion: 'reduce', colorScheme: 'dark' })
   await page.goto('/')
