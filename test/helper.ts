@@ -135,12 +135,16 @@ export class SocketClient {
   readonly frames: Frame[] = []
   closeCode: number | null = null
   closeReason = ''
+  /** The start of the first frame that came as binary instead of text. */
+  binaryFrame: string | undefined
   private waiters: Array<() => void> = []
   readonly opened: Promise<void>
   readonly closed: Promise<number>
 
   constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
+      // The protocol's frames are JSON text: a binary one (a Buffer sent without `binary: false`) fails the next wait.
+      if (isBinary) this.binaryFrame ??= data.toString().slice(0, 60)
       this.frames.push(JSON.parse(data.toString()))
       this.wake()
     })
@@ -180,6 +184,7 @@ export class SocketClient {
     const pred = typeof match === 'string' ? (f: Frame) => f.type === match : match
     const deadline = Date.now() + ms
     for (;;) {
+      this.textOnly()
       const found = this.frames.find((f) => !this.taken.has(f) && pred(f))
       if (found) {
         this.taken.add(found)
@@ -223,7 +228,12 @@ export class SocketClient {
       await this.nextFrameOr(deadline - Date.now())
     }
     await new Promise((r) => setTimeout(r, ms))
+    this.textOnly()
     return got()
+  }
+
+  private textOnly(): void {
+    if (this.binaryFrame !== undefined) throw new Error(`the server sent a binary frame: ${this.binaryFrame}`)
   }
 
   /** Lets frames in flight arrive (no assertion: use `mark` + `since` for "got nothing"). */

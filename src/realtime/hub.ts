@@ -10,7 +10,7 @@ import type { Bus, BusEvent, BusEventOf, BusEventType } from './bus.js'
 import { newClient, type Client } from './client.js'
 import { ExpirySweep } from './expiry.js'
 import { startHeartbeat } from './heartbeat.js'
-import { Outgoing, type Slot } from './outgoing.js'
+import { Outgoing, type Encoded, type Slot } from './outgoing.js'
 import { CloseCode, type ServerFrame, type WithContent } from '../protocol.js'
 
 export type { Client } from './client.js'
@@ -37,6 +37,9 @@ export interface HubStats {
 export type EventHandler<K extends BusEventType> = (event: BusEventOf<K>) => void | Promise<void>
 
 /** The hub's client of a socket, for the one shared 'pong' listener (no closure per socket). */
+/** ws sends a Buffer as a binary frame unless told otherwise; every frame here is JSON text. */
+const TEXT = { binary: false }
+
 const clientOf = new WeakMap<WebSocket, Client>()
 function onPong(this: WebSocket): void {
   const client = clientOf.get(this)
@@ -184,7 +187,7 @@ export class Hub extends EventEmitter {
   }
 
   /** Fills a reserved place: the frame (or null: nothing) goes out in its turn, at once if it is next. */
-  fill(client: Client, slot: Slot, data: string | Promise<string> | null): void {
+  fill(client: Client, slot: Slot, data: Encoded | Promise<string> | null): void {
     this.outgoing.fill(client, slot, data)
   }
 
@@ -205,7 +208,7 @@ export class Hub extends EventEmitter {
   }
 
   /** Writes now, closing with 1013 when the socket cannot keep up. */
-  private write(client: Client, data: string): boolean {
+  private write(client: Client, data: Encoded): boolean {
     const { socket } = client
     if (socket.readyState !== 1) {
       this.stats.dropped.closed++
@@ -216,7 +219,7 @@ export class Hub extends EventEmitter {
       this.close(client, CloseCode.tooSlow, 'client too slow')
       return false
     }
-    socket.send(data)
+    socket.send(data, TEXT)
     this.stats.framesSent++
     return true
   }

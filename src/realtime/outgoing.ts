@@ -8,9 +8,15 @@
  */
 import type { Client } from './client.js'
 
+/**
+ * An encoded frame: JSON text, or its UTF-8 bytes (a fan-out assembles each recipient's
+ * frame from shared byte pieces, push.ts), written as a text frame either way.
+ */
+export type Encoded = string | Buffer
+
 /** A place in a socket's frame order, filled later (`Outgoing.fill`); null sends nothing. */
 export class Slot {
-  value: string | Promise<string | null> | null | undefined = undefined
+  value: Encoded | Promise<string | null> | null | undefined = undefined
 }
 
 export type Waiting = string | Promise<string | null> | Slot
@@ -19,7 +25,7 @@ export class Outgoing {
   private readonly draining = new WeakSet<Client>()
 
   constructor(
-    private readonly write: (client: Client, data: string) => boolean,
+    private readonly write: (client: Client, data: Encoded) => boolean,
     private readonly log: { error(obj: object, msg: string): void },
   ) {}
 
@@ -38,7 +44,7 @@ export class Outgoing {
     return slot
   }
 
-  fill(client: Client, slot: Slot, value: string | Promise<string | null> | null): void {
+  fill(client: Client, slot: Slot, value: Encoded | Promise<string | null> | null): void {
     slot.value = value
     this.flush(client)
   }
@@ -78,7 +84,7 @@ export class Outgoing {
         const value = head instanceof Slot ? head.value : head
         // A place not filled yet: its fill resumes the line.
         if (value === undefined) return
-        let data: string | null = null
+        let data: Encoded | null = null
         try {
           data = await value
         } catch (err) {

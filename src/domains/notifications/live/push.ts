@@ -17,6 +17,17 @@ import type { NotificationService } from '../service.js'
 const PLACEHOLDER_ID = Number.MAX_SAFE_INTEGER
 const PLACEHOLDER_TEXT = String(PLACEHOLDER_ID)
 
+/**
+ * A shared frame's pieces joined with this recipient's id, as bytes: one copy into
+ * Buffer's pool, which the socket then writes as it is. A joined string would be built
+ * on the heap (garbage a moment later), then measured and copied again by the write.
+ */
+function withId(parts: Buffer[], id: Buffer): Buffer {
+  const pieces: Buffer[] = [parts[0]!]
+  for (let k = 1; k < parts.length; k++) pieces.push(id, parts[k]!)
+  return Buffer.concat(pieces)
+}
+
 export interface PushStats {
   /** Copies of a notification a socket already had, not sent again. */
   repeatsDropped: number
@@ -136,7 +147,7 @@ export class NotificationPush {
   private async fill(recipients: Array<[number, number]>, template: NotificationTemplate, places: Array<Places | undefined>): Promise<void> {
     const { hub, service } = this
     const shared = recipients.length > 1 && !JSON.stringify(template).includes(PLACEHOLDER_TEXT)
-    const byCounts = new Map<string, string[]>()
+    const byCounts = new Map<string, Buffer[]>()
     const slicer = new Slicer()
     let countsOf = new Map<number, Counts>()
     let alertsOf = new Map<number, Alert>()
@@ -156,7 +167,7 @@ export class NotificationPush {
       const alert = alertsOf.get(userId)
       if (!taken || !counts || !alert) continue
       places[i] = undefined
-      let data: string | Promise<string>
+      let data: string | Buffer | Promise<string>
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }
         data = hub.encode({ type: 'notification', notification, ...counts, alert }, userId)
@@ -166,9 +177,9 @@ export class NotificationPush {
         if (!parts) {
           const notification: NotificationDTO = { ...template, id: PLACEHOLDER_ID, read: false }
           const frame: NotificationFrame = { type: 'notification', notification, ...counts, alert }
-          byCounts.set(key, (parts = (await hub.encode(frame, userId)).split(PLACEHOLDER_TEXT)))
+          byCounts.set(key, (parts = (await hub.encode(frame, userId)).split(PLACEHOLDER_TEXT).map((part) => Buffer.from(part))))
         }
-        data = parts.join(String(id))
+        data = withId(parts, Buffer.from(String(id)))
       }
       for (const [client, slot] of taken) hub.fill(client, slot, data)
     }
