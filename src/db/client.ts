@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url'
 import type pg from 'pg'
 import type { Config } from '../config.js'
 import { dialectOf } from './dialect.js'
-import { openPostgres } from './postgres.js'
 import * as schema from './schema.js'
 
 /**
@@ -24,6 +23,9 @@ export type SqliteDb = BetterSQLite3Database<typeof schema> & { $client: Databas
 /** The configured database, migrated: PostgreSQL when `databaseUrl` is set, else the SQLite file. */
 export async function connectDatabase(config: Pick<Config, 'databasePath' | 'databaseUrl' | 'pgPoolSize'>): Promise<Db> {
   if (!config.databaseUrl) return openDatabase(config.databasePath)
+  // node-postgres and its drizzle driver load only when used: a SQLite process (and each
+  // test process) starts without them.
+  const { openPostgres } = await import('./postgres.js')
   const { db } = await openPostgres(config.databaseUrl, { poolSize: config.pgPoolSize })
   return db as unknown as Db
 }

@@ -8,7 +8,6 @@ import Type from 'typebox'
 import { currentUser, isHtmx } from '../../../web/http.js'
 import { IdParams } from '../../../web/schemas.js'
 import { checkNote, checkPayment } from '../forms/payments-notes.js'
-import { invoicePdf } from '../pdf/invoice.js'
 import { done, fragment, invoicePage, page, writeOrForm } from './render.js'
 import { Column, InvoiceListQuery, Text } from './schemas.js'
 
@@ -40,6 +39,8 @@ export const invoiceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const view = await billing.getInvoice(currentUser(request).id, request.params.id)
     const name = (view.invoice.number ?? `draft-${view.invoice.id}`).replace(/\//g, '-')
     reply.type('application/pdf').header('content-disposition', `attachment; filename="${name}.pdf"`)
+    // pdfkit (and its font engine) loads with the first PDF, not with every process.
+    const { invoicePdf } = await import('../pdf/invoice.js')
     return invoicePdf(view)
   })
 
