@@ -75,8 +75,17 @@ export function checkpointOffThread(
   // grow without end. Once it holds more than the automatic threshold, this
   // connection copies the few frames the worker left (1-6 ms here, at most once per
   // round), and the next commit starts the WAL over.
+  // Never inside a transaction: group commit holds one open across turns of the event
+  // loop, and a checkpoint there fails with SQLITE_LOCKED (which, thrown from this
+  // listener, once ended a server under load). Whatever else fails waits for the next round.
   worker.on('message', ({ log }: { log: number }) => {
-    if (log > finishAbove && sqlite.open) sqlite.pragma('wal_checkpoint(PASSIVE)')
+    if (log <= finishAbove || !sqlite.open || sqlite.inTransaction) return
+    try {
+      sqlite.pragma('wal_checkpoint(PASSIVE)')
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') app.log.warn({ err }, 'WAL checkpoint on the serving connection failed; the next round tries again')
+    }
   })
   app.addHook('onClose', async () => {
     if (!running) return
