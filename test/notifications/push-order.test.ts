@@ -37,3 +37,36 @@ t.test("a later notification's frame waits for an earlier one's slower reads", a
   await new Promise((r) => setTimeout(r, 50))
   t.same(got, [{ id: first, user: alice.id }, { id: second, user: alice.id }], 'alice: first, then second; bob: nothing')
 })
+
+t.test("a notification published during a broadcast's row lookup waits for the broadcast's frame", async (t) => {
+  const s = await buildTestApp()
+  t.teardown(() => s.close())
+  const { notifications, hub } = s.app
+  const alice = await createUser(s.app)
+  const bob = await createUser(s.app)
+  const got: Array<{ id: number; user: number }> = []
+  for (const user of [alice, bob]) {
+    const socket = { readyState: 1, bufferedAmount: 0, send: (data: string) => got.push({ id: JSON.parse(data).notification?.id, user: user.id }), on() {}, ping() {}, close() {}, terminate() {} }
+    hub.add(socket as never, user.id, `order-all-${user.id}`, Date.now() + 3600e3)
+  }
+
+  // The broadcast's rows are looked up 150 ms late (19,000 users take ~100 ms here).
+  const broadcastRowIds = notifications.broadcastRowIds.bind(notifications)
+  notifications.broadcastRowIds = async (...args) => {
+    const ids = await broadcastRowIds(...args)
+    await new Promise((r) => setTimeout(r, 150))
+    return ids
+  }
+  t.teardown(() => {
+    notifications.broadcastRowIds = broadcastRowIds
+  })
+
+  const everyone = await notifications.notify({ all: true }, { kind: 'system', title: 'everyone' })
+  const later = (await notifications.notify({ userIds: [alice.id] }, { kind: 'system', title: 'later' })).ids[0]!
+  for (let waited = 0; waited < 3000 && got.length < 3; waited += 20) await new Promise((r) => setTimeout(r, 20))
+  await new Promise((r) => setTimeout(r, 50))
+  const rowOf = async (userId: number) => (await notifications.list(userId, { limit: 5 })).find((n) => n.title === 'everyone')!.id
+  t.equal(everyone.created, 2, 'the broadcast made a row for each')
+  t.same(got.filter((f) => f.user === alice.id), [{ id: await rowOf(alice.id), user: alice.id }, { id: later, user: alice.id }], 'alice: the broadcast, then the later one')
+  t.same(got.filter((f) => f.user === bob.id), [{ id: await rowOf(bob.id), user: bob.id }], 'bob: the broadcast only')
+})
