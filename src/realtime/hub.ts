@@ -36,10 +36,10 @@ export interface HubStats {
 /** Handles one bus event type; a promise when its writes span several turns of the loop. */
 export type EventHandler<K extends BusEventType> = (event: BusEventOf<K>) => void | Promise<void>
 
-/** The hub's client of a socket, for the one shared 'pong' listener (no closure per socket). */
 /** ws sends a Buffer as a binary frame unless told otherwise; every frame here is JSON text. */
 const TEXT = { binary: false }
 
+/** The hub's client of a socket, for the one shared 'pong' listener (no closure per socket). */
 const clientOf = new WeakMap<WebSocket, Client>()
 function onPong(this: WebSocket): void {
   const client = clientOf.get(this)

@@ -6,6 +6,7 @@
 import t from 'tap'
 import { IN_LIST } from '../../src/db/prepared.js'
 import { buildTestApp } from '../helper.js'
+import { fakeSocket } from '../realtime/fixtures/live.js'
 
 t.test('a broadcast and a many-user notify reach every online socket of more than one slice correctly', async (t) => {
   // Noon UTC: inside 11:00-13:00.
@@ -27,8 +28,7 @@ t.test('a broadcast and a many-user notify reach every online socket of more tha
     for (let k = 0; k < (u === twice ? 2 : 1); k++) {
       const got: string[] = []
       frames.set(u, [...(frames.get(u) ?? []), got])
-      const socket = { readyState: 1, bufferedAmount: 0, send: (data: string) => got.push(data), on() {}, ping() {}, close() {}, terminate() {} }
-      hub.add(socket as never, u, `s${u}-${k}`, Date.now() + 3600e3)
+      hub.add(fakeSocket((text) => got.push(text)), u, `s${u}-${k}`, Date.now() + 3600e3)
     }
   }
   const sockets = [...frames.values()].flat()

@@ -5,6 +5,7 @@
  */
 import t from 'tap'
 import { buildTestApp, createUser } from '../helper.js'
+import { fakeSocket } from '../realtime/fixtures/live.js'
 
 t.test("a later notification's frame waits for an earlier one's slower reads", async (t) => {
   const s = await buildTestApp()
@@ -14,8 +15,8 @@ t.test("a later notification's frame waits for an earlier one's slower reads", a
   const bob = await createUser(s.app)
   const got: Array<{ id: number; user: number }> = []
   for (const user of [alice, bob]) {
-    const socket = { readyState: 1, bufferedAmount: 0, send: (data: string) => got.push({ id: JSON.parse(data).notification?.id, user: user.id }), on() {}, ping() {}, close() {}, terminate() {} }
-    hub.add(socket as never, user.id, `order-${user.id}`, Date.now() + 3600e3)
+    const socket = fakeSocket((text) => got.push({ id: JSON.parse(text).notification?.id, user: user.id }))
+    hub.add(socket, user.id, `order-${user.id}`, Date.now() + 3600e3)
   }
 
   // The first fan-out's counts come 150 ms late; the second's at once.
@@ -46,8 +47,8 @@ t.test("a notification published during a broadcast's row lookup waits for the b
   const bob = await createUser(s.app)
   const got: Array<{ id: number; user: number }> = []
   for (const user of [alice, bob]) {
-    const socket = { readyState: 1, bufferedAmount: 0, send: (data: string) => got.push({ id: JSON.parse(data).notification?.id, user: user.id }), on() {}, ping() {}, close() {}, terminate() {} }
-    hub.add(socket as never, user.id, `order-all-${user.id}`, Date.now() + 3600e3)
+    const socket = fakeSocket((text) => got.push({ id: JSON.parse(text).notification?.id, user: user.id }))
+    hub.add(socket, user.id, `order-all-${user.id}`, Date.now() + 3600e3)
   }
 
   // The broadcast's rows are looked up 150 ms late (19,000 users take ~100 ms here).

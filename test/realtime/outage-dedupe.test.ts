@@ -5,9 +5,8 @@
  */
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
-import type { WebSocket } from 'ws'
 import { buildTestApp, connect, connectReady, createUser, type SocketClient } from '../helper.js'
-import { liveSite } from './fixtures/live.js'
+import { fakeSocket, liveSite } from './fixtures/live.js'
 import { createFakeRedisBus, type FakeRedisBus } from './fixtures/fake-redis-bus.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -85,8 +84,7 @@ t.test('a poll runs while Redis resubscribes and new rows already flow', async (
 async function idleSockets(app: FastifyInstance, logins: Array<{ id: number; token: string }>) {
   for (const { id, token } of logins) {
     const principal = (await app.accounts.resolveToken(token))!
-    const socket = { readyState: 1, bufferedAmount: 0, send() {}, on() {}, ping() {}, close() {}, terminate() {} }
-    app.hub.add(socket as unknown as WebSocket, id, principal.sessionId, principal.expiresAt)
+    app.hub.add(fakeSocket(), id, principal.sessionId, principal.expiresAt)
   }
 }
 
