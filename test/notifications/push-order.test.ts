@@ -3,21 +3,26 @@
  * reads behind an earlier one's frame (counts, alert) finish after a later one's, as
  * PostgreSQL's pooled connections allow.
  */
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { buildTestApp, createUser } from '../helper.js'
 import { fakeSocket } from '../realtime/fixtures/live.js'
 
-t.test("a later notification's frame waits for an earlier one's slower reads", async (t) => {
+/** Alice and Bob online, one stand-in socket each; `got` lists the notification frames in the order written. */
+async function twoOnline(t: Test) {
   const s = await buildTestApp()
   t.teardown(() => s.close())
-  const { notifications, hub } = s.app
   const alice = await createUser(s.app)
   const bob = await createUser(s.app)
   const got: Array<{ id: number; user: number }> = []
   for (const user of [alice, bob]) {
     const socket = fakeSocket((text) => got.push({ id: JSON.parse(text).notification?.id, user: user.id }))
-    hub.add(socket, user.id, `order-${user.id}`, Date.now() + 3600e3)
+    s.app.hub.add(socket, user.id, `order-${user.id}`, Date.now() + 3600e3)
   }
+  return { notifications: s.app.notifications, alice, bob, got }
+}
+
+t.test("a later notification's frame waits for an earlier one's slower reads", async (t) => {
+  const { notifications, alice, got } = await twoOnline(t)
 
   // The first fan-out's counts come 150 ms late; the second's at once.
   const countsOf = notifications.countsOf.bind(notifications)
@@ -40,16 +45,7 @@ t.test("a later notification's frame waits for an earlier one's slower reads", a
 })
 
 t.test("a notification published during a broadcast's row lookup waits for the broadcast's frame", async (t) => {
-  const s = await buildTestApp()
-  t.teardown(() => s.close())
-  const { notifications, hub } = s.app
-  const alice = await createUser(s.app)
-  const bob = await createUser(s.app)
-  const got: Array<{ id: number; user: number }> = []
-  for (const user of [alice, bob]) {
-    const socket = fakeSocket((text) => got.push({ id: JSON.parse(text).notification?.id, user: user.id }))
-    hub.add(socket, user.id, `order-all-${user.id}`, Date.now() + 3600e3)
-  }
+  const { notifications, alice, bob, got } = await twoOnline(t)
 
   // The broadcast's rows are looked up 150 ms late (19,000 users take ~100 ms here).
   const broadcastRowIds = notifications.broadcastRowIds.bind(notifications)
