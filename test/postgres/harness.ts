@@ -1,7 +1,8 @@
 /**
- * Runs existing test files against PostgreSQL. A file in test/postgres/ names one test file;
- * `onPostgres` switches the test helpers to PostgreSQL (TEST_DIALECT=postgres) and imports
- * it, so its tests run unchanged in this process. Every app the helpers build gets a fresh
+ * Runs existing test files against PostgreSQL. A file in test/postgres/ names the test files
+ * of one domain; `onPostgres` switches the test helpers to PostgreSQL (TEST_DIALECT=postgres)
+ * and imports them in turn, so their tests run unchanged, one after another, in this one
+ * process (a process per file spent ~3 s of CPU each just starting: tsx, tap, the app). Every app the helpers build gets a fresh
  * schema in the database at TEST_DATABASE_URL (apps given the same DATABASE_PATH share one,
  * as they would share the file); all of them are dropped when the file's tests end.
  * Without a PostgreSQL answering there, the file skips with a message saying so.
@@ -15,14 +16,17 @@ export { DATABASE_URL as TEST_DATABASE_URL, postgresProblem } from '../db/fixtur
 
 export const onPostgresNow = () => process.env.TEST_DIALECT === 'postgres'
 
-export async function onPostgres(load: () => Promise<unknown>): Promise<void> {
+export async function onPostgres(...files: Array<() => Promise<unknown>>): Promise<void> {
   const problem = await postgresProblem()
   if (problem) {
     t.skip(`PostgreSQL is not answering at TEST_DATABASE_URL=${TEST_DATABASE_URL} (${problem}): these tests ran on SQLite only`, () => {})
     return
   }
   process.env.TEST_DIALECT = 'postgres'
-  await load()
+  for (const load of files) await load()
+  // The files' own t.setTimeout calls (300-400 s each) would leave the last one's for all
+  // of them: the group gets 10 minutes (6-60 s on a quiet machine, a few times that in CI).
+  t.setTimeout(600_000)
 }
 
 const run = randomBytes(3).toString('hex')

@@ -3,7 +3,7 @@
  * each with a DATABASE_PATH of its own that must stay unused. They migrate one empty database
  * together once, number invoices issued concurrently through both without a gap or a repeat,
  * and notify an overdue invoice once. (Notifications, logout, presence and the rate limit
- * across such processes: test/postgres/scale-*.test.ts run the two-process tests on PostgreSQL.)
+ * across such processes: test/postgres/scale.test.ts runs the two-process tests on PostgreSQL.)
  */
 import { eq } from 'drizzle-orm'
 import { existsSync } from 'node:fs'

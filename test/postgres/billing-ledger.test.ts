@@ -1,4 +1,0 @@
-// test/billing/ledger.test.ts on PostgreSQL (harness.ts).
-import { onPostgres } from './harness.js'
-
-await onPostgres(() => import('../billing/ledger.test.js'))

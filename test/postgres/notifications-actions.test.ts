@@ -1,4 +1,0 @@
-// test/notifications/actions.test.ts on PostgreSQL (harness.ts).
-import { onPostgres } from './harness.js'
-
-await onPostgres(() => import('../notifications/actions.test.js'))
