@@ -111,8 +111,10 @@ export async function openTab(context: BrowserContext, path: string): Promise<Pa
  */
 export async function focused(page: Page, prop: 'id' | 'className' | 'name', expected: string, timeout = 5000): Promise<string | undefined> {
   const read = (prop: string) => (document.activeElement as unknown as Record<string, string> | null)?.[prop]?.trim()
-  await page.waitForFunction(({ prop, expected }) => (document.activeElement as unknown as Record<string, string> | null)?.[prop]?.trim() === expected, { prop, expected }, { timeout }).catch(() => {})
-  return page.evaluate(read, prop)
+  for (const end = Date.now() + timeout; ; await page.waitForTimeout(50)) {
+    const now = await page.evaluate(read, prop)
+    if (now === expected || Date.now() >= end) return now
+  }
 }
 
 /** Waits until the page received a frame of this type (optionally matching `fields`). */

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type Database from 'better-sqlite3'
-import t from 'tap'
-import { checkpointOffThread } from '../../src/db/checkpoint.js'
+import t, { type Test } from 'tap'
+import { checkpointOffThread, type CheckpointOptions } from '../../src/db/checkpoint.js'
 import { openDatabase } from '../../src/db/client.js'
 import { buildTestApp } from '../helper.js'
 
@@ -43,19 +43,28 @@ t.test('an in-memory database keeps SQLite defaults', async (t) => {
   t.same((s.app.db.$client as Database.Database).pragma('wal_autocheckpoint'), [{ wal_autocheckpoint: 1000 }])
 })
 
-t.test('under a steady stream of commits the WAL still starts over (it does not grow without end)', async (t) => {
+/**
+ * A database file in a temp dir with its checkpointer started directly (no app), both
+ * closed on teardown; `warned` collects what it logs as warnings.
+ */
+function checkpointed(t: Test, options: CheckpointOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'))
-  const databasePath = join(dir, 'stream.db')
+  const databasePath = join(dir, 'app.db')
   const db = openDatabase(databasePath)
   const closing: Array<() => Promise<void>> = []
-  const app = { config: { databasePath }, log: { warn: () => {} }, addHook: (_: string, fn: () => Promise<void>) => closing.push(fn) }
-  const worker = checkpointOffThread(app as unknown as Parameters<typeof checkpointOffThread>[0], db, { everyMs: 50, finishAbove: 20 })!
+  const warned: object[] = []
+  const app = { config: { databasePath }, log: { warn: (obj: object) => warned.push(obj) }, addHook: (_: string, fn: () => Promise<void>) => closing.push(fn) }
+  const worker = checkpointOffThread(app as unknown as Parameters<typeof checkpointOffThread>[0], db, options)!
   t.teardown(async () => {
     for (const close of closing) await close()
     db.$client.close()
     rmSync(dir, { recursive: true, force: true })
   })
-  const sqlite = db.$client
+  return { databasePath, sqlite: db.$client, worker, warned }
+}
+
+t.test('under a steady stream of commits the WAL still starts over (it does not grow without end)', async (t) => {
+  const { databasePath, sqlite, worker } = checkpointed(t, { everyMs: 50, finishAbove: 20 })
   sqlite.exec('create table scratch (n integer, body blob)')
   sqlite.exec('create index scratch_n on scratch (n)')
   const insert = sqlite.prepare('insert into scratch (n, body) values (random(), randomblob(200))')
@@ -77,19 +86,7 @@ t.test('a transaction held open across turns of the event loop (group commit) is
   // Seen in a benchmark at 5,000 notifications/s: the serving connection's catch-up
   // checkpoint ran while group commit held its transaction open, SQLite answered
   // SQLITE_LOCKED ("database table is locked"), and the throw ended the server.
-  const dir = mkdtempSync(join(tmpdir(), 'checkpoint-'))
-  const databasePath = join(dir, 'held.db')
-  const db = openDatabase(databasePath)
-  const closing: Array<() => Promise<void>> = []
-  const warned: object[] = []
-  const app = { config: { databasePath }, log: { warn: (obj: object) => warned.push(obj) }, addHook: (_: string, fn: () => Promise<void>) => closing.push(fn) }
-  const worker = checkpointOffThread(app as unknown as Parameters<typeof checkpointOffThread>[0], db, { everyMs: 20, finishAbove: 0 })!
-  t.teardown(async () => {
-    for (const close of closing) await close()
-    db.$client.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const sqlite = db.$client
+  const { sqlite, worker, warned } = checkpointed(t, { everyMs: 20, finishAbove: 0 })
   sqlite.exec('create table scratch (body blob)')
   const insert = sqlite.prepare('insert into scratch (body) values (randomblob(4000))')
   for (let i = 0; i < 20; i++) insert.run()

@@ -2,9 +2,10 @@
  * Runs existing test files against PostgreSQL. A file in test/postgres/ names the test files
  * of one domain; `onPostgres` switches the test helpers to PostgreSQL (TEST_DIALECT=postgres)
  * and imports them in turn, so their tests run unchanged, one after another, in this one
- * process (a process per file spent ~3 s of CPU each just starting: tsx, tap, the app). Every app the helpers build gets a fresh
- * schema in the database at TEST_DATABASE_URL (apps given the same DATABASE_PATH share one,
- * as they would share the file); all of them are dropped when the file's tests end.
+ * process (a process per file spent ~3 s of CPU each just starting: tsx, tap, the app).
+ * Every app the helpers build gets a fresh schema in the database at TEST_DATABASE_URL
+ * (apps given the same DATABASE_PATH share one, as they would share the file); all of them
+ * are dropped when the file's tests end.
  * Without a PostgreSQL answering there, the file skips with a message saying so.
  */
 import { createHash, randomBytes } from 'node:crypto'

@@ -9,7 +9,7 @@ import type { Alert, Counts, NotificationDTO, NotificationFrame } from '../../..
 import { CoalescedFrames } from '../../../realtime/coalesced.js'
 import type { Client, Hub } from '../../../realtime/hub.js'
 import { Slicer } from '../../../realtime/slices.js'
-import type { Slot } from '../../../realtime/outgoing.js'
+import type { Encoded, Slot } from '../../../realtime/outgoing.js'
 import type { NotificationTemplate } from '../events.js'
 import type { NotificationService } from '../service.js'
 
@@ -184,7 +184,7 @@ export class NotificationPush {
       const alert = alertsOf.get(userId)
       if (!taken || !counts || !alert) continue
       places[i] = undefined
-      let data: string | Buffer | Promise<string>
+      let data: Encoded | Promise<string>
       if (!shared) {
         const notification: NotificationDTO = { ...template, id, read: false }
         data = hub.encode({ type: 'notification', notification, ...counts, alert }, userId)
