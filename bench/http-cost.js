@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * node --expose-gc bench/http-cost.js [dist-dir] [requests] [--sockets] [--lanes N]:
+ * node --expose-gc bench/http-cost.js [dist-dir] [requests] [--sockets] [--lanes N] [--profile FILE]:
  * server CPU per `POST /api/notifications` (one recipient each, 1,000 users in turn)
  * over real HTTP, the requests sent by a child process over N keep-alive connections
  * (default 16) so that only the server's own work is counted. With --sockets every
@@ -8,11 +8,14 @@
  * notification frame has arrived: the server's CPU per persisted, pushed
  * notification, the figure issue 13 sets a target for. `--lanes 1` sends one request
  * at a time (no two transactions can share a commit). Best of 5 rounds, in
- * microseconds of CPU; CPU time, so it holds up on a busy machine where the latency
- * rows of `npm run bench` do not.
+ * microseconds of CPU (and its user / kernel split); CPU time, so it holds up on a busy
+ * machine where the latency rows of `npm run bench` do not. `--profile FILE` writes a
+ * CPU profile of the five rounds only (not the set-up) to FILE, for
+ * `bench/profile-summary.js`.
  */
 import { fork } from 'node:child_process'
-import { rmSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { request, Agent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -82,11 +85,12 @@ if (process.argv[2] === '--client') {
   const args = process.argv.slice(2)
   const flag = (name) => args.includes(name)
   const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback)
-  const positional = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1] === '--lanes'))
+  const positional = args.filter((a, i) => !a.startsWith('--') && !(i > 0 && ['--lanes', '--profile'].includes(args[i - 1])))
   const dist = resolve(positional[0] ?? 'dist')
   const count = Number(positional[1] ?? 4000)
   const sockets = flag('--sockets')
   const lanes = Number(option('--lanes', 16))
+  const profile = option('--profile')
   const { buildApp } = await import(pathToFileURL(join(dist, 'app.js')).href)
   const { loadConfig } = await import(pathToFileURL(join(dist, 'config.js')).href)
   const dbPath = join(tmpdir(), `pulse-http-cost-${process.pid}.db`)
@@ -104,20 +108,35 @@ if (process.argv[2] === '--client') {
     await reply()
   }
   let best = Infinity
+  let split = {}
   let bytes = 0
+  const inspector = profile ? new Session() : undefined
+  if (inspector) {
+    inspector.connect()
+    await inspector.post('Profiler.enable')
+    await inspector.post('Profiler.start')
+  }
   for (let round = 0; round < 5; round++) {
     globalThis.gc?.()
     const before = process.cpuUsage()
     child.send({ sockets })
     bytes = (await reply()).bytes
     const used = process.cpuUsage(before)
-    best = Math.min(best, (used.user + used.system) / count)
+    if ((used.user + used.system) / count < best) {
+      best = (used.user + used.system) / count
+      split = { user: Math.round(used.user / count), system: Math.round(used.system / count) }
+    }
+  }
+  if (inspector) {
+    const { profile: data } = await inspector.post('Profiler.stop')
+    writeFileSync(profile, JSON.stringify(data))
+    inspector.disconnect()
   }
   // Group commit (SQLite): how many transactions shared a COMMIT, when this build has it.
   const { groupCommitOf } = await import(pathToFileURL(join(dist, 'db', 'transact.js')).href)
   const group = groupCommitOf?.(app.db)?.stats
   const perCommit = group ? Math.round((group.transactions / Math.max(group.commits, 1)) * 100) / 100 : undefined
-  console.log(JSON.stringify({ dist, requests: count, lanes, sockets: sockets ? USERS : 0, cpu_us_per_request: Math.round(best), response_bytes: bytes, transactions_per_commit: perCommit }))
+  console.log(JSON.stringify({ dist, requests: count, lanes, sockets: sockets ? USERS : 0, cpu_us_per_request: Math.round(best), cpu_user_us: split.user, cpu_system_us: split.system, response_bytes: bytes, transactions_per_commit: perCommit }))
   child.kill()
   await app.close()
   for (const ext of ['', '-wal', '-shm']) rmSync(dbPath + ext, { force: true })
