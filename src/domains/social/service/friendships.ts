@@ -1,6 +1,7 @@
 /** Friendships: who is friends with whom, where a user stands with another, unfriending. */
-import { and, eq, or } from 'drizzle-orm'
+import { and, eq, or, sql } from 'drizzle-orm'
 import type { Db } from '../../../db/client.js'
+import { prepare } from '../../../db/prepared.js'
 import { transact } from '../../../db/transact.js'
 import { notFound } from '../../../errors.js'
 import type { Bus } from '../../../realtime/bus.js'
@@ -25,8 +26,14 @@ export async function areFriendsIn(conn: Conn, userId: number, otherId: number):
   return row !== undefined
 }
 
-export async function friendIdsIn(conn: Conn, userId: number): Promise<number[]> {
-  return (await conn.select({ id: friendships.friendId }).from(friendships).where(eq(friendships.userId, userId))).map((r) => r.id)
+/**
+ * A user's friends, prepared once (outside transactions): presence reads them on a user's
+ * first socket and after the last closes, so a mass reconnect or shutdown reads them for
+ * every user; built per call, that read cost ~60 µs (bench/README.md).
+ */
+export function friendIdsQuery(db: Db): (userId: number) => Promise<number[]> {
+  const query = prepare('social_friend_ids', db.select({ id: friendships.friendId }).from(friendships).where(eq(friendships.userId, sql.placeholder('userId'))))
+  return async (userId) => (await query.execute({ userId })).map((r) => r.id)
 }
 
 export interface FriendshipsDeps {
@@ -36,17 +43,19 @@ export interface FriendshipsDeps {
   isOnline(userId: number): boolean
   /** The pending request between two users, one direction, if any. */
   pendingRequestId(fromId: number, toId: number): Promise<number | undefined>
+  /** friendIdsQuery(db), shared with presence (one prepared statement). */
+  friendIds(userId: number): Promise<number[]>
 }
 
-export function createFriendships({ db, bus, people, isOnline, pendingRequestId }: FriendshipsDeps) {
+export function createFriendships({ db, bus, people, isOnline, pendingRequestId, friendIds }: FriendshipsDeps) {
   const service = {
     areFriends: async (userId: number, otherId: number): Promise<boolean> => areFriendsIn(db, userId, otherId),
 
-    friendIds: async (userId: number): Promise<number[]> => friendIdsIn(db, userId),
+    friendIds,
 
     /** Friends by username, each with whether they are online. */
     async listFriends(userId: number): Promise<Array<PublicUser & { online: boolean }>> {
-      return [...(await people.byIds(await friendIdsIn(db, userId))).values()]
+      return [...(await people.byIds(await friendIds(userId))).values()]
         .sort((a, b) => (a.username < b.username ? -1 : a.username > b.username ? 1 : 0))
         .map((user) => ({ ...user, online: isOnline(user.id) }))
     },

@@ -8,7 +8,7 @@ import type { Db } from '../../../db/client.js'
 import type { Bus } from '../../../realtime/bus.js'
 import { createConversations } from './conversations.js'
 import { createFriendRequests, pendingRequest, type Notifier } from './friend-requests.js'
-import { createFriendships, friendIdsIn } from './friendships.js'
+import { createFriendships, friendIdsQuery } from './friendships.js'
 import { createMessages } from './messages.js'
 import { findPerson, type People } from './people.js'
 import { PresenceTracker, type PresenceOptions } from './presence.js'
@@ -32,14 +32,15 @@ export interface SocialServiceDeps {
 }
 
 export function createSocialService({ db, bus, people, notifications, presence: presenceOptions, typingTimeoutMs }: SocialServiceDeps) {
-  const presence = new PresenceTracker({ bus, friendIds: async (userId) => friendIdsIn(db, userId), ...presenceOptions })
+  const friendIds = friendIdsQuery(db)
+  const presence = new PresenceTracker({ bus, friendIds, ...presenceOptions })
   const typing = new TypingRelay({
     publish: (userIds, frame) => bus.publish({ type: 'frame', userIds, frame }),
     timeoutMs: typingTimeoutMs,
   })
   const isOnline = (userId: number) => presence.isOnline(userId)
   const requests = createFriendRequests({ db, bus, people, notifications, isOnline })
-  const friendships = createFriendships({ db, bus, people, isOnline, pendingRequestId: async (fromId, toId) => (await pendingRequest(db, fromId, toId))?.id })
+  const friendships = createFriendships({ db, bus, people, isOnline, friendIds, pendingRequestId: async (fromId, toId) => (await pendingRequest(db, fromId, toId))?.id })
   const conversations = createConversations({ db, bus, people })
   const messages = createMessages({ db, bus, people })
 
