@@ -1,21 +1,35 @@
 /**
- * Pings every socket and drops those that missed the last ping; closes those
- * whose login ended. 19,000 pings in one go blocked the event loop for ~0.8 s,
- * so a round yields between slices.
+ * Pings every socket once per interval and drops those that missed the last ping;
+ * closes those whose login ended.
+ *
+ * The pings are spread over the interval: every tick (250 ms) pings the users whose id
+ * falls in that tick's share (`userId % ticks`), so each user is pinged at the same point
+ * of every interval and exactly one interval apart. Pinging all 19,000 sockets at once
+ * took ~0.3-0.4 s of CPU in one stretch; a server busy with notifications then queued
+ * them behind it for seconds (the tail of the latency rows, bench/README.md). A share
+ * that is still large yields between slices.
  */
 import { CloseCode } from '../protocol.js'
 import type { Client } from './client.js'
 import type { Hub } from './hub.js'
 import { Slicer } from './slices.js'
 
+/** How often a share of the users is pinged (or the whole interval, if shorter). */
+export const HEARTBEAT_TICK_MS = 250
+
 export function startHeartbeat(hub: Hub, ms: number): () => void {
-  let beating = false
+  const tickMs = Math.min(HEARTBEAT_TICK_MS, ms)
+  const ticks = Math.max(1, Math.round(ms / tickMs))
+  let tick = 0
+  // A share still being pinged when its turn comes again (an interval of one tick) is not started twice.
+  const running = new Set<number>()
   const timer = setInterval(async () => {
-    if (beating) return
-    beating = true
+    const share = tick++ % ticks
+    if (running.has(share)) return
+    running.add(share)
     try {
       const clients: Client[] = []
-      for (const set of hub.users.values()) for (const client of set) clients.push(client)
+      for (const [userId, set] of hub.users) if (userId % ticks === share) for (const client of set) clients.push(client)
       const slicer = new Slicer()
       for (let i = 0; i < clients.length; i++) {
         const wait = slicer.pause(i)
@@ -25,9 +39,9 @@ export function startHeartbeat(hub: Hub, ms: number): () => void {
         if (hub.users.get(client.userId)?.has(client)) beatOne(hub, client, Date.now())
       }
     } finally {
-      beating = false
+      running.delete(share)
     }
-  }, ms)
+  }, tickMs)
   timer.unref()
   return () => clearInterval(timer)
 }
