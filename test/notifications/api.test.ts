@@ -54,6 +54,12 @@ t.test('list: newest first, unread filter, limit and before paging, counts', asy
   res = await get('/api/notifications?limit=100')
   t.equal(res.json().notifications.length, 25, 'never another user\'s rows')
 
+  // Each page size is a statement of its own: sizes seen for the first time, a fraction, none.
+  for (const [limit, rows] of [[3, 3], [7, 7], [3, 3], [2.9, 2], [Number.NaN, 20], [1_000, 25]] as const) {
+    const listed = await s.app.notifications.list(alice.id, { limit })
+    t.same(listed.map((n) => n.id), ids.slice(25 - rows).reverse(), `list({ limit: ${limit} }): the newest ${rows}`)
+  }
+
   for (const bad of ['limit=0', 'limit=101', 'limit=x', 'before=0', 'unread=maybe']) {
     res = await get(`/api/notifications?${bad}`)
     t.equal(res.statusCode, 400, `${bad}: 400`)

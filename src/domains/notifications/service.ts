@@ -261,7 +261,9 @@ export function createNotificationService({ db, bus, now = Date.now }: { db: Db;
     },
 
     async list(userId: number, opts: ListFilter & Partial<Paging> & { unread?: boolean } = {}): Promise<NotificationDTO[]> {
-      const limit = Math.min(Math.max(opts.limit ?? 20, 1), 100)
+      // A whole number of rows, 1-100 (each size is a statement of its own, queries.ts).
+      const asked = Math.trunc(opts.limit ?? 20)
+      const limit = Number.isFinite(asked) ? Math.min(Math.max(asked, 1), 100) : 20
       if (opts.status || opts.category || opts.after) return (await listFiltered(db, userId, { ...opts, limit })).map(toDTO)
       const rows = opts.before
         ? await (opts.unread ? q.list.unreadBefore : q.list.allBefore).execute({ userId, limit, before: opts.before })
