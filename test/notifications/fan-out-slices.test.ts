@@ -61,3 +61,29 @@ t.test('a broadcast and a many-user notify reach every online socket of more tha
   for (const u of offline) t.notOk(frames.has(u), 'offline: nothing')
   for (const u of offline) t.equal((await notifications.counts(u)).unread_count, 2, 'offline: the rows are there')
 })
+
+t.test("a broadcast's first slice of sockets has it before the next slice's rows are read", async (t) => {
+  const s = await buildTestApp()
+  t.teardown(() => s.close())
+  const { notifications, hub } = s.app
+  const users = (await s.app.accounts.loadUsers(IN_LIST + 20, 'first')).map((u) => u.id)
+  const arrived = new Map<number, number>()
+  for (const u of users) hub.add(fakeSocket(() => arrived.set(u, arrived.size)), u, `s${u}`, Date.now() + 3600e3)
+
+  // Each slice's rows are looked up 100 ms late; remember how many sockets had it by then.
+  const reads: number[] = []
+  const broadcastRowIds = notifications.broadcastRowIds.bind(notifications)
+  notifications.broadcastRowIds = async (...args) => {
+    reads.push(arrived.size)
+    await new Promise((r) => setTimeout(r, 100))
+    return broadcastRowIds(...args)
+  }
+  t.teardown(() => {
+    notifications.broadcastRowIds = broadcastRowIds
+  })
+
+  await notifications.notify({ all: true }, { kind: 'system', title: 'everyone' })
+  for (let waited = 0; waited < 5000 && arrived.size < users.length; waited += 20) await new Promise((r) => setTimeout(r, 20))
+  t.equal(arrived.size, users.length, 'every socket got it')
+  t.same(reads, [0, IN_LIST], `the second slice was read once the first slice's ${IN_LIST} sockets had it`)
+})
