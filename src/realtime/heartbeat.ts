@@ -15,12 +15,12 @@ import type { Client } from './client.js'
 import type { Hub } from './hub.js'
 import { Slicer } from './slices.js'
 
-/** How often a share of the users is pinged (or the whole interval, if shorter). */
+/** About how often a share of the users is pinged (the interval is cut into whole ticks; one tick if shorter). */
 export const HEARTBEAT_TICK_MS = 250
 
 export function startHeartbeat(hub: Hub, ms: number): () => void {
-  const tickMs = Math.min(HEARTBEAT_TICK_MS, ms)
-  const ticks = Math.max(1, Math.round(ms / tickMs))
+  const ticks = Math.max(1, Math.round(ms / HEARTBEAT_TICK_MS))
+  const tickMs = ms / ticks
   let tick = 0
   // A share still being pinged when its turn comes again (an interval of one tick) is not started twice.
   const running = new Set<number>()

@@ -75,3 +75,16 @@ t.test('an interval shorter than a tick pings everybody every interval', async (
   stop()
   for (const [userId, at] of pings) t.ok(at.length >= 2, `user ${userId} pinged ${at.length} times in 200 ms`)
 })
+
+t.test('an interval that is not a whole number of ticks: every user is still pinged exactly one interval apart', async (t) => {
+  const interval = 600 // two shares, 300 ms apart (not 250: that would ping every 500 ms)
+  const { hub, pings } = fakeHub([1, 2, 3, 4, 5, 6])
+  const stop = startHeartbeat(hub, interval)
+  t.teardown(stop)
+  await sleep(2 * interval + 100)
+  stop()
+  for (const [userId, at] of pings) {
+    t.equal(at.length, 2, `user ${userId} pinged twice`)
+    t.ok(Math.abs(at[1]! - at[0]! - interval) < 50, `user ${userId}: ${Math.round(at[1]! - at[0]!)} ms between pings`)
+  }
+})

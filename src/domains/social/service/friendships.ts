@@ -29,7 +29,7 @@ export async function areFriendsIn(conn: Conn, userId: number, otherId: number):
 /**
  * A user's friends, prepared once (outside transactions): presence reads them on a user's
  * first socket and after the last closes, so a mass reconnect or shutdown reads them for
- * every user; built per call, that read cost ~60 µs (bench/README.md).
+ * every user; built per call, that read cost ~45 µs (bench/README.md).
  */
 export function friendIdsQuery(db: Db): (userId: number) => Promise<number[]> {
   const query = prepare('social_friend_ids', db.select({ id: friendships.friendId }).from(friendships).where(eq(friendships.userId, sql.placeholder('userId'))))
