@@ -7,19 +7,12 @@
  * the most samples' stacks.
  */
 import { readFileSync } from 'node:fs'
+import { readProfile } from './cpuprofile.js'
 
 const [file, log, minArg, topArg] = process.argv.slice(2)
 const min = Number(minArg ?? 60)
 const top = Number(topArg ?? 12)
-const prof = JSON.parse(readFileSync(file, 'utf8'))
-const byId = new Map(prof.nodes.map((n) => [n.id, n]))
-const parent = new Map()
-for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id)
-const name = (id) => {
-  const f = byId.get(id).callFrame
-  const url = f.url.replace(/^file:\/\/.*?node_modules\//, '').replace(/^file:\/\/.*\/(dist|bench)\//, '$1/')
-  return `${f.functionName || '(anon)'} ${url}:${f.lineNumber + 1}`
-}
+const { prof, byId, parent, name } = readProfile(file)
 const times = []
 let t = prof.startTime
 for (const dt of prof.timeDeltas) times.push((t += dt))
