@@ -147,7 +147,11 @@ t.test('three tabs of one user: one shows the toast and the desktop notification
   t.same(await Promise.all(tabs.map((p) => p.evaluate('window.__desktop.length'))), [0, 1, 0], 'one desktop notification')
 
   // The tab that showed them closes: the one focused before it takes over.
+  // With runBeforeUnload, close() returns before the page has gone: wait for its 'close' event,
+  // or roles() below can ask a page that is halfway closed (a race CI once lost).
+  const gone = tabs[1]!.waitForEvent('close')
   await tabs[1]!.close({ runBeforeUnload: true })
+  await gone
   await tabs[2]!.waitForFunction(() => document.documentElement.dataset.toasts === 'shown')
   t.same(await roles(), ['silent', 'closed', 'shown'], 'tab 3, focused before tab 2, took over')
   await notify(user, 'After handover')
