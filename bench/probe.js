@@ -4,10 +4,13 @@
  * server code carries nothing for the benchmark. It answers the benchmark's IPC
  * messages (the server is started with child_process.fork):
  *   {cmd:'stats', gc?:true, resetEld?:true} -> {rss, heapUsed, external, eldMax, eldP99, eldMean}
+ *   {profile:'start'} then {profile:'stop', file}: a CPU profile of just that window
+ *   (node:inspector, in-process), written to `file` (run.js --profile-broadcast)
  * RSS is VmRSS from /proc/self/status (what `ps` shows). The event-loop delay comes
  * from perf_hooks.monitorEventLoopDelay: the longest block since the last reset.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeHeapSnapshot } from 'node:v8'
 
@@ -19,9 +22,33 @@ function vmRssBytes() {
   return m ? Number(m[1]) * 1024 : process.memoryUsage().rss
 }
 
+let session = null
+async function profileWindow(msg) {
+  if (msg.profile === 'start') {
+    session = new Session()
+    session.connect()
+    await session.post('Profiler.enable')
+    await session.post('Profiler.setSamplingInterval', { interval: 500 })
+    await session.post('Profiler.start')
+    return null
+  }
+  const { profile } = await session.post('Profiler.stop')
+  session.disconnect()
+  session = null
+  writeFileSync(msg.file, JSON.stringify(profile))
+  return msg.file
+}
+
 if (process.send) {
   process.on('message', (msg) => {
     if (!msg || msg.probe !== true) return
+    if (msg.profile) {
+      profileWindow(msg).then(
+        (file) => process.send({ probe: true, id: msg.id, file }),
+        (err) => process.send({ probe: true, id: msg.id, error: String(err) }),
+      )
+      return
+    }
     if (msg.heapSnapshot) {
       process.send({ probe: true, id: msg.id, file: writeHeapSnapshot(msg.heapSnapshot) })
       return

@@ -21,6 +21,7 @@ import { tmpdir, cpus, totalmem } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { cpuMark, cpuSplit } from './cpu-split.js'
 import { ADMIN_URL, createBenchDatabase, redact, unreachable } from './pg-database.js'
 import { Publisher, publishAtRate } from './publisher.js'
 import { markdown } from './report-table.js'
@@ -43,6 +44,7 @@ const { values: opt } = parseArgs({
     'multi-servers': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
+    'profile-phases': { type: 'boolean', default: false },
     'heap-snapshot': { type: 'boolean', default: false },
     timeout: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -51,7 +53,7 @@ const { values: opt } = parseArgs({
 if (opt.help) {
   console.log(`npm run bench -- [--quick] [--sockets N] [--rates 1000,5000] [--seconds S]
   [--targets ours,pg,sio,floor,multi] [--multi-sockets N] [--multi-servers P]
-  [--no-build] [--cpu-prof] [--heap-snapshot] [--timeout SECONDS]`)
+  [--no-build] [--cpu-prof] [--profile-phases] [--heap-snapshot] [--timeout SECONDS]`)
   process.exit(0)
 }
 
@@ -376,6 +378,20 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
       log(`heap snapshot: ${m.file}`)
     }
     const attached = users
+    // --profile-phases: each server's CPU profile of each rate phase and of the broadcast
+    // alone (bench/probe.js), in bench/results/prof/<phase>-<target>-<server>.cpuprofile.
+    const profilePhases = opt['profile-phases'] && kind.startsWith('ours')
+    if (profilePhases) mkdirSync(join(RESULTS, 'prof'), { recursive: true })
+    const stopProfiles = async (phase) => {
+      const files = await Promise.all(servers.map((s, i) => probe(s, { profile: 'stop', file: join(RESULTS, 'prof', `${phase}-${kind}-${i}.cpuprofile`) })))
+      log(`${phase} profiles:`, files.map((f) => f.file ?? f.error).join(' '))
+    }
+    // CPU by process group in each phase (bench/cpu-split.js): what the machine had left.
+    const groups = {
+      servers: servers.map((s) => s.pid),
+      clients: workers.map((w) => w.pid),
+      ...(kind === 'ours-multi' ? { redis: [await redisPid()] } : {}),
+    }
 
     pub = new Publisher(servers.map((s) => s.port), data.adminToken, Math.max(16, Math.ceil(128 / processes)))
     result.rates = {}
@@ -383,9 +399,13 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
       const { spec: rate, rate: perSecond, batch } = cfg.rates[r]
       const phase = PHASES[r]
       const cpu0 = await Promise.all(servers.map((s) => probe(s, { resetEld: true })))
+      if (profilePhases) await Promise.all(servers.map((s) => probe(s, { profile: 'start' })))
       const w0 = performance.now()
+      const mark0 = cpuMark(groups)
       const sent = await publishAtRate(pub, attached, { rate: perSecond, batch, seconds: cfg.seconds, phase })
       await waitForCount(workers, phase, sent.total, 5000)
+      const cpu = cpuSplit(mark0, cpuMark(groups))
+      if (profilePhases) await stopProfiles(rate)
       const eld = await Promise.all(servers.map((s) => probe(s)))
       const cpuPct = (100 * eld.reduce((a, m, i) => a + m.cpuUs - cpu0[i].cpuUs, 0)) / 1000 / (performance.now() - w0)
       const got = await collect(workers)
@@ -411,6 +431,7 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
         http_p99_ms: round(pct(http, 99)),
         eld_max_ms: round(Math.max(...eld.map((m) => m.eldMax))),
         unexpected_closes: got.unexpectedCloses,
+        cpu,
       }
       if (sent.firstErrors.length) result.rates[rate].first_errors = sent.firstErrors
       log(`${rate}/s:`, JSON.stringify(result.rates[rate]))
@@ -419,11 +440,15 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
 
     // One broadcast to everyone.
     await Promise.all(servers.map((s) => probe(s, { resetEld: true })))
+    if (profilePhases) await Promise.all(servers.map((s) => probe(s, { profile: 'start' })))
+    const markB = cpuMark(groups)
     const t = nowUs()
     const bodyB = `{"all":true,"title":"bench B 0 ${t}","message":"broadcast","kind":"system"}`
     const resB = await pub.post(bodyB)
     const httpMs = (nowUs() - t) / 1000
     await waitForCount(workers, 'B', conn.open, quick ? 15_000 : 30_000)
+    const cpuB = cpuSplit(markB, cpuMark(groups))
+    if (profilePhases) await stopProfiles('broadcast')
     await sleep(100)
     const eldB = await Promise.all(servers.map((s) => probe(s)))
     const gotB = await collect(workers)
@@ -442,6 +467,7 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
       sockets_still_open: gotB.open,
       unexpected_closes: gotB.unexpectedCloses,
       close_codes: gotB.closeCodes,
+      cpu: cpuB,
     }
     log('broadcast:', JSON.stringify(result.broadcast))
   } catch (err) {
@@ -471,6 +497,28 @@ async function redisUp() {
   })
 }
 
+/** Redis's process id (INFO server), for the CPU split of the multi-process row; null if unknown. */
+async function redisPid() {
+  return new Promise((r) => {
+    const s = net.connect({ port: 6379, host: '127.0.0.1' })
+    let text = ''
+    s.on('connect', () => s.write('INFO server\r\n'))
+    s.on('data', (d) => {
+      text += d
+      const m = /process_id:(\d+)/.exec(text)
+      if (m) {
+        s.destroy()
+        r(Number(m[1]))
+      }
+    })
+    s.on('error', () => r(null))
+    s.setTimeout(2000, () => {
+      s.destroy()
+      r(null)
+    })
+  })
+}
+
 const results = []
 const startedAt = Date.now()
 
@@ -480,7 +528,7 @@ function report({ final }) {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
     machine: `${cpus().length} x ${cpus()[0]?.model?.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ulimit -n ${execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()}`,
     // Any sizing option makes it a custom run: it does not overwrite latest-full/latest-quick.
-    mode: ['sockets', 'rates', 'seconds', 'targets', 'multi-sockets', 'multi-servers'].some((k) => opt[k] !== undefined) || opt['cpu-prof'] || opt['heap-snapshot']
+    mode: ['sockets', 'rates', 'seconds', 'targets', 'multi-sockets', 'multi-servers'].some((k) => opt[k] !== undefined) || opt['cpu-prof'] || opt['profile-phases'] || opt['heap-snapshot']
       ? 'custom'
       : quick
         ? 'quick'
