@@ -255,7 +255,7 @@ function request(worker, msg, ev) {
   })
 }
 
-async function connectClients({ users, servers, protocol, ipBlock }) {
+async function connectClients({ users, servers, protocol, ipBlock, cpuGroups = {} }) {
   const nWorkers = Math.ceil(users.length / PER_WORKER)
   const per = Math.ceil(users.length / nWorkers)
   const workers = []
@@ -267,6 +267,8 @@ async function connectClients({ users, servers, protocol, ipBlock }) {
     workers.push(w)
   }
   await Promise.all(workers.map((w) => w.ready))
+  const groups = { ...cpuGroups, clients: workers.map((w) => w.pid) }
+  const mark0 = cpuMark(groups)
   const t0 = performance.now()
   const results = await Promise.all(
     workers.map((w) =>
@@ -274,10 +276,11 @@ async function connectClients({ users, servers, protocol, ipBlock }) {
     ),
   )
   const seconds = (performance.now() - t0) / 1000
+  const cpu = cpuSplit(mark0, cpuMark(groups))
   const open = results.reduce((a, r) => a + r.ok, 0)
   const failures = {}
   for (const r of results) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] ?? 0) + v
-  return { workers, open, failures, seconds }
+  return { workers, open, failures, seconds, cpu }
 }
 
 async function closeClients(workers) {
@@ -357,13 +360,25 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
     const before = await Promise.all(servers.map((s) => probe(s, { gc: true })))
 
     const users = data.users.slice(0, sockets)
-    const conn = await connectClients({ users, servers: urls, protocol, ipBlock })
+    // --profile-phases: each server's CPU profile of the connect phase, each rate phase
+    // and the broadcast alone (bench/probe.js), in bench/results/prof/<phase>-<target>-<server>.cpuprofile.
+    const profilePhases = opt['profile-phases'] && kind.startsWith('ours')
+    if (profilePhases) mkdirSync(join(RESULTS, 'prof'), { recursive: true })
+    const stopProfiles = async (phase) => {
+      const files = await Promise.all(servers.map((s, i) => probe(s, { profile: 'stop', file: join(RESULTS, 'prof', `${phase}-${kind}-${i}.cpuprofile`) })))
+      log(`${phase} profiles:`, files.map((f) => f.file ?? f.error).join(' '))
+    }
+    const redis = kind === 'ours-multi' ? { redis: [await redisPid()] } : {}
+    if (profilePhases) await Promise.all(servers.map((s) => probe(s, { profile: 'start' })))
+    const conn = await connectClients({ users, servers: urls, protocol, ipBlock, cpuGroups: { servers: servers.map((s) => s.pid), ...redis } })
     workers = conn.workers
     result.sockets_open = conn.open
     result.connect_failures = conn.failures
     result.connect_s = round(conn.seconds, 2)
     result.connects_per_s = Math.round(conn.open / conn.seconds)
-    log(`${conn.open}/${sockets} open in ${conn.seconds.toFixed(1)} s`, Object.keys(conn.failures).length ? conn.failures : '')
+    result.connect_cpu = conn.cpu
+    if (profilePhases) await stopProfiles('connect')
+    log(`${conn.open}/${sockets} open in ${conn.seconds.toFixed(1)} s`, Object.keys(conn.failures).length ? conn.failures : '', JSON.stringify(conn.cpu))
 
     await sleep(quick ? 1000 : 3000)
     const after = await Promise.all(servers.map((s) => probe(s, { gc: true, resetEld: true })))
@@ -378,19 +393,11 @@ async function runTarget(kind, data, { processes = 1, sockets, ipBlock }) {
       log(`heap snapshot: ${m.file}`)
     }
     const attached = users
-    // --profile-phases: each server's CPU profile of each rate phase and of the broadcast
-    // alone (bench/probe.js), in bench/results/prof/<phase>-<target>-<server>.cpuprofile.
-    const profilePhases = opt['profile-phases'] && kind.startsWith('ours')
-    if (profilePhases) mkdirSync(join(RESULTS, 'prof'), { recursive: true })
-    const stopProfiles = async (phase) => {
-      const files = await Promise.all(servers.map((s, i) => probe(s, { profile: 'stop', file: join(RESULTS, 'prof', `${phase}-${kind}-${i}.cpuprofile`) })))
-      log(`${phase} profiles:`, files.map((f) => f.file ?? f.error).join(' '))
-    }
     // CPU by process group in each phase (bench/cpu-split.js): what the machine had left.
     const groups = {
       servers: servers.map((s) => s.pid),
       clients: workers.map((w) => w.pid),
-      ...(kind === 'ours-multi' ? { redis: [await redisPid()] } : {}),
+      ...redis,
     }
 
     pub = new Publisher(servers.map((s) => s.port), data.adminToken, Math.max(16, Math.ceil(128 / processes)))
