@@ -5,7 +5,7 @@
  * messages (the server is started with child_process.fork):
  *   {cmd:'stats', gc?:true, resetEld?:true} -> {rss, heapUsed, external, eldMax, eldP99, eldMean}
  *   {profile:'start'} then {profile:'stop', file}: a CPU profile of just that window
- *   (node:inspector, in-process), written to `file` (run.js --profile-broadcast)
+ *   (node:inspector, in-process), written to `file` (run.js --profile-phases)
  * RSS is VmRSS from /proc/self/status (what `ps` shows). The event-loop delay comes
  * from perf_hooks.monitorEventLoopDelay: the longest block since the last reset.
  */
