@@ -50,13 +50,13 @@ function machineJiffies() {
  */
 export function cpuMark(groups) {
   const byGroup = {}
-  const servers = (groups.servers ?? []).map((pid) => (pid ? processCpuMs(pid) : null))
+  const each = {}
   for (const [name, pids] of Object.entries(groups)) {
-    const each = name === 'servers' ? servers : pids.map((pid) => (pid ? processCpuMs(pid) : null))
-    byGroup[name] = each.includes(null) ? null : each.reduce((a, b) => a + b, 0)
+    each[name] = pids.map((pid) => (pid ? processCpuMs(pid) : null))
+    byGroup[name] = each[name].includes(null) ? null : each[name].reduce((a, b) => a + b, 0)
   }
   const own = process.cpuUsage()
-  return { at: performance.now(), byGroup, servers, coordinator: (own.user + own.system) / 1000, machine: machineJiffies() }
+  return { at: performance.now(), byGroup, servers: each.servers ?? [], coordinator: (own.user + own.system) / 1000, machine: machineJiffies() }
 }
 
 /** CPU ms of each group between two marks, and shares of the cores' time in that wall time. */

@@ -1,5 +1,25 @@
-/** Reading a `.cpuprofile` (V8's format) for the bench/ scripts that summarise one. */
-import { readFileSync } from 'node:fs'
+/** `.cpuprofile` files (V8's format): profiling a stretch of this process, and reading one back. */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector/promises'
+
+/**
+ * Starts a CPU profile of this process (node:inspector, in-process, so only the stretch
+ * between start and stop is profiled); the returned function stops it and writes it to
+ * `file`. `intervalUs`: the sampling interval, V8's default (1,000 µs) when omitted.
+ */
+export async function startProfile(intervalUs) {
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  if (intervalUs) await session.post('Profiler.setSamplingInterval', { interval: intervalUs })
+  await session.post('Profiler.start')
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop')
+    session.disconnect()
+    writeFileSync(file, JSON.stringify(profile))
+    return file
+  }
+}
 
 /**
  * The profile, its nodes by id, each node's parent, and `name(id)`: function, file

@@ -14,13 +14,13 @@
  * `bench/profile-summary.js`.
  */
 import { fork } from 'node:child_process'
-import { rmSync, writeFileSync } from 'node:fs'
-import { Session } from 'node:inspector/promises'
+import { rmSync } from 'node:fs'
 import { request, Agent } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import WebSocket from 'ws'
+import { startProfile } from './cpuprofile.js'
 
 const USERS = 1000
 
@@ -110,12 +110,7 @@ if (process.argv[2] === '--client') {
   let best = Infinity
   let split = {}
   let bytes = 0
-  const inspector = profile ? new Session() : undefined
-  if (inspector) {
-    inspector.connect()
-    await inspector.post('Profiler.enable')
-    await inspector.post('Profiler.start')
-  }
+  const stopProfile = profile ? await startProfile() : undefined
   for (let round = 0; round < 5; round++) {
     globalThis.gc?.()
     const before = process.cpuUsage()
@@ -127,11 +122,7 @@ if (process.argv[2] === '--client') {
       split = { user: Math.round(used.user / count), system: Math.round(used.system / count) }
     }
   }
-  if (inspector) {
-    const { profile: data } = await inspector.post('Profiler.stop')
-    writeFileSync(profile, JSON.stringify(data))
-    inspector.disconnect()
-  }
+  await stopProfile?.(profile)
   // Group commit (SQLite): how many transactions shared a COMMIT, when this build has it.
   const { groupCommitOf } = await import(pathToFileURL(join(dist, 'db', 'transact.js')).href)
   const group = groupCommitOf?.(app.db)?.stats

@@ -9,10 +9,10 @@
  * RSS is VmRSS from /proc/self/status (what `ps` shows). The event-loop delay comes
  * from perf_hooks.monitorEventLoopDelay: the longest block since the last reset.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
-import { Session } from 'node:inspector/promises'
+import { readFileSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { writeHeapSnapshot } from 'node:v8'
+import { startProfile } from './cpuprofile.js'
 
 const eld = monitorEventLoopDelay({ resolution: 5 })
 eld.enable()
@@ -22,21 +22,15 @@ function vmRssBytes() {
   return m ? Number(m[1]) * 1024 : process.memoryUsage().rss
 }
 
-let session = null
+let stopProfile = null
 async function profileWindow(msg) {
   if (msg.profile === 'start') {
-    session = new Session()
-    session.connect()
-    await session.post('Profiler.enable')
-    await session.post('Profiler.setSamplingInterval', { interval: 500 })
-    await session.post('Profiler.start')
+    stopProfile = await startProfile(500)
     return null
   }
-  const { profile } = await session.post('Profiler.stop')
-  session.disconnect()
-  session = null
-  writeFileSync(msg.file, JSON.stringify(profile))
-  return msg.file
+  const stop = stopProfile
+  stopProfile = null
+  return stop(msg.file)
 }
 
 if (process.send) {
