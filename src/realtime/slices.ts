@@ -15,6 +15,16 @@ export class Slicer {
   /** Resolves at once (undefined) unless item `i` should wait for the next turn of the loop. */
   pause(i: number): Promise<void> | undefined {
     if (i === 0 || (i % CHUNK !== 0 && (i % 25 !== 0 || performance.now() - this.start <= SLICE_MS))) return undefined
+    return this.next()
+  }
+
+  /** The next turn of the loop if this slice has run its time already (before a read that would add to it). */
+  due(): Promise<void> | undefined {
+    return performance.now() - this.start > SLICE_MS ? this.next() : undefined
+  }
+
+  /** The next turn of the loop, whatever this slice took; a new slice starts there. */
+  next(): Promise<void> {
     return new Promise<void>((resolve) =>
       setImmediate(() => {
         this.start = performance.now()
