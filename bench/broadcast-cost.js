@@ -6,9 +6,10 @@
  * frame. Prints the best of 5 rounds: CPU microseconds per recipient, of which
  * garbage collection (PerformanceObserver 'gc' entries), the wall time to the last
  * frame, and the frame's size; then each counted round's longest event-loop block (and
- * when it ended, from the POST) beside its longest GC pause. CPU time, so it holds up on a busy machine where the
- * broadcast row of `npm run bench` moves by a second between runs; for a before/after,
- * build the other commit in a git worktree (its own views/) and run this against both.
+ * when it ended, from the POST) beside its longest GC pause. CPU time, so it holds up on
+ * a busy machine where the broadcast row of `npm run bench` moves by a second between
+ * runs; for a before/after, build the other commit in a git worktree (its own views/) and
+ * run this against both.
  */
 import { fork } from 'node:child_process'
 import { rmSync } from 'node:fs'
