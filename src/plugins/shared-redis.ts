@@ -35,7 +35,10 @@ interface Log {
   error(obj: object, msg: string): void
 }
 
-export function connectSharedRedis(url: string, prefix: string, log: Log, maxBackoffMs = 5000): SharedRedis & { close(): Promise<void> } {
+/** How long a starting process waits for Redis before it takes requests (counting alone meanwhile). */
+export const STARTUP_WAIT_MS = 3000
+
+export function connectSharedRedis(url: string, prefix: string, log: Log, maxBackoffMs = 5000): SharedRedis & { settled(ms: number): Promise<void>; close(): Promise<void> } {
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -76,6 +79,21 @@ export function connectSharedRedis(url: string, prefix: string, log: Log, maxBac
     prefix,
     isUp: () => client.status === 'ready',
     onReady: (handler) => void readyHandlers.push(handler),
+    /** Resolves once connected, once a first attempt failed (Redis away: no point waiting), or after `ms`. */
+    settled(ms: number): Promise<void> {
+      if (client.status === 'ready') return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer)
+          client.off('ready', done)
+          client.off('error', done)
+          resolve()
+        }
+        const timer = setTimeout(done, ms)
+        client.once('ready', done)
+        client.once('error', done)
+      })
+    },
     async close() {
       closed = true
       if (client.status === 'ready') await Promise.race([client.quit().catch(() => {}), new Promise((r) => setTimeout(r, 1000).unref())])
@@ -91,6 +109,9 @@ export default fp(
     app.decorate('sharedRedis', shared)
     // onClose hooks run after every preClose: presence and the socket counts are gone by then.
     if (shared) app.addHook('onClose', () => shared.close())
+    // Requests taken before the connection is up count in this process alone: a login
+    // rate limit of 4 let a fifth attempt through a process that had just started.
+    if (shared) await shared.settled(STARTUP_WAIT_MS)
   },
   { name: 'shared-redis' },
 )
