@@ -379,6 +379,59 @@
     })
   })
 
+  // ---------------------------------------------------------------- pushed controls
+  // A pushed toast or row carries only the shell of its controls (place, state, thread noun:
+  // a frame ~40% smaller); the markup views/partials/notification-controls.eta gives a page's
+  // row is written here the moment it arrives, before it can be seen or reached with Tab
+  // (a MutationObserver runs before the next paint). The menus' choices come when a menu
+  // opens (public/inbox.js). test/browser/inbox.test.ts checks the two are the same.
+  const NOUNS = ['post', 'conversation', 'invoice', 'person']
+  function controlsHtml(id, place, state, noun) {
+    const key = place + '-' + id
+    const act = (action) => 'method="post" action="/notifications/' + id + '/' + action + '"'
+    let html =
+      '<button type="button" class="n-controls-toggle small secondary" aria-expanded="false" aria-controls="controls-' + key + '">' +
+      '<span aria-hidden="true">&hellip;</span><span class="sr-only">Actions</span></button>\n<div class="n-controls-panel" id="controls-' + key + '">'
+    if (place === 'row' && state === 'unread') {
+      html += '<form ' + act('read') + ' hx-post="/notifications/' + id + '/read" hx-target="#notification-' + id + '" hx-swap="outerHTML"><button type="submit" class="small secondary">Mark read</button></form>\n'
+    }
+    if (state === 'archived') html += '<form ' + act('unarchive') + ' data-inbox="unarchive"><button type="submit" class="small secondary">Back to inbox</button></form>\n'
+    else if (state === 'snoozed') html += '<form ' + act('unsnooze') + ' data-inbox="unsnooze"><button type="submit" class="small secondary">Back to inbox now</button></form>\n'
+    else {
+      html +=
+        '<form ' + act('archive') + ' data-inbox="archive"><button type="submit" class="small">Done</button></form>\n' +
+        '<details class="menu n-snooze" data-fill="snooze"><summary class="button small secondary">Snooze</summary><div class="menu-panel"></div></details>\n'
+    }
+    if (noun) {
+      html +=
+        '<details class="menu n-mute" data-fill="mute"><summary class="button small secondary">Mute</summary>\n' +
+        '<form ' + act('mute') + ' class="menu-panel" data-inbox="mute" data-noun="' + noun + '"></form></details>\n'
+    }
+    return html + '<p class="n-control-error field-error" hidden></p>\n</div>\n'
+  }
+  function fillControls(el) {
+    const d = el.dataset
+    const id = Number(d.notification)
+    const place = d.place === 'toast' ? 'toast' : 'row'
+    const state = ['unread', 'read', 'archived', 'snoozed'].includes(d.state) ? d.state : 'read'
+    const noun = NOUNS.includes(d.noun) ? d.noun : null
+    for (const k of ['fill', 'place', 'state', 'noun']) delete d[k]
+    if (!Number.isSafeInteger(id) || id <= 0) return
+    el.innerHTML = controlsHtml(id, place, state, noun)
+    if (window.htmx) htmx.process(el)
+  }
+  const SHELL = '.n-controls[data-fill="controls"]'
+  new MutationObserver((records) => {
+    for (const r of records) {
+      for (const node of r.addedNodes) {
+        if (node.nodeType !== 1) continue
+        if (node.matches(SHELL)) fillControls(node)
+        else node.querySelectorAll(SHELL).forEach(fillControls)
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true })
+  document.querySelectorAll(SHELL).forEach(fillControls)
+
   // ---------------------------------------------------------------- notification actions
   // Accept, Decline, Mark paid: public/actions.js (its address is on this script's tag) loads on
   // the first click of one, as most page views never use them.

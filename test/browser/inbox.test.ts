@@ -196,3 +196,58 @@ for (const [name, size] of Object.entries(SIZES)) {
     t.equal((await s.app.notifications.get(user.id, linked)).read, true, 'following it marked it read')
   })
 }
+
+/**
+ * In the page (a string: tsx's helpers do not exist there): each markup put in the page (in a
+ * toast for a toast's), its
+ * menus opened and closed one by one (public/inbox.js writes a pushed menu's choices then), the
+ * result without whitespace between tags, the order of attributes, or htmx's own marker (this
+ * page's rows have it too, set when htmx processed the page).
+ */
+const COMPARE = `async function (shell, full, toast) {
+  const host = document.createElement('div')
+  document.body.append(host)
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20))
+  const norm = (el) => '<' + el.tagName + [...el.attributes].filter((a) => a.name !== 'data-htmx-powered').map((a) => ' ' + a.name + '="' + a.value + '"').sort().join('') + '>' +
+    [...el.childNodes].map((c) => (c.nodeType === 1 ? norm(c) : (c.textContent || '').trim())).join('') + '</' + el.tagName + '>'
+  const markup = async (html) => {
+    host.innerHTML = toast ? '<div class="toast">' + html + '</div>' : html
+    await settle()
+    for (const d of host.querySelectorAll('details.menu')) {
+      d.open = true
+      await settle()
+      d.open = false
+    }
+    return norm(host.querySelector('.n-controls'))
+  }
+  const out = [await markup(shell), await markup(full)]
+  host.remove()
+  return out
+}`
+
+t.test("a pushed row's or toast's controls, written by public/app.js, are the page's", async (t) => {
+  const user = await createUser(s.app)
+  const { context, page } = await loginPage(browser, s, user, { context: { viewport: SIZES.desktop } })
+  t.teardown(() => context.close())
+  await page.goto('/notifications')
+  await waitForFrame(page, 'initial')
+  // Every place, state and thread noun the template knows: its shell (what a frame carries)
+  // against its full render (what a page gets), each put in the page, every menu opened.
+  const states = { unread: {}, read: { read: true }, archived: { archived: true }, snoozed: { snoozed_until: '2030-01-01T09:00:00.000Z' } }
+  const threads = [null, 'post:1', 'conversation:2', 'invoice:3', 'user:4']
+  let compared = 0
+  for (const place of ['row', 'toast']) {
+    for (const [state, flags] of Object.entries(states)) {
+      for (const thread of threads) {
+        const n = { id: 4242, read: false, archived: false, snoozed_until: null, thread, ...flags }
+        const shell = s.app.views.render('partials/notification-controls', { n, place, lazy: true })
+        const full = s.app.views.render('partials/notification-controls', { n, place })
+        t.match(shell, /^\s*<div class="n-controls"[^>]*><\/div>\s*$/, `${place}, ${state}, ${thread}: the frame carries only the shell`)
+        const [written, rendered] = (await page.evaluate(`(${COMPARE})(${JSON.stringify(shell)}, ${JSON.stringify(full)}, ${place === 'toast'})`)) as [string, string]
+        t.equal(written, rendered, `${place}, ${state}, ${thread ?? 'no thread'}: the same controls`)
+        compared++
+      }
+    }
+  }
+  t.equal(compared, 40)
+})

@@ -277,8 +277,9 @@ t.test('assets: compressed, versioned and cached, a favicon, scripts at the end 
     const w = await pageWeight(browser, s.url, member, path)
     t.comment(`${path}: ${w.coldBytes} bytes over the wire with an empty cache (${w.requests} requests), ${w.repeatBytes} on a repeat visit`)
     // The inbox page also loads the controls of its rows (inbox.js and inbox.css, ~8 KB);
-    // other pages load them only with their first toast.
-    const budget = path === '/notifications' ? 55_000 : 45_000
+    // other pages load them only with their first toast. app.js writes the controls of pushed
+    // toasts and rows (~1.1 KB more, once, cached), which takes ~1.5 KB off every pushed frame.
+    const budget = path === '/notifications' ? 57_000 : 45_000
     t.ok(w.coldBytes < budget, `${path} weighs under ${budget / 1000} KB cold (${w.coldBytes})`)
   }
 })
