@@ -199,10 +199,9 @@ for (const [name, size] of Object.entries(SIZES)) {
 
 /**
  * In the page (a string: tsx's helpers do not exist there): each markup put in the page (in a
- * toast for a toast's), its
- * menus opened and closed one by one (public/inbox.js writes a pushed menu's choices then), the
- * result without whitespace between tags, the order of attributes, or htmx's own marker (this
- * page's rows have it too, set when htmx processed the page).
+ * toast for a toast's), its menus opened and closed one by one (public/inbox.js writes a pushed
+ * menu's choices then), the result without whitespace between tags, the order of attributes, or
+ * htmx's own marker (this page's rows have it too, set when htmx processed the page).
  */
 const COMPARE = `async function (shell, full, toast) {
   const host = document.createElement('div')

@@ -25,8 +25,8 @@ export function registerRenderers(content: PushContent): void {
   // A fan-out sends one notification to many users, differing only in id: the
   // toast and row are rendered once with a placeholder id, then the id is put in.
   // Nothing per user goes in them (a recipient's alert only decides whether the toast is sent).
-  // The row goes into the inbox lists that take its category (data-live); the menus of
-  // their controls are written by the page when opened (`lazy`: a smaller frame).
+  // The row goes into the inbox lists that take its category (data-live). Toast and row carry
+  // only their controls' shell (`lazy`), which public/app.js fills on arrival: a smaller frame.
   let shared: { key: string; toast: string[]; row: string[] } | null = null
   const toastAndRow = (n: NotificationDTO, toast: boolean) => {
     const key = JSON.stringify({ ...n, id: 0 })
