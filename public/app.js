@@ -375,7 +375,7 @@
     const rows = frame.all ? document.querySelectorAll('#notification-list > li.notification') : (frame.ids || []).map((id) => document.getElementById('notification-' + id)).filter(Boolean)
     rows.forEach((row) => {
       row.classList.toggle('unread', !frame.read)
-      if (frame.read) row.querySelector('button[hx-post$="/read"]')?.remove()
+      if (frame.read) row.querySelector('form[action$="/read"]')?.remove()
     })
   })
 
